@@ -1,0 +1,126 @@
+//! One error shape for every failure the API reports.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable reason for a failed request.
+///
+/// Append only: a phone app in the field matches on these names, so a code is
+/// never renamed or reused for another meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Enum),
+    oai(rename_all = "snake_case")
+)]
+pub enum ErrorCode {
+    // --- the request itself is malformed (400) ---
+    /// The body is not valid JSON or does not have the documented shape.
+    InvalidBody,
+    /// A path or query parameter is missing or malformed; `field` names it.
+    InvalidParameter,
+    /// The pagination cursor was not produced by this server.
+    InvalidCursor,
+    // --- authentication (401) ---
+    /// No bearer token, or one that is malformed, forged or signed by an unknown key.
+    Unauthorized,
+    /// The access token has expired; refresh it.
+    TokenExpired,
+    /// Phone or password is wrong (deliberately not saying which).
+    InvalidCredentials,
+    /// The refresh token is unknown, expired or revoked; sign in again.
+    RefreshTokenInvalid,
+    /// A refresh token was presented twice; the whole session was revoked.
+    RefreshTokenReused,
+    /// The activation code is wrong, expired, used up or out of attempts.
+    ActivationCodeInvalid,
+    // --- permission (403) ---
+    /// Signed in, but this role may not do this.
+    Forbidden,
+    /// The account has been disabled by the office.
+    AccountDisabled,
+    /// The account has not been activated yet; use the activation code.
+    AccountNotActivated,
+    // --- missing (404, 405) ---
+    /// No such resource (or not visible to the caller).
+    NotFound,
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed,
+    // --- conflicts (409) ---
+    /// Another member of this deployment already uses this phone number.
+    PhoneTaken,
+    /// Another member of this committee already has this member number.
+    MemberNoTaken,
+    /// A sector with this name already exists in the committee.
+    SectorExists,
+    /// The account is already activated; sign in instead.
+    AlreadyActivated,
+    // --- size and type (413, 415) ---
+    /// The request body is larger than this endpoint accepts.
+    PayloadTooLarge,
+    /// The body's content type is not one this endpoint accepts.
+    UnsupportedMediaType,
+    // --- validation of fields (422) ---
+    /// A field's value breaks a rule; `field` names it and `message` says which rule.
+    InvalidField,
+    /// A required field is missing or empty.
+    FieldRequired,
+    /// A text field is longer than allowed.
+    FieldTooLong,
+    /// Not a mainland mobile number (11 digits starting with 1).
+    InvalidPhone,
+    /// Names may hold letters, spaces, middle dots and hyphens only.
+    InvalidName,
+    /// The sector is not in this committee's list.
+    UnknownSector,
+    /// The new password is too short or too long.
+    WeakPassword,
+    /// The upload is neither CSV nor XLSX, or lacks a required column.
+    InvalidImportFile,
+    // --- throttling and availability (429, 503) ---
+    /// Too many attempts; wait for `Retry-After` seconds.
+    TooManyAttempts,
+    /// The server is overloaded or its database is unreachable; try again shortly.
+    ServiceUnavailable,
+    /// An unexpected server fault; it has been logged.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The HTTP status that always accompanies this code.
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidBody | InvalidParameter | InvalidCursor => 400,
+            Unauthorized | TokenExpired | InvalidCredentials | RefreshTokenInvalid
+            | RefreshTokenReused | ActivationCodeInvalid => 401,
+            Forbidden | AccountDisabled | AccountNotActivated => 403,
+            NotFound => 404,
+            MethodNotAllowed => 405,
+            PhoneTaken | MemberNoTaken | SectorExists | AlreadyActivated => 409,
+            PayloadTooLarge => 413,
+            UnsupportedMediaType => 415,
+            InvalidField | FieldRequired | FieldTooLong | InvalidPhone | InvalidName
+            | UnknownSector | WeakPassword | InvalidImportFile => 422,
+            TooManyAttempts => 429,
+            ServiceUnavailable => 503,
+            InternalError => 500,
+        }
+    }
+
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ErrorBody {
+    /// Stable code to branch on.
+    pub code: ErrorCode,
+    /// A sentence a person can read; safe to show, never holds personal data.
+    pub message: String,
+    /// The request field or parameter at fault, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub field: Option<String>,
+}
+

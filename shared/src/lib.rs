@@ -1,0 +1,20 @@
+//! The Lvzhi wire contract.
+//!
+//! Every request and response body, every enum and every validation rule that
+//! the server and the mobile SDK must agree on is written here once. The server
+//! compiles it with the `openapi` feature so the OpenAPI document describes the
+//! very types it sends; the SDK compiles it plain (serde) or with `uniffi`.
+//!
+//! Field names are the wire names: poem-openapi does not read serde renames, so
+//! fields are never renamed. Enum values are snake_case on both sides.
+
+#[macro_use]
+mod wire_enum;
+
+pub mod auth;
+pub mod committees;
+pub mod error;
+pub mod members;
+pub mod validate;
+
+pub use error::{ErrorBody, ErrorCode};
