@@ -1,0 +1,17 @@
+//! The Lvzhi server as a library: `Application::build(config)` gives the
+//! server `lvzhi-server serve` runs, so tests can run it in-process.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod export;
+pub mod metrics;
+pub mod ops;
+pub mod telemetry;
+
+pub use app::{AppState, Application};
+pub use config::Config;

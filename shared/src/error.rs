@@ -53,8 +53,6 @@ pub enum ErrorCode {
     MemberNoTaken,
     /// A sector with this name already exists in the committee.
     SectorExists,
-    /// The account is already activated; sign in instead.
-    AlreadyActivated,
     // --- size and type (413, 415) ---
     /// The request body is larger than this endpoint accepts.
     PayloadTooLarge,
@@ -92,12 +90,16 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             InvalidBody | InvalidParameter | InvalidCursor => 400,
-            Unauthorized | TokenExpired | InvalidCredentials | RefreshTokenInvalid
-            | RefreshTokenReused | ActivationCodeInvalid => 401,
+            Unauthorized
+            | TokenExpired
+            | InvalidCredentials
+            | RefreshTokenInvalid
+            | RefreshTokenReused
+            | ActivationCodeInvalid => 401,
             Forbidden | AccountDisabled | AccountNotActivated => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
-            PhoneTaken | MemberNoTaken | SectorExists | AlreadyActivated => 409,
+            PhoneTaken | MemberNoTaken | SectorExists => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             InvalidField | FieldRequired | FieldTooLong | InvalidPhone | InvalidName
@@ -107,7 +109,6 @@ impl ErrorCode {
             InternalError => 500,
         }
     }
-
 }
 
 /// The body of every error response.
@@ -123,4 +124,3 @@ pub struct ErrorBody {
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub field: Option<String>,
 }
-

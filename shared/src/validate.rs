@@ -78,7 +78,11 @@ fn invalid_phone(field: &'static str) -> FieldError {
 pub fn validate_name(raw: &str, field: &'static str) -> Result<String, FieldError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(FieldError::new(ErrorCode::FieldRequired, field, "姓名不能为空 (name is required)"));
+        return Err(FieldError::new(
+            ErrorCode::FieldRequired,
+            field,
+            "姓名不能为空 (name is required)",
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(too_long(field, MAX_NAME_CHARS));
@@ -120,14 +124,20 @@ pub fn optional_text(
 }
 
 /// Member number: letters, digits, `-` and `_`; empty becomes `None`.
-pub fn optional_member_no(raw: Option<&str>, field: &'static str) -> Result<Option<String>, FieldError> {
+pub fn optional_member_no(
+    raw: Option<&str>,
+    field: &'static str,
+) -> Result<Option<String>, FieldError> {
     let Some(no) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     if no.chars().count() > MAX_MEMBER_NO_CHARS {
         return Err(too_long(field, MAX_MEMBER_NO_CHARS));
     }
-    if !no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !no
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(FieldError::new(
             ErrorCode::InvalidField,
             field,
@@ -181,14 +191,32 @@ mod tests {
 
     #[test]
     fn phone_spellings_normalise() {
-        for raw in ["13900000007", "+86 139-0000-0007", "0086 13900000007", "86-139 0000 0007", "(139)00000007"] {
-            assert_eq!(normalize_phone(raw, "phone").as_deref(), Ok("13900000007"), "{raw}");
+        for raw in [
+            "13900000007",
+            "+86 139-0000-0007",
+            "0086 13900000007",
+            "86-139 0000 0007",
+            "(139)00000007",
+        ] {
+            assert_eq!(
+                normalize_phone(raw, "phone").as_deref(),
+                Ok("13900000007"),
+                "{raw}"
+            );
         }
     }
 
     #[test]
     fn bad_phones_are_refused() {
-        for raw in ["1390000", "", "23900000007", "12900000007", "139000000071", "139O0000007", "+8613900000007x"] {
+        for raw in [
+            "1390000",
+            "",
+            "23900000007",
+            "12900000007",
+            "139000000071",
+            "139O0000007",
+            "+8613900000007x",
+        ] {
             let err = normalize_phone(raw, "phone").expect_err(raw);
             assert_eq!(err.code, ErrorCode::InvalidPhone);
             assert_eq!(err.field, "phone");
@@ -200,19 +228,37 @@ mod tests {
         assert_eq!(validate_name(" 范梅 ", "name").as_deref(), Ok("范梅"));
         assert!(validate_name("买买提·艾力", "name").is_ok());
         assert!(validate_name("Mary-Jane O'Neil", "name").is_ok());
-        assert_eq!(validate_name("<script>alert(1)</script>", "name").map_err(|e| e.code), Err(ErrorCode::InvalidName));
-        assert_eq!(validate_name("  ", "name").map_err(|e| e.code), Err(ErrorCode::FieldRequired));
-        assert_eq!(validate_name(&"王".repeat(51), "name").map_err(|e| e.code), Err(ErrorCode::FieldTooLong));
+        assert_eq!(
+            validate_name("<script>alert(1)</script>", "name").map_err(|e| e.code),
+            Err(ErrorCode::InvalidName)
+        );
+        assert_eq!(
+            validate_name("  ", "name").map_err(|e| e.code),
+            Err(ErrorCode::FieldRequired)
+        );
+        assert_eq!(
+            validate_name(&"王".repeat(51), "name").map_err(|e| e.code),
+            Err(ErrorCode::FieldTooLong)
+        );
     }
 
     #[test]
     fn member_numbers_and_text() {
-        assert_eq!(optional_member_no(Some(" XX-0001 "), "member_no"), Ok(Some("XX-0001".into())));
+        assert_eq!(
+            optional_member_no(Some(" XX-0001 "), "member_no"),
+            Ok(Some("XX-0001".into()))
+        );
         assert_eq!(optional_member_no(Some(""), "member_no"), Ok(None));
         assert!(optional_member_no(Some("XX 1"), "member_no").is_err());
-        assert_eq!(optional_text(Some("县医院"), "workplace", 100), Ok(Some("县医院".into())));
+        assert_eq!(
+            optional_text(Some("县医院"), "workplace", 100),
+            Ok(Some("县医院".into()))
+        );
         assert!(optional_text(Some("a\u{0}b"), "workplace", 100).is_err());
-        assert_eq!(optional_text(Some(&"x".repeat(101)), "workplace", 100).map_err(|e| e.code), Err(ErrorCode::FieldTooLong));
+        assert_eq!(
+            optional_text(Some(&"x".repeat(101)), "workplace", 100).map_err(|e| e.code),
+            Err(ErrorCode::FieldTooLong)
+        );
     }
 
     #[test]

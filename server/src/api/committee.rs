@@ -1,0 +1,74 @@
+use std::sync::Arc;
+
+use lvzhi_shared::committees::{Committee, NewSector, Sector};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::auth::scheme::ADMINS;
+use crate::db;
+use crate::domain::committees;
+use crate::error::ApiResult;
+
+pub struct CommitteeApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum SectorCreated {
+    #[oai(status = 201)]
+    Created(Json<Sector>),
+}
+
+#[OpenApi(tag = "ApiTags::Committee")]
+impl CommitteeApi {
+    /// My committee
+    ///
+    /// Who: any signed-in account.
+    #[oai(path = "/committee", method = "get", operation_id = "get_committee")]
+    async fn committee(&self, auth: BearerAuth) -> ApiResult<Json<Committee>> {
+        let id = auth.0.committee_id;
+        let row = self
+            .state
+            .db
+            .run(move |conn| committees::load(conn, &id))
+            .await?;
+        Ok(Json(committees::to_committee(row)))
+    }
+
+    /// The committee's sectors (界别)
+    ///
+    /// Who: any signed-in account.
+    #[oai(path = "/sectors", method = "get", operation_id = "list_sectors")]
+    async fn sectors(&self, auth: BearerAuth) -> ApiResult<Json<Vec<Sector>>> {
+        let id = auth.0.committee_id;
+        Ok(Json(
+            self.state
+                .db
+                .run(move |conn| committees::list_sectors(conn, &id))
+                .await?,
+        ))
+    }
+
+    /// Add a sector
+    ///
+    /// Who: admin.
+    #[oai(path = "/sectors", method = "post", operation_id = "create_sector")]
+    async fn add_sector(
+        &self,
+        auth: BearerAuth,
+        body: Json<NewSector>,
+    ) -> ApiResult<SectorCreated> {
+        auth.0.require(ADMINS)?;
+        let id = auth.0.committee_id;
+        let name = body.0.name;
+        let sector = self
+            .state
+            .db
+            .run(move |conn| db::write_tx(conn, |conn| committees::add_sector(conn, &id, &name)))
+            .await?;
+        Ok(SectorCreated::Created(Json(sector)))
+    }
+}

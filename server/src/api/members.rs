@@ -1,0 +1,368 @@
+use std::sync::Arc;
+
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::members::{
+    ActivationCode, ActivationCodeList, ActivationCodesRequest, ImportReport, Member,
+    MemberCreated, MemberPage, MemberPatch, NewMember, Role,
+};
+use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Attachment, AttachmentType, Binary, Json};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiRequest, ApiResponse, Enum, Multipart, OpenApi};
+
+use super::{ApiTags, parse_id};
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::auth::scheme::OFFICE;
+use crate::db;
+use crate::domain::import;
+use crate::domain::members::{self, ListFilter, MemberFields};
+use crate::error::{ApiResult, AppError};
+use crate::export::Table;
+
+pub struct MembersApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created, pending activation; hand the code to the member.
+    #[oai(status = 201)]
+    Created(Json<MemberCreated>),
+}
+
+/// A roster file: a form upload (field `file`) or the raw file as the body.
+#[derive(ApiRequest)]
+enum RosterUpload {
+    Form(RosterForm),
+    /// The CSV or XLSX file itself (any content type).
+    Raw(Binary<Vec<u8>>),
+}
+
+#[derive(Multipart)]
+struct RosterForm {
+    /// The CSV or XLSX file.
+    file: Upload,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum CodesFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(ApiResponse)]
+enum CodesResponse {
+    /// The codes as JSON.
+    #[oai(status = 200)]
+    Json(Json<ActivationCodeList>),
+    /// The codes as a CSV file (UTF-8, Chinese headers).
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(Attachment<Vec<u8>>),
+    /// The codes as an Excel workbook (Chinese headers).
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(Attachment<Vec<u8>>),
+}
+
+#[OpenApi(tag = "ApiTags::Members")]
+impl MembersApi {
+    /// List the roster
+    ///
+    /// Who: organizer, admin. Filters by sector name and by text (name, phone,
+    /// member number, workplace); pages with `cursor`.
+    #[oai(path = "/members", method = "get", operation_id = "list_members")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        sector: Query<Option<String>>,
+        q: Query<Option<String>>,
+        cursor: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<MemberPage>> {
+        auth.0.require(OFFICE)?;
+        let committee_id = auth.0.committee_id;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &committee_id)
+            .await?;
+        let filter = ListFilter {
+            sector: sector.0,
+            q: q.0,
+            cursor: cursor.0,
+            limit: limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
+        };
+        let (rows, next_cursor) = self
+            .state
+            .db
+            .run(move |conn| members::list(conn, &committee_id, &filter))
+            .await?;
+        Ok(Json(MemberPage {
+            items: rows
+                .into_iter()
+                .map(|r| members::to_member(r, tz))
+                .collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Add a member
+    ///
+    /// Who: organizer (members only), admin (any role). The account starts
+    /// pending; the answer holds its one-time activation code.
+    #[oai(path = "/members", method = "post", operation_id = "create_member")]
+    async fn create(&self, auth: BearerAuth, body: Json<NewMember>) -> ApiResult<Created> {
+        let caller = auth.0;
+        caller.require(OFFICE)?;
+        let role = body.0.role.unwrap_or(Role::Member);
+        if role != Role::Member && caller.role != Role::Admin {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "only an admin may create office accounts",
+            )
+            .with_field("role")
+            .into());
+        }
+        let fields = MemberFields::parse(&body.0).map_err(AppError::from)?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let days = self.state.config.auth.activation_code_days;
+        let committee_id = caller.committee_id.clone();
+        let (user, code) = self
+            .state
+            .db
+            .write(move |conn| members::create(conn, &committee_id, fields, role, days))
+            .await?;
+        let activation = members::to_activation_code(&user.0, code, tz);
+        Ok(Created::Created(Json(MemberCreated {
+            member: members::to_member(user, tz),
+            activation,
+        })))
+    }
+
+    /// One member
+    ///
+    /// Who: organizer, admin (of the member's committee).
+    #[oai(path = "/members/:id", method = "get", operation_id = "get_member")]
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Member>> {
+        auth.0.require(OFFICE)?;
+        let id = parse_id(&id.0, "id")?;
+        let committee_id = auth.0.committee_id;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &committee_id)
+            .await?;
+        let row = self
+            .state
+            .db
+            .run(move |conn| members::get(conn, &committee_id, &id))
+            .await?;
+        Ok(Json(members::to_member(row, tz)))
+    }
+
+    /// Change a member
+    ///
+    /// Who: organizer (members only; not roles), admin. `status: disabled`
+    /// ends the member's sessions at once; `active` switches the account back on.
+    #[oai(
+        path = "/members/:id",
+        method = "patch",
+        operation_id = "update_member"
+    )]
+    async fn patch(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<MemberPatch>,
+    ) -> ApiResult<Json<Member>> {
+        let caller = auth.0;
+        caller.require(OFFICE)?;
+        let id = parse_id(&id.0, "id")?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let (row, status) = {
+            let caller = caller.clone();
+            self.state
+                .db
+                .write(move |conn| members::patch(conn, &caller, &id, &body.0))
+                .await?
+        };
+        if let Some(status) = status {
+            self.state.disabled.set(
+                &row.0.id,
+                status == lvzhi_shared::members::MemberStatus::Disabled,
+            );
+        }
+        Ok(Json(members::to_member(row, tz)))
+    }
+
+    /// Import the roster from CSV or XLSX
+    ///
+    /// Who: organizer, admin. Chinese or English headers; `name` and `phone`
+    /// columns are required. Bad rows are reported with their row number; good
+    /// rows are imported; running the same file again changes nothing.
+    /// `dry_run=true` reports exactly what would happen without writing.
+    #[oai(
+        path = "/members/import",
+        method = "post",
+        operation_id = "import_members"
+    )]
+    async fn import(
+        &self,
+        auth: BearerAuth,
+        dry_run: Query<Option<bool>>,
+        file: RosterUpload,
+    ) -> ApiResult<Json<ImportReport>> {
+        let caller = auth.0;
+        caller.require(OFFICE)?;
+        let bytes = match file {
+            RosterUpload::Form(form) => form.file.into_vec().await.map_err(|e| {
+                AppError::new(
+                    ErrorCode::InvalidBody,
+                    format!("the upload cannot be read: {e}"),
+                )
+                .with_field("file")
+            })?,
+            RosterUpload::Raw(body) => body.0,
+        };
+        let limits = &self.state.config.limits;
+        if bytes.len() > limits.max_import_bytes {
+            return Err(
+                AppError::new(ErrorCode::PayloadTooLarge, "the file is too large")
+                    .with_field("file")
+                    .into(),
+            );
+        }
+        let rows = import::read_file(&bytes, limits.max_import_rows)?;
+        let dry_run = dry_run.0.unwrap_or(false);
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let days = self.state.config.auth.activation_code_days;
+        let committee_id = caller.committee_id.clone();
+        let row_count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        let applied = self
+            .state
+            .db
+            .run(move |conn| {
+                let work =
+                    |conn: &mut db::DbConnection| import::apply(conn, &committee_id, &rows, days);
+                if dry_run {
+                    db::rehearse_tx(conn, work)
+                } else {
+                    db::write_tx(conn, work)
+                }
+            })
+            .await?;
+        let created = u32::try_from(applied.created.len()).unwrap_or(u32::MAX);
+        let activation_codes = if dry_run {
+            Vec::new()
+        } else {
+            applied
+                .created
+                .into_iter()
+                .map(|(user, code)| members::to_activation_code(&user, code, tz))
+                .collect()
+        };
+        Ok(Json(ImportReport {
+            dry_run,
+            rows: row_count,
+            created,
+            updated: applied.updated,
+            unchanged: applied.unchanged,
+            errors: applied.errors,
+            activation_codes,
+        }))
+    }
+
+    /// Issue fresh activation codes
+    ///
+    /// Who: organizer, admin. For the listed members, or every member not yet
+    /// activated when the list is empty; earlier codes stop working. `format`
+    /// `csv` or `xlsx` returns a file to print for the members.
+    #[oai(
+        path = "/members/activation-codes",
+        method = "post",
+        operation_id = "issue_activation_codes"
+    )]
+    async fn activation_codes(
+        &self,
+        auth: BearerAuth,
+        format: Query<Option<CodesFormat>>,
+        body: Json<ActivationCodesRequest>,
+    ) -> ApiResult<CodesResponse> {
+        let caller = auth.0;
+        caller.require(OFFICE)?;
+        let ids = body
+            .0
+            .member_ids
+            .iter()
+            .map(|id| parse_id(id, "member_ids"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let days = self.state.config.auth.activation_code_days;
+        let committee_id = caller.committee_id.clone();
+        let issued = self
+            .state
+            .db
+            .write(move |conn| {
+                let users = members::for_activation(conn, &committee_id, &ids)?;
+                users
+                    .into_iter()
+                    .map(|u| members::issue_activation_code(conn, &u.id, days).map(|c| (u, c)))
+                    .collect::<Result<Vec<_>, AppError>>()
+            })
+            .await?;
+        let items: Vec<ActivationCode> = issued
+            .into_iter()
+            .map(|(u, c)| members::to_activation_code(&u, c, tz))
+            .collect();
+        let table = || Table {
+            headers: vec!["委员编号", "姓名", "手机号码", "激活码", "有效期至"],
+            rows: items
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.member_no.clone().unwrap_or_default(),
+                        c.name.clone(),
+                        c.phone.clone(),
+                        c.code.clone(),
+                        c.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        Ok(match format.0.unwrap_or(CodesFormat::Json) {
+            CodesFormat::Json => CodesResponse::Json(Json(ActivationCodeList { items })),
+            CodesFormat::Csv => CodesResponse::Csv(
+                Attachment::new(table().to_csv()?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename("activation-codes.csv"),
+            ),
+            CodesFormat::Xlsx => CodesResponse::Xlsx(
+                Attachment::new(table().to_xlsx("激活码")?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename("activation-codes.xlsx"),
+            ),
+        })
+    }
+}

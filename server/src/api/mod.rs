@@ -1,0 +1,65 @@
+//! The HTTP API: one file per tag. Handlers parse, authorize, call `domain`
+//! and map the result; rules live in `domain`.
+
+mod auth;
+mod committee;
+mod me;
+mod members;
+
+use std::sync::Arc;
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Sign-in, token refresh, activation (public).
+    Auth,
+    /// The signed-in account.
+    Me,
+    /// The roster (organizers and admins).
+    Members,
+    /// The committee and its sectors.
+    Committee,
+}
+
+pub type Apis = (
+    auth::AuthApi,
+    me::MeApi,
+    members::MembersApi,
+    committee::CommitteeApi,
+);
+
+/// The OpenAPI service for `/api/v1`.
+pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
+    let apis = (
+        auth::AuthApi {
+            state: state.clone(),
+        },
+        me::MeApi {
+            state: state.clone(),
+        },
+        members::MembersApi {
+            state: state.clone(),
+        },
+        committee::CommitteeApi { state },
+    );
+    OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The API of Lvzhi (履职), the member engagement platform of a political consultative \
+             committee office. Errors always have the body `{code, message, field?}`.",
+        )
+        .server("/api/v1")
+}
+
+/// Ids are UUIDs; anything else is a malformed parameter, not a missing record.
+fn parse_id(raw: &str, field: &'static str) -> Result<String, AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| {
+            AppError::new(lvzhi_shared::ErrorCode::InvalidParameter, "malformed id")
+                .with_field(field)
+        })
+}

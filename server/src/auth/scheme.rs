@@ -1,0 +1,92 @@
+//! The bearer security scheme every protected operation takes.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::members::Role;
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+/// Who is calling, as proven by a valid access token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub committee_id: String,
+    pub role: Role,
+    /// The sign-in session (refresh-token family) the token was issued for.
+    pub session_id: String,
+}
+
+/// Organizers and admins: the office.
+pub const OFFICE: &[Role] = &[Role::Organizer, Role::Admin];
+/// Admins only.
+pub const ADMINS: &[Role] = &[Role::Admin];
+
+impl Caller {
+    /// Refuses unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+}
+
+/// Bearer JWT from `POST /auth/login`. Each operation's description says which roles may call it.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub Caller);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = req
+        .data::<Arc<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing from request"))?;
+    let claims = state.jwt.verify(&bearer.token)?;
+    if state.disabled.contains(&claims.sub) {
+        return Err(
+            AppError::new(ErrorCode::AccountDisabled, "this account has been disabled").into(),
+        );
+    }
+    let role = Role::parse(&claims.role)
+        .ok_or_else(|| AppError::unauthorized("the access token is invalid"))?;
+    Ok(Caller {
+        user_id: claims.sub,
+        committee_id: claims.cid,
+        role,
+        session_id: claims.sid,
+    })
+}
+
+/// Accounts disabled while their access tokens may still be alive. Checked on
+/// every request so that disabling takes effect at once in this process;
+/// other processes sharing the database catch up when the token expires.
+#[derive(Default)]
+pub struct DisabledUsers(RwLock<HashSet<String>>);
+
+impl DisabledUsers {
+    pub fn new(ids: impl IntoIterator<Item = String>) -> Self {
+        Self(RwLock::new(ids.into_iter().collect()))
+    }
+
+    pub fn contains(&self, user_id: &str) -> bool {
+        self.0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(user_id)
+    }
+
+    pub fn set(&self, user_id: &str, disabled: bool) {
+        let mut set = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if disabled {
+            set.insert(user_id.to_owned());
+        } else {
+            set.remove(user_id);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Configuration: defaults, then an optional TOML file, then `LVZHI_*`
+//! environment variables (nested keys with `__`, e.g. `LVZHI_LOGIN__MAX_FAILURES_PER_PHONE`).
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A secret that never shows up in logs or debug output.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`LVZHI_BIND`).
+    pub bind: String,
+    /// `postgres://…` or a SQLite file path (`LVZHI_DATABASE_URL`).
+    pub database_url: String,
+    /// Database connections in the pool.
+    pub db_pool_size: u32,
+    pub auth: AuthConfig,
+    pub login: LoginThrottleConfig,
+    pub limits: LimitsConfig,
+    pub bootstrap: BootstrapConfig,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HS256 signing secret (≥ 32 bytes). Unset: one is generated and kept in the database.
+    pub jwt_secret: Option<Secret>,
+    /// The previous secret, still accepted while tokens signed by it expire.
+    pub jwt_previous_secret: Option<Secret>,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub activation_code_days: i64,
+    /// Wrong activation codes allowed before the code dies.
+    pub activation_max_attempts: i32,
+    /// Password hashes computed at once (default: half the cores, at least one).
+    pub hash_concurrency: Option<usize>,
+    /// Hash requests allowed to wait; beyond that logins get 503 at once.
+    pub hash_queue: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginThrottleConfig {
+    /// Failed sign-ins for one phone before it is locked.
+    pub max_failures_per_phone: u32,
+    /// Failed sign-ins from one address before it is locked.
+    pub max_failures_per_address: u32,
+    /// Failures further back than this are forgotten.
+    pub window_seconds: u64,
+    /// How long a lock lasts.
+    pub lockout_seconds: u64,
+    /// Extra delay per failure once half the allowance is used (slows guessing).
+    pub delay_millis_per_failure: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest JSON body, bytes.
+    pub max_body_bytes: usize,
+    /// Largest roster upload, bytes.
+    pub max_import_bytes: usize,
+    /// Most data rows in one roster upload.
+    pub max_import_rows: usize,
+}
+
+/// What the first start on an empty database creates.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BootstrapConfig {
+    pub committee_name: String,
+    pub committee_level: String,
+    pub time_zone: String,
+    pub admin_name: String,
+    pub admin_phone: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "data/lvzhi.db".into(),
+            db_pool_size: 16,
+            auth: AuthConfig::default(),
+            login: LoginThrottleConfig::default(),
+            limits: LimitsConfig::default(),
+            bootstrap: BootstrapConfig::default(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            jwt_previous_secret: None,
+            access_token_minutes: 10,
+            refresh_token_days: 30,
+            activation_code_days: 14,
+            activation_max_attempts: 5,
+            hash_concurrency: None,
+            hash_queue: 64,
+        }
+    }
+}
+
+impl Default for LoginThrottleConfig {
+    fn default() -> Self {
+        Self {
+            max_failures_per_phone: 5,
+            max_failures_per_address: 50,
+            window_seconds: 15 * 60,
+            lockout_seconds: 15 * 60,
+            delay_millis_per_failure: 500,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            max_import_bytes: 8 * 1024 * 1024,
+            max_import_rows: 20_000,
+        }
+    }
+}
+
+impl Default for BootstrapConfig {
+    fn default() -> Self {
+        Self {
+            committee_name: "政协委员会".into(),
+            committee_level: "county".into(),
+            time_zone: "Asia/Shanghai".into(),
+            admin_name: "管理员".into(),
+            admin_phone: "13800000000".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then the environment; validated.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // LVZHI_CONFIG names the file and LVZHI_TEST_* configure the test suite; neither is a setting.
+        let env = Env::prefixed("LVZHI_")
+            .ignore(&["CONFIG"])
+            .filter(|k| !k.as_str().starts_with("test_"))
+            .split("__");
+        let config: Config = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot, with messages an operator can act on.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let mut problems = Vec::new();
+        if self.bind.parse::<SocketAddr>().is_err() {
+            problems.push(format!(
+                "bind: `{}` is not an address like 127.0.0.1:8080",
+                self.bind
+            ));
+        }
+        if let Err(e) = crate::db::DatabaseKind::from_url(&self.database_url) {
+            problems.push(format!("database_url: {e}"));
+        }
+        if self.db_pool_size == 0 {
+            problems.push("db_pool_size: must be at least 1".into());
+        }
+        for (name, secret) in [
+            ("auth.jwt_secret", &self.auth.jwt_secret),
+            ("auth.jwt_previous_secret", &self.auth.jwt_previous_secret),
+        ] {
+            if secret.as_ref().is_some_and(|s| s.0.len() < 32) {
+                problems.push(format!("{name}: must be at least 32 bytes"));
+            }
+        }
+        if !(1..=24 * 60).contains(&self.auth.access_token_minutes) {
+            problems.push("auth.access_token_minutes: must be 1 to 1440".into());
+        }
+        if !(1..=365).contains(&self.auth.refresh_token_days) {
+            problems.push("auth.refresh_token_days: must be 1 to 365".into());
+        }
+        if !(1..=90).contains(&self.auth.activation_code_days) {
+            problems.push("auth.activation_code_days: must be 1 to 90".into());
+        }
+        if self.auth.activation_max_attempts < 1 {
+            problems.push("auth.activation_max_attempts: must be at least 1".into());
+        }
+        if self.login.max_failures_per_phone == 0 || self.login.max_failures_per_address == 0 {
+            problems.push("login.max_failures_*: must be at least 1".into());
+        }
+        if self.limits.max_body_bytes < 1024 || self.limits.max_import_bytes < 1024 {
+            problems.push("limits: body limits must be at least 1024 bytes".into());
+        }
+        if self.bootstrap.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            problems.push(format!(
+                "bootstrap.time_zone: unknown time zone `{}`",
+                self.bootstrap.time_zone
+            ));
+        }
+        if lvzhi_shared::committees::CommitteeLevel::parse(&self.bootstrap.committee_level)
+            .is_none()
+        {
+            problems.push(
+                "bootstrap.committee_level: one of national, provincial, city, county".into(),
+            );
+        }
+        if lvzhi_shared::validate::normalize_phone(&self.bootstrap.admin_phone, "admin_phone")
+            .is_err()
+        {
+            problems.push("bootstrap.admin_phone: not an 11-digit mobile number".into());
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            problems.push("log_format: `text` or `json`".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("invalid configuration:\n  - {}", problems.join("\n  - "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().expect("defaults validate");
+    }
+
+    #[test]
+    fn problems_are_all_reported() {
+        let mut c = Config::default();
+        c.bind = "nowhere".into();
+        c.auth.jwt_secret = Some(Secret("short".into()));
+        c.bootstrap.time_zone = "Mars/Olympus".into();
+        let msg = c.validate().expect_err("invalid").to_string();
+        assert!(msg.contains("bind"), "{msg}");
+        assert!(msg.contains("jwt_secret"), "{msg}");
+        assert!(msg.contains("time_zone"), "{msg}");
+        assert!(!msg.contains("short"), "secrets are never echoed: {msg}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let mut c = Config::default();
+        c.auth.jwt_secret = Some(Secret(
+            "a-very-long-secret-that-must-not-leak-anywhere".into(),
+        ));
+        assert!(!format!("{c:?}").contains("must-not-leak"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Committees, their sectors and their time zones.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::committees::{Committee, CommitteeLevel, Sector};
+use lvzhi_shared::validate;
+
+use crate::db::models::{CommitteeRow, SectorRow};
+use crate::db::schema::{committees, sectors};
+use crate::db::{self, Db, DbConnection};
+use crate::error::AppError;
+
+/// The sectors a new county committee starts with (editable by its admin).
+pub const DEFAULT_SECTORS: &[&str] = &[
+    "中国共产党",
+    "民主党派",
+    "无党派人士",
+    "共青团",
+    "工会",
+    "妇联",
+    "工商联",
+    "科技界",
+    "教育界",
+    "文化艺术界",
+    "医药卫生界",
+    "农业界",
+    "经济界",
+    "体育界",
+    "新闻出版界",
+    "社会福利与社会保障界",
+    "少数民族界",
+    "宗教界",
+    "特邀人士",
+];
+
+pub fn to_committee(row: CommitteeRow) -> Committee {
+    Committee {
+        level: CommitteeLevel::parse(&row.level).unwrap_or(CommitteeLevel::County),
+        id: row.id,
+        name: row.name,
+        parent_id: row.parent_id,
+        time_zone: row.time_zone,
+    }
+}
+
+pub fn load(conn: &mut DbConnection, id: &str) -> Result<CommitteeRow, AppError> {
+    committees::table
+        .find(id)
+        .select(CommitteeRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("committee"))
+}
+
+/// Creates a committee with the given sectors.
+pub fn create(
+    conn: &mut DbConnection,
+    name: &str,
+    level: CommitteeLevel,
+    time_zone: &str,
+    sector_names: &[&str],
+) -> Result<CommitteeRow, AppError> {
+    let now = db::now();
+    let row = CommitteeRow {
+        id: db::new_id(),
+        name: name.to_owned(),
+        level: level.as_str().to_owned(),
+        parent_id: None,
+        time_zone: time_zone.to_owned(),
+        created_at: now,
+    };
+    diesel::insert_into(committees::table)
+        .values(&row)
+        .execute(conn)?;
+    let rows: Vec<SectorRow> = sector_names
+        .iter()
+        .map(|n| SectorRow {
+            id: db::new_id(),
+            committee_id: row.id.clone(),
+            name: (*n).to_owned(),
+            created_at: now,
+        })
+        .collect();
+    for r in &rows {
+        diesel::insert_into(sectors::table)
+            .values(r)
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+pub fn list_sectors(conn: &mut DbConnection, committee_id: &str) -> Result<Vec<Sector>, AppError> {
+    Ok(sectors::table
+        .filter(sectors::committee_id.eq(committee_id))
+        .select(SectorRow::as_select())
+        .order(sectors::id.asc())
+        .load(conn)?
+        .into_iter()
+        .map(|r| Sector {
+            id: r.id,
+            name: r.name,
+        })
+        .collect())
+}
+
+/// The id of the sector with this name in the committee, or `unknown_sector`.
+pub fn sector_id_by_name(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    name: &str,
+    field: &'static str,
+) -> Result<String, AppError> {
+    sectors::table
+        .filter(sectors::committee_id.eq(committee_id))
+        .filter(sectors::name.eq(name.trim()))
+        .select(sectors::id)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::UnknownSector,
+                "this sector is not in the committee's list",
+            )
+            .with_field(field)
+        })
+}
+
+pub fn add_sector(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    name: &str,
+) -> Result<Sector, AppError> {
+    let name = validate::optional_text(Some(name), "name", validate::MAX_SHORT_TEXT_CHARS)?
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::FieldRequired, "a sector needs a name").with_field("name")
+        })?;
+    let exists = sectors::table
+        .filter(sectors::committee_id.eq(committee_id))
+        .filter(sectors::name.eq(&name))
+        .count()
+        .get_result::<i64>(conn)?;
+    if exists > 0 {
+        return Err(
+            AppError::new(ErrorCode::SectorExists, "this sector already exists").with_field("name"),
+        );
+    }
+    let row = SectorRow {
+        id: db::new_id(),
+        committee_id: committee_id.to_owned(),
+        name,
+        created_at: db::now(),
+    };
+    diesel::insert_into(sectors::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(Sector {
+        id: row.id,
+        name: row.name,
+    })
+}
+
+/// Committee time zones, read once per committee (they change rarely and
+/// every response that shows a time needs one).
+#[derive(Default)]
+pub struct TimeZones(RwLock<HashMap<String, Tz>>);
+
+impl TimeZones {
+    pub async fn of(&self, db: &Db, committee_id: &str) -> Result<Tz, AppError> {
+        if let Some(tz) = self
+            .0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(committee_id)
+        {
+            return Ok(*tz);
+        }
+        let id = committee_id.to_owned();
+        let name = db
+            .run(move |conn| {
+                Ok(committees::table
+                    .find(&id)
+                    .select(committees::time_zone)
+                    .first::<String>(conn)
+                    .optional()?)
+            })
+            .await?
+            .ok_or_else(|| AppError::not_found("committee"))?;
+        let tz: Tz = name.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        self.0
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(committee_id.to_owned(), tz);
+        Ok(tz)
+    }
+}
+
+/// A stored UTC time shown in a committee's zone.
+pub fn local(t: NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
+    tz.from_utc_datetime(&t).fixed_offset()
+}

@@ -1,0 +1,398 @@
+//! Roster import from the office's spreadsheet: CSV (UTF-8 or the GB18030
+//! Excel writes on Chinese Windows) or XLSX, Chinese or English headers.
+//!
+//! Every bad row is reported with its spreadsheet row number and reason; the
+//! good rows are imported once. Running the same file again changes nothing:
+//! members are matched by member number (or by phone when the row has none).
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::members::{Gender, ImportRowError, NewMember, Role};
+use lvzhi_shared::validate::FieldError;
+
+use super::members::{self, IssuedCode, MemberFields};
+use crate::db::DbConnection;
+use crate::db::models::UserRow;
+use crate::db::schema::users;
+use crate::error::AppError;
+
+/// The columns a roster can have; only name and phone are required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    MemberNo,
+    Name,
+    Gender,
+    Phone,
+    Sector,
+    Party,
+    Workplace,
+    BirthYear,
+}
+
+const COLUMNS: usize = 8;
+
+impl Column {
+    /// Recognises the header spellings offices use.
+    fn from_header(header: &str) -> Option<Self> {
+        let h = header
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_lowercase()
+            .replace([' ', '_'], "");
+        Some(match h.as_str() {
+            "memberno" | "membernumber" | "委员编号" | "编号" | "委员证号" => {
+                Self::MemberNo
+            }
+            "name" | "姓名" => Self::Name,
+            "gender" | "sex" | "性别" => Self::Gender,
+            "phone" | "mobile" | "手机" | "手机号" | "手机号码" | "联系电话" | "电话" => {
+                Self::Phone
+            }
+            "sector" | "界别" => Self::Sector,
+            "party" | "党派" | "政治面貌" => Self::Party,
+            "workplace" | "工作单位" | "单位" | "工作单位及职务" => Self::Workplace,
+            "birthyear" | "出生年份" | "出生年" | "出生年月" => Self::BirthYear,
+            _ => return None,
+        })
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            Self::MemberNo => "member_no",
+            Self::Name => "name",
+            Self::Gender => "gender",
+            Self::Phone => "phone",
+            Self::Sector => "sector",
+            Self::Party => "party",
+            Self::Workplace => "workplace",
+            Self::BirthYear => "birth_year",
+        }
+    }
+}
+
+/// One data row as read, before validation.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// Spreadsheet row number; the header is row 1.
+    pub row: u32,
+    cells: [Option<String>; COLUMNS],
+}
+
+impl RawRow {
+    fn get(&self, c: Column) -> Option<&str> {
+        self.cells[c as usize].as_deref()
+    }
+}
+
+fn bad_file(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::InvalidImportFile, message).with_field("file")
+}
+
+/// Reads an upload into rows, telling CSV from XLSX by content.
+pub fn read_file(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, AppError> {
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else {
+        read_csv(bytes)?
+    };
+    let mut lines = table.into_iter();
+    let header = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
+    let columns: Vec<Option<Column>> = header.iter().map(|h| Column::from_header(h)).collect();
+    let missing: Vec<&str> = [Column::Name, Column::Phone]
+        .into_iter()
+        .filter(|c| !columns.contains(&Some(*c)))
+        .map(Column::field)
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad_file(format!(
+            "the first row must be a header naming the columns; missing: {} (e.g. 姓名, 手机号码)",
+            missing.join(", ")
+        )));
+    }
+    let mut rows = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let mut cells: [Option<String>; COLUMNS] = Default::default();
+        for (value, column) in line.into_iter().zip(&columns) {
+            if let Some(c) = column {
+                let v = value.trim();
+                if !v.is_empty() {
+                    cells[*c as usize] = Some(v.to_owned());
+                }
+            }
+        }
+        if cells.iter().all(Option::is_none) {
+            continue;
+        }
+        if rows.len() == max_rows {
+            return Err(bad_file(format!(
+                "at most {max_rows} rows can be imported at once"
+            )));
+        }
+        rows.push(RawRow {
+            row: u32::try_from(i + 2).unwrap_or(u32::MAX),
+            cells,
+        });
+    }
+    Ok(rows)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => {
+            let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err(bad_file(
+                    "the file is neither XLSX nor a CSV in UTF-8 or GBK",
+                ));
+            }
+            decoded.into_owned()
+        }
+    };
+    if text.contains('\0') {
+        return Err(bad_file("the file is neither XLSX nor a text CSV"));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            r.map(|rec| rec.iter().map(str::to_owned).collect())
+                .map_err(|e| bad_file(format!("the CSV cannot be read: {e}")))
+        })
+        .collect()
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|_| bad_file("the XLSX file cannot be opened"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad_file("the XLSX file has no sheet"))?
+        .map_err(|_| bad_file("the first sheet cannot be read"))?;
+    Ok(range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect())
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        // Spreadsheets keep phone numbers and years as numbers: 13901921476.0.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// What `apply` did.
+pub struct Applied {
+    pub created: Vec<(UserRow, IssuedCode)>,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub errors: Vec<ImportRowError>,
+}
+
+/// Validates and stores every row inside the caller's transaction.
+pub fn apply(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    rows: &[RawRow],
+    code_days: i64,
+) -> Result<Applied, AppError> {
+    let mut applied = Applied {
+        created: Vec::new(),
+        updated: 0,
+        unchanged: 0,
+        errors: Vec::new(),
+    };
+    let mut seen_no: HashMap<String, u32> = HashMap::new();
+    let mut seen_phone: HashMap<String, u32> = HashMap::new();
+    for raw in rows {
+        let row_error = |e: AppError| ImportRowError {
+            row: raw.row,
+            member_no: raw.get(Column::MemberNo).map(str::to_owned),
+            field: e.field.clone(),
+            code: e.code,
+            message: e.message.clone(),
+        };
+        let fields = match to_input(raw).and_then(|input| MemberFields::parse(&input)) {
+            Ok(f) => f,
+            Err(e) => {
+                applied.errors.push(row_error(e.into()));
+                continue;
+            }
+        };
+        if let Some(first) = fields.member_no.as_ref().and_then(|n| seen_no.get(n)) {
+            let e = AppError::new(
+                ErrorCode::MemberNoTaken,
+                format!("member number repeats row {first}"),
+            )
+            .with_field("member_no");
+            applied.errors.push(row_error(e));
+            continue;
+        }
+        if let Some(first) = seen_phone.get(&fields.phone) {
+            let e = AppError::new(
+                ErrorCode::PhoneTaken,
+                format!("phone number repeats row {first}"),
+            )
+            .with_field("phone");
+            applied.errors.push(row_error(e));
+            continue;
+        }
+        if let Some(no) = &fields.member_no {
+            seen_no.insert(no.clone(), raw.row);
+        }
+        seen_phone.insert(fields.phone.clone(), raw.row);
+
+        match store_row(conn, committee_id, fields, code_days) {
+            Ok(Stored::Created(user, code)) => applied.created.push((user, code)),
+            Ok(Stored::Updated) => applied.updated += 1,
+            Ok(Stored::Unchanged) => applied.unchanged += 1,
+            // Rule broken by this row (taken phone, unknown sector): report it and go on.
+            Err(e) if e.code.http_status() < 500 => applied.errors.push(row_error(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(applied)
+}
+
+enum Stored {
+    Created(UserRow, IssuedCode),
+    Updated,
+    Unchanged,
+}
+
+fn store_row(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    fields: MemberFields,
+    code_days: i64,
+) -> Result<Stored, AppError> {
+    let existing: Option<UserRow> = match &fields.member_no {
+        Some(no) => users::table
+            .filter(users::committee_id.eq(committee_id))
+            .filter(users::member_no.eq(no))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?,
+        None => users::table
+            .filter(users::committee_id.eq(committee_id))
+            .filter(users::phone.eq(&fields.phone))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?,
+    };
+    match existing {
+        Some(user) => Ok(if members::update_details(conn, &user, &fields)? {
+            Stored::Updated
+        } else {
+            Stored::Unchanged
+        }),
+        None => {
+            let ((user, _), code) =
+                members::create(conn, committee_id, fields, Role::Member, code_days)?;
+            Ok(Stored::Created(user, code))
+        }
+    }
+}
+
+/// Cells → the same input `POST /members` takes.
+fn to_input(raw: &RawRow) -> Result<NewMember, FieldError> {
+    let gender = raw
+        .get(Column::Gender)
+        .map(|g| {
+            Gender::parse_loose(g).ok_or_else(|| {
+                FieldError::new(
+                    ErrorCode::InvalidField,
+                    "gender",
+                    "性别应为男或女 (男 or 女)",
+                )
+            })
+        })
+        .transpose()?;
+    let birth_year = raw
+        .get(Column::BirthYear)
+        .map(|y| {
+            // 出生年月 columns hold "1980.05" or "1980-05"; the year is what counts.
+            y.get(..4)
+                .filter(|_| y.len() == 4 || !y.as_bytes()[4].is_ascii_digit())
+                .and_then(|y| y.parse::<i32>().ok())
+                .ok_or_else(|| {
+                    FieldError::new(
+                        ErrorCode::InvalidField,
+                        "birth_year",
+                        "出生年份应为四位数字 (a four-digit year)",
+                    )
+                })
+        })
+        .transpose()?;
+    Ok(NewMember {
+        member_no: raw.get(Column::MemberNo).map(str::to_owned),
+        name: raw.get(Column::Name).unwrap_or_default().to_owned(),
+        gender,
+        phone: raw.get(Column::Phone).unwrap_or_default().to_owned(),
+        sector: raw.get(Column::Sector).map(str::to_owned),
+        party: raw.get(Column::Party).map(str::to_owned),
+        workplace: raw.get(Column::Workplace).map(str::to_owned),
+        birth_year,
+        role: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_and_english_headers_map_to_columns() {
+        let csv = "委员编号,姓名,性别,手机号码,界别,党派,工作单位,出生年份\nXX-1,范梅,女,13901921476,科技界,中共,企业,1983\n,,,,,,,\n";
+        let rows = read_file(csv.as_bytes(), 10).expect("rows");
+        assert_eq!(rows.len(), 1, "blank rows are skipped");
+        assert_eq!(rows[0].row, 2);
+        let input = to_input(&rows[0]).expect("input");
+        assert_eq!(input.name, "范梅");
+        assert_eq!(input.gender, Some(Gender::Female));
+        assert_eq!(input.birth_year, Some(1983));
+    }
+
+    #[test]
+    fn gbk_csv_is_read() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("姓名,手机号码\n王芳,13900000008\n");
+        let rows = read_file(&bytes, 10).expect("rows");
+        assert_eq!(to_input(&rows[0]).expect("input").name, "王芳");
+    }
+
+    #[test]
+    fn missing_columns_and_bad_years_are_named() {
+        let err =
+            read_file("name,sector\n王芳,科技界\n".as_bytes(), 10).expect_err("no phone column");
+        assert_eq!(err.code, ErrorCode::InvalidImportFile);
+        assert!(err.message.contains("phone"));
+        let rows = read_file(
+            "name,phone,birth_year\n王芳,13900000008,19x0\n".as_bytes(),
+            10,
+        )
+        .expect("rows");
+        assert_eq!(to_input(&rows[0]).expect_err("year").field, "birth_year");
+    }
+
+    #[test]
+    fn row_limit_is_enforced() {
+        let csv = "name,phone\na,13900000001\nb,13900000002\nc,13900000003\n";
+        assert_eq!(
+            read_file(csv.as_bytes(), 2).expect_err("too many").code,
+            ErrorCode::InvalidImportFile
+        );
+    }
+}

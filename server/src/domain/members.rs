@@ -1,0 +1,506 @@
+//! The roster: creating, finding, listing and changing member accounts, and
+//! their one-time activation codes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::members::{
+    ActivationCode, Gender, Member, MemberPatch, MemberStatus, NewMember, Role,
+};
+use lvzhi_shared::validate::{self, FieldError};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::committees::{local, sector_id_by_name};
+use crate::auth::Caller;
+use crate::auth::jwt::hex;
+use crate::db::models::{ActivationCodeRow, UserRow};
+use crate::db::schema::{activation_codes, refresh_tokens, sectors, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+
+/// A member's details after validation: parse once, trust after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberFields {
+    pub member_no: Option<String>,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub phone: String,
+    pub sector: Option<String>,
+    pub party: Option<String>,
+    pub workplace: Option<String>,
+    pub birth_year: Option<i32>,
+}
+
+impl MemberFields {
+    /// Checks every field; the first broken rule is returned.
+    pub fn parse(input: &NewMember) -> Result<Self, FieldError> {
+        let this_year = chrono::Utc::now().year();
+        Ok(Self {
+            member_no: validate::optional_member_no(input.member_no.as_deref(), "member_no")?,
+            name: validate::validate_name(&input.name, "name")?,
+            gender: input.gender,
+            phone: validate::normalize_phone(&input.phone, "phone")?,
+            sector: validate::optional_text(
+                input.sector.as_deref(),
+                "sector",
+                validate::MAX_SHORT_TEXT_CHARS,
+            )?,
+            party: validate::optional_text(
+                input.party.as_deref(),
+                "party",
+                validate::MAX_SHORT_TEXT_CHARS,
+            )?,
+            workplace: validate::optional_text(
+                input.workplace.as_deref(),
+                "workplace",
+                validate::MAX_SHORT_TEXT_CHARS,
+            )?,
+            birth_year: input
+                .birth_year
+                .map(|y| validate::birth_year(y, this_year, "birth_year"))
+                .transpose()?,
+        })
+    }
+}
+
+/// A user row with its sector's name.
+pub type UserWithSector = (UserRow, Option<String>);
+
+pub fn to_member((row, sector): UserWithSector, tz: Tz) -> Member {
+    Member {
+        gender: row.gender.as_deref().and_then(Gender::parse),
+        role: Role::parse(&row.role).unwrap_or(Role::Member),
+        status: MemberStatus::parse(&row.status).unwrap_or(MemberStatus::Disabled),
+        created_at: local(row.created_at, tz),
+        updated_at: local(row.updated_at, tz),
+        id: row.id,
+        committee_id: row.committee_id,
+        member_no: row.member_no,
+        name: row.name,
+        phone: row.phone,
+        sector,
+        party: row.party,
+        workplace: row.workplace,
+        birth_year: row.birth_year,
+    }
+}
+
+fn with_sector() -> diesel::dsl::LeftJoin<users::table, sectors::table> {
+    users::table.left_join(sectors::table)
+}
+
+/// A member of `committee_id` by id; other committees' members are not found.
+pub fn get(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    id: &str,
+) -> Result<UserWithSector, AppError> {
+    with_sector()
+        .filter(users::id.eq(id))
+        .filter(users::committee_id.eq(committee_id))
+        .select((UserRow::as_select(), sectors::name.nullable()))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("member"))
+}
+
+/// The account with this (normalised) phone, in any committee.
+pub fn find_by_phone(conn: &mut DbConnection, phone: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(users::table
+        .filter(users::phone.eq(phone))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Roster filters.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub sector: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// One page of a committee's roster in creation order, and the cursor after it.
+pub fn list(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    filter: &ListFilter,
+) -> Result<(Vec<UserWithSector>, Option<String>), AppError> {
+    let mut query = with_sector()
+        .filter(users::committee_id.eq(committee_id))
+        .select((UserRow::as_select(), sectors::name.nullable()))
+        .order(users::id.asc())
+        .limit(i64::from(filter.limit) + 1)
+        .into_boxed();
+    if let Some(name) = filter.sector.as_deref().filter(|s| !s.trim().is_empty()) {
+        let sector_id = sector_id_by_name(conn, committee_id, name, "sector")?;
+        query = query.filter(users::sector_id.eq(sector_id));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", escape_like(q));
+        query = query.filter(
+            users::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::phone.like(pattern.clone()).escape('\\'))
+                .or(users::member_no.like(pattern.clone()).escape('\\'))
+                .or(users::workplace.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(cursor) = &filter.cursor {
+        query = query.filter(users::id.gt(decode_cursor(cursor)?));
+    }
+    let mut rows: Vec<UserWithSector> = query.load(conn)?;
+    let next = if rows.len() > filter.limit as usize {
+        rows.truncate(filter.limit as usize);
+        rows.last().map(|(u, _)| URL_SAFE_NO_PAD.encode(&u.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn decode_cursor(cursor: &str) -> Result<String, AppError> {
+    let bad =
+        || AppError::new(ErrorCode::InvalidCursor, "the cursor is not valid").with_field("cursor");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let id = String::from_utf8(bytes).map_err(|_| bad())?;
+    uuid::Uuid::parse_str(&id).map_err(|_| bad())?;
+    Ok(id)
+}
+
+/// Refuses a phone used by another account, or a member number used by another member of the committee.
+pub fn ensure_unique(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    phone: &str,
+    member_no: Option<&str>,
+    except_id: Option<&str>,
+) -> Result<(), AppError> {
+    let other = |id: &String| Some(id.as_str()) != except_id;
+    let phone_owner: Option<String> = users::table
+        .filter(users::phone.eq(phone))
+        .select(users::id)
+        .first(conn)
+        .optional()?;
+    if phone_owner.as_ref().is_some_and(other) {
+        return Err(AppError::new(
+            ErrorCode::PhoneTaken,
+            "this phone number is already registered",
+        )
+        .with_field("phone"));
+    }
+    if let Some(no) = member_no {
+        let no_owner: Option<String> = users::table
+            .filter(users::committee_id.eq(committee_id))
+            .filter(users::member_no.eq(no))
+            .select(users::id)
+            .first(conn)
+            .optional()?;
+        if no_owner.as_ref().is_some_and(other) {
+            return Err(AppError::new(
+                ErrorCode::MemberNoTaken,
+                "this member number is already used",
+            )
+            .with_field("member_no"));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a pending account and issues its activation code.
+pub fn create(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    fields: MemberFields,
+    role: Role,
+    code_days: i64,
+) -> Result<(UserWithSector, IssuedCode), AppError> {
+    ensure_unique(
+        conn,
+        committee_id,
+        &fields.phone,
+        fields.member_no.as_deref(),
+        None,
+    )?;
+    let sector_id = fields
+        .sector
+        .as_deref()
+        .map(|s| sector_id_by_name(conn, committee_id, s, "sector"))
+        .transpose()?;
+    let now = db::now();
+    let row = UserRow {
+        id: db::new_id(),
+        committee_id: committee_id.to_owned(),
+        member_no: fields.member_no,
+        name: fields.name,
+        gender: fields.gender.map(|g| g.as_str().to_owned()),
+        phone: fields.phone,
+        sector_id,
+        party: fields.party,
+        workplace: fields.workplace,
+        birth_year: fields.birth_year,
+        role: role.as_str().to_owned(),
+        status: MemberStatus::Pending.as_str().to_owned(),
+        password_hash: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
+    let code = issue_activation_code(conn, &row.id, code_days)?;
+    Ok(((row, fields.sector), code))
+}
+
+/// Overwrites a member's details with `fields`; returns whether anything changed.
+pub fn update_details(
+    conn: &mut DbConnection,
+    existing: &UserRow,
+    fields: &MemberFields,
+) -> Result<bool, AppError> {
+    ensure_unique(
+        conn,
+        &existing.committee_id,
+        &fields.phone,
+        fields.member_no.as_deref(),
+        Some(&existing.id),
+    )?;
+    let sector_id = fields
+        .sector
+        .as_deref()
+        .map(|s| sector_id_by_name(conn, &existing.committee_id, s, "sector"))
+        .transpose()?;
+    let gender = fields.gender.map(|g| g.as_str().to_owned());
+    let unchanged = existing.member_no == fields.member_no
+        && existing.name == fields.name
+        && existing.gender == gender
+        && existing.phone == fields.phone
+        && existing.sector_id == sector_id
+        && existing.party == fields.party
+        && existing.workplace == fields.workplace
+        && existing.birth_year == fields.birth_year;
+    if unchanged {
+        return Ok(false);
+    }
+    diesel::update(users::table.find(&existing.id))
+        .set((
+            users::member_no.eq(&fields.member_no),
+            users::name.eq(&fields.name),
+            users::gender.eq(gender),
+            users::phone.eq(&fields.phone),
+            users::sector_id.eq(sector_id),
+            users::party.eq(&fields.party),
+            users::workplace.eq(&fields.workplace),
+            users::birth_year.eq(fields.birth_year),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Applies a partial change, enforcing who may change what.
+pub fn patch(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    patch: &MemberPatch,
+) -> Result<(UserWithSector, Option<MemberStatus>), AppError> {
+    let (existing, sector) = get(conn, &caller.committee_id, id)?;
+    let existing_role = Role::parse(&existing.role).unwrap_or(Role::Member);
+    if caller.role != Role::Admin && existing_role != Role::Member {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "only an admin may change office accounts",
+        ));
+    }
+    if patch.role.is_some() && caller.role != Role::Admin {
+        return Err(
+            AppError::new(ErrorCode::Forbidden, "only an admin may change roles")
+                .with_field("role"),
+        );
+    }
+    if caller.user_id == existing.id && (patch.role.is_some() || patch.status.is_some()) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "you may not change your own role or status",
+        ));
+    }
+    // Merge the patch over what is stored, then validate the whole as if new.
+    let merged = NewMember {
+        member_no: patch
+            .member_no
+            .clone()
+            .or_else(|| existing.member_no.clone()),
+        name: patch.name.clone().unwrap_or_else(|| existing.name.clone()),
+        gender: patch
+            .gender
+            .or_else(|| existing.gender.as_deref().and_then(Gender::parse)),
+        phone: patch
+            .phone
+            .clone()
+            .unwrap_or_else(|| existing.phone.clone()),
+        sector: patch.sector.clone().or_else(|| sector.clone()),
+        party: patch.party.clone().or_else(|| existing.party.clone()),
+        workplace: patch
+            .workplace
+            .clone()
+            .or_else(|| existing.workplace.clone()),
+        birth_year: patch.birth_year.or(existing.birth_year),
+        role: None,
+    };
+    let fields = MemberFields::parse(&merged)?;
+    update_details(conn, &existing, &fields)?;
+    if let Some(role) = patch.role {
+        diesel::update(users::table.find(id))
+            .set((
+                users::role.eq(role.as_str()),
+                users::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+    }
+    let status_change = match patch.status {
+        None => None,
+        Some(MemberStatus::Pending) => {
+            return Err(AppError::new(
+                ErrorCode::InvalidField,
+                "status can be set to active or disabled",
+            )
+            .with_field("status"));
+        }
+        Some(MemberStatus::Disabled) => {
+            set_status(conn, id, MemberStatus::Disabled)?;
+            revoke_all_sessions(conn, id)?;
+            Some(MemberStatus::Disabled)
+        }
+        Some(MemberStatus::Active) => {
+            // Switching back on returns a never-activated account to pending.
+            let status = if existing.password_hash.is_some() {
+                MemberStatus::Active
+            } else {
+                MemberStatus::Pending
+            };
+            set_status(conn, id, status)?;
+            Some(status)
+        }
+    };
+    Ok((get(conn, &caller.committee_id, id)?, status_change))
+}
+
+fn set_status(conn: &mut DbConnection, id: &str, status: MemberStatus) -> Result<(), AppError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::status.eq(status.as_str()),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes every refresh token of the account.
+pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> Result<(), AppError> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(db::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ids of disabled accounts (to refuse their live access tokens at once).
+pub fn disabled_ids(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+    Ok(users::table
+        .filter(users::status.eq(MemberStatus::Disabled.as_str()))
+        .select(users::id)
+        .load(conn)?)
+}
+
+/// A code in plain text, as handed to the member once.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    pub code: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Issues a fresh 8-digit code; any older code of the account stops working.
+pub fn issue_activation_code(
+    conn: &mut DbConnection,
+    user_id: &str,
+    days: i64,
+) -> Result<IssuedCode, AppError> {
+    let code = format!("{:08}", rand::rng().random_range(0..100_000_000u32));
+    let now = db::now();
+    let row = ActivationCodeRow {
+        user_id: user_id.to_owned(),
+        code_hash: hash_activation_code(user_id, &code),
+        attempts: 0,
+        expires_at: now + Duration::days(days),
+        created_at: now,
+    };
+    diesel::delete(activation_codes::table.find(user_id)).execute(conn)?;
+    diesel::insert_into(activation_codes::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(IssuedCode {
+        code,
+        expires_at: row.expires_at,
+    })
+}
+
+/// Codes are short-lived and single-use; hashing with the account id keeps a
+/// read of the table from revealing them directly.
+pub fn hash_activation_code(user_id: &str, code: &str) -> String {
+    hex(&Sha256::digest(format!("{user_id}:{code}").as_bytes()))
+}
+
+pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> ActivationCode {
+    ActivationCode {
+        member_id: row.id.clone(),
+        member_no: row.member_no.clone(),
+        name: row.name.clone(),
+        phone: row.phone.clone(),
+        code: code.code,
+        expires_at: local(code.expires_at, tz),
+    }
+}
+
+/// Pending members of a committee, or the listed ones (which must belong to it).
+pub fn for_activation(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    member_ids: &[String],
+) -> Result<Vec<UserRow>, AppError> {
+    if member_ids.is_empty() {
+        return Ok(users::table
+            .filter(users::committee_id.eq(committee_id))
+            .filter(users::status.eq(MemberStatus::Pending.as_str()))
+            .select(UserRow::as_select())
+            .order(users::id.asc())
+            .load(conn)?);
+    }
+    let mut rows = Vec::with_capacity(member_ids.len());
+    for id in member_ids {
+        let (row, _) = get(conn, committee_id, id)?;
+        if row.status != MemberStatus::Pending.as_str() {
+            return Err(AppError::new(
+                ErrorCode::InvalidField,
+                "only members not yet activated get codes",
+            )
+            .with_field("member_ids"));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
