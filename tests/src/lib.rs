@@ -1,1 +1,374 @@
+//! End-to-end test support: a `TestApp` runs the real server in-process on
+//! port 0 over a temporary SQLite file or a fresh PostgreSQL database, and a
+//! reqwest client talks to it over real HTTP, as a phone does.
 
+use std::sync::Arc;
+
+use lvzhi_server::config::Secret;
+use lvzhi_server::{AppState, Application, Config};
+use lvzhi_shared::ErrorBody;
+use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::members::{MemberCreated, NewMember, Role};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The environment variable naming a PostgreSQL server for the tests
+/// (a URL with rights to create databases, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+pub const POSTGRES_ENV: &str = "LVZHI_TEST_POSTGRES_URL";
+
+/// A signing secret the token-forging tests also know.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Whether this backend can run here. PostgreSQL needs `LVZHI_TEST_POSTGRES_URL`;
+    /// under CI (`CI=true`) its absence is a failure, never a silent skip.
+    pub fn available(self) -> bool {
+        match self {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                if std::env::var(POSTGRES_ENV).is_ok() {
+                    return true;
+                }
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI=true but {POSTGRES_ENV} is not set: the PostgreSQL tests must run in CI"
+                );
+                eprintln!("skipping the PostgreSQL variant: {POSTGRES_ENV} is not set");
+                false
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn(Backend)` once per backend, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::Backend::Postgres.available() {
+                        super::$name($crate::Backend::Postgres).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// Where a test's database lives, kept across restarts of its server.
+enum Store {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Store {
+    fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Store::Sqlite(tempfile::tempdir().expect("temp dir")),
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_ENV).expect("postgres url");
+                let name = format!("lvzhi_t_{}", uuid::Uuid::new_v4().simple());
+                pg_admin(&admin_url, &format!("CREATE DATABASE {name}"));
+                Store::Postgres { admin_url, name }
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Store::Sqlite(dir) => dir.path().join("lvzhi.db").to_string_lossy().into_owned(),
+            Store::Postgres { admin_url, name } => with_database(admin_url, name),
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Store::Postgres { admin_url, name } = self {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let url = admin_url.clone();
+            // Off the async runtime; a leftover database is harmless, so errors are ignored.
+            let _ = std::thread::spawn(move || {
+                use diesel::{Connection, RunQueryDsl};
+                if let Ok(mut c) = diesel::pg::PgConnection::establish(&url) {
+                    let _ = diesel::sql_query(sql).execute(&mut c);
+                }
+            })
+            .join();
+        }
+    }
+}
+
+fn pg_admin(url: &str, sql: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut c = diesel::pg::PgConnection::establish(url).expect("connect to the test PostgreSQL server");
+    diesel::sql_query(sql).execute(&mut c).expect(sql);
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub backend: Backend,
+    /// `http://127.0.0.1:PORT`
+    pub origin: String,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub config: Config,
+    /// The admin made on first start.
+    pub admin_phone: String,
+    pub admin_password: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    store: Store,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts with a configuration adjusted by `tweak`.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let store = tokio::task::spawn_blocking(move || Store::create(backend)).await.expect("create store");
+        let mut config = Config {
+            bind: "127.0.0.1:0".into(),
+            database_url: store.url(),
+            db_pool_size: 8,
+            ..Config::default()
+        };
+        // Tests sign in many times from one address.
+        config.login.max_failures_per_address = 1000;
+        tweak(&mut config);
+        let app = Application::build(config.clone()).await.expect("build application");
+        let admin = app.first_admin().cloned().expect("first start creates an admin");
+        let mut me = Self {
+            backend,
+            origin: String::new(),
+            client: reqwest::Client::new(),
+            state: app.state(),
+            config,
+            admin_phone: admin.phone,
+            admin_password: admin.password,
+            shutdown: None,
+            server: None,
+            store,
+        };
+        me.run(app);
+        me
+    }
+
+    fn run(&mut self, app: Application) {
+        let (tx, rx) = oneshot::channel::<()>();
+        self.origin = format!("http://{}", app.addr());
+        self.state = app.state();
+        self.shutdown = Some(tx);
+        self.server = Some(tokio::spawn(async move {
+            let _ = app
+                .run_until_stopped(async {
+                    let _ = rx.await;
+                })
+                .await;
+        }));
+    }
+
+    /// Stops the server and starts a new one on the same database, with the
+    /// configuration adjusted by `tweak` (as an operator restarting it would).
+    pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
+        self.stop().await;
+        tweak(&mut self.config);
+        let app = Application::build(self.config.clone()).await.expect("rebuild application");
+        assert!(app.first_admin().is_none(), "a restart must not bootstrap again");
+        self.run(app);
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// The database URL this app uses.
+    pub fn database_url(&self) -> String {
+        self.store.url()
+    }
+
+    /// A request to an API path (`/members` → `/api/v1/members`).
+    pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}/api/v1{path}", self.origin))
+    }
+
+    /// A request to a path outside the API (`/healthz`).
+    pub fn raw(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.origin))
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> TokenPair {
+        let resp = self
+            .api(Method::POST, "/auth/login")
+            .json(&serde_json::json!({"phone": phone, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        json_ok(resp).await
+    }
+
+    pub async fn admin(&self) -> TokenPair {
+        self.login(&self.admin_phone, &self.admin_password).await
+    }
+
+    /// Creates an account through the API (as `token`) and returns it with its code.
+    pub async fn create_member(&self, token: &str, input: &NewMember) -> MemberCreated {
+        let resp = self
+            .api(Method::POST, "/members")
+            .bearer_auth(token)
+            .json(input)
+            .send()
+            .await
+            .expect("create member");
+        assert_eq!(resp.status(), StatusCode::CREATED, "create member: {}", resp.text().await.unwrap_or_default());
+        resp.json().await.expect("member created body")
+    }
+
+    /// Activates an account with its code and returns the session.
+    pub async fn activate(&self, created: &MemberCreated, password: &str) -> TokenPair {
+        let resp = self
+            .api(Method::POST, "/auth/activate")
+            .json(&serde_json::json!({
+                "phone": created.member.phone,
+                "activation_code": created.activation.code,
+                "new_password": password,
+            }))
+            .send()
+            .await
+            .expect("activate");
+        json_ok(resp).await
+    }
+
+    /// A new, activated account of `role` in the admin's committee.
+    pub async fn account(&self, role: Role, phone: &str) -> TokenPair {
+        let admin = self.admin().await;
+        let created = self
+            .create_member(
+                &admin.access_token,
+                &NewMember {
+                    name: format!("测试{}", &phone[7..]),
+                    phone: phone.into(),
+                    role: Some(role),
+                    ..NewMember::default()
+                },
+            )
+            .await;
+        self.activate(&created, "password-123").await
+    }
+
+    /// An activated organizer of a second committee on the same deployment.
+    pub async fn other_committee_organizer(&self, phone: &str) -> TokenPair {
+        use lvzhi_server::domain::{committees, members};
+        use lvzhi_shared::committees::CommitteeLevel;
+        let phone_owned = phone.to_owned();
+        let created = self
+            .state
+            .db
+            .write(move |conn| {
+                let c = committees::create(conn, "另一个县政协", CommitteeLevel::County, "Asia/Shanghai", &["科技界"])?;
+                let fields = members::MemberFields::parse(&NewMember {
+                    name: "他县组织员".into(),
+                    phone: phone_owned,
+                    ..NewMember::default()
+                })
+                .map_err(lvzhi_server::error::AppError::from)?;
+                let ((user, _), code) = members::create(conn, &c.id, fields, Role::Organizer, 1)?;
+                Ok((user.phone, code.code))
+            })
+            .await
+            .expect("second committee");
+        let resp = self
+            .api(Method::POST, "/auth/activate")
+            .json(&serde_json::json!({"phone": created.0, "activation_code": created.1, "new_password": "password-123"}))
+            .send()
+            .await
+            .expect("activate");
+        json_ok(resp).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts a 2xx and decodes the body.
+pub async fn json_ok<T: DeserializeOwned>(resp: Response) -> T {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    assert!(status.is_success(), "expected success, got {status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode {text}: {e}"))
+}
+
+/// Asserts an error with this status and code, and returns its body.
+pub async fn expect_error(resp: Response, status: u16, code: &str) -> ErrorBody {
+    let got = resp.status();
+    let text = resp.text().await.expect("body");
+    assert_eq!(got.as_u16(), status, "status for {code}: {text}");
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("error body {text}: {e}"));
+    let wire = serde_json::to_value(body.code).expect("code");
+    assert_eq!(wire, code, "code: {text}");
+    body
+}
+
+/// A JSON request body helper.
+pub fn body<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("serialisable")
+}
+
+/// The configuration with the fixed test signing key.
+pub fn with_test_secret(config: &mut Config) {
+    config.auth.jwt_secret = Some(Secret(TEST_JWT_SECRET.into()));
+}
+
+/// The bytes of a fixture roster (copies of the team's synthetic fixtures, kept in `tests/fixtures`).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
