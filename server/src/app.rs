@@ -135,6 +135,8 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
 
     let mut resp = match outcome {
         Ok(resp) => resp,
+        // An operation's own error response (already in the contract's shape).
+        Err(err) if err.is_from_response() => err.into_response(),
         Err(err) => poem::error::ResponseError::as_response(&app_error_from_poem(err)),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {

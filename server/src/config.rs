@@ -262,8 +262,10 @@ mod tests {
 
     #[test]
     fn problems_are_all_reported() {
-        let mut c = Config::default();
-        c.bind = "nowhere".into();
+        let mut c = Config {
+            bind: "nowhere".into(),
+            ..Config::default()
+        };
         c.auth.jwt_secret = Some(Secret("short".into()));
         c.bootstrap.time_zone = "Mars/Olympus".into();
         let msg = c.validate().expect_err("invalid").to_string();

@@ -120,7 +120,8 @@ impl Drop for Store {
 
 fn pg_admin(url: &str, sql: &str) {
     use diesel::{Connection, RunQueryDsl};
-    let mut c = diesel::pg::PgConnection::establish(url).expect("connect to the test PostgreSQL server");
+    let mut c =
+        diesel::pg::PgConnection::establish(url).expect("connect to the test PostgreSQL server");
     diesel::sql_query(sql).execute(&mut c).expect(sql);
 }
 
@@ -164,7 +165,9 @@ impl TestApp {
 
     /// Starts with a configuration adjusted by `tweak`.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
-        let store = tokio::task::spawn_blocking(move || Store::create(backend)).await.expect("create store");
+        let store = tokio::task::spawn_blocking(move || Store::create(backend))
+            .await
+            .expect("create store");
         let mut config = Config {
             bind: "127.0.0.1:0".into(),
             database_url: store.url(),
@@ -174,8 +177,13 @@ impl TestApp {
         // Tests sign in many times from one address.
         config.login.max_failures_per_address = 1000;
         tweak(&mut config);
-        let app = Application::build(config.clone()).await.expect("build application");
-        let admin = app.first_admin().cloned().expect("first start creates an admin");
+        let app = Application::build(config.clone())
+            .await
+            .expect("build application");
+        let admin = app
+            .first_admin()
+            .cloned()
+            .expect("first start creates an admin");
         let mut me = Self {
             backend,
             origin: String::new(),
@@ -211,8 +219,13 @@ impl TestApp {
     pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
         self.stop().await;
         tweak(&mut self.config);
-        let app = Application::build(self.config.clone()).await.expect("rebuild application");
-        assert!(app.first_admin().is_none(), "a restart must not bootstrap again");
+        let app = Application::build(self.config.clone())
+            .await
+            .expect("rebuild application");
+        assert!(
+            app.first_admin().is_none(),
+            "a restart must not bootstrap again"
+        );
         self.run(app);
     }
 
@@ -232,12 +245,14 @@ impl TestApp {
 
     /// A request to an API path (`/members` → `/api/v1/members`).
     pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, format!("{}/api/v1{path}", self.origin))
+        self.client
+            .request(method, format!("{}/api/v1{path}", self.origin))
     }
 
     /// A request to a path outside the API (`/healthz`).
     pub fn raw(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, format!("{}{path}", self.origin))
+        self.client
+            .request(method, format!("{}{path}", self.origin))
     }
 
     pub async fn login(&self, phone: &str, password: &str) -> TokenPair {
@@ -263,7 +278,12 @@ impl TestApp {
             .send()
             .await
             .expect("create member");
-        assert_eq!(resp.status(), StatusCode::CREATED, "create member: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "create member: {}",
+            resp.text().await.unwrap_or_default()
+        );
         resp.json().await.expect("member created body")
     }
 
@@ -289,7 +309,7 @@ impl TestApp {
             .create_member(
                 &admin.access_token,
                 &NewMember {
-                    name: format!("测试{}", &phone[7..]),
+                    name: format!("测试{}", chinese_digits(&phone[7..])),
                     phone: phone.into(),
                     role: Some(role),
                     ..NewMember::default()
@@ -308,7 +328,13 @@ impl TestApp {
             .state
             .db
             .write(move |conn| {
-                let c = committees::create(conn, "另一个县政协", CommitteeLevel::County, "Asia/Shanghai", &["科技界"])?;
+                let c = committees::create(
+                    conn,
+                    "另一个县政协",
+                    CommitteeLevel::County,
+                    "Asia/Shanghai",
+                    &["科技界"],
+                )?;
                 let fields = members::MemberFields::parse(&NewMember {
                     name: "他县组织员".into(),
                     phone: phone_owned,
@@ -330,6 +356,16 @@ impl TestApp {
     }
 }
 
+/// Names may not hold digits: "0301" → "零三零一".
+fn chinese_digits(digits: &str) -> String {
+    const NUMERALS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(|d| NUMERALS[d as usize])
+        .collect()
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -342,7 +378,10 @@ impl Drop for TestApp {
 pub async fn json_ok<T: DeserializeOwned>(resp: Response) -> T {
     let status = resp.status();
     let text = resp.text().await.expect("body");
-    assert!(status.is_success(), "expected success, got {status}: {text}");
+    assert!(
+        status.is_success(),
+        "expected success, got {status}: {text}"
+    );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode {text}: {e}"))
 }
 
@@ -351,7 +390,8 @@ pub async fn expect_error(resp: Response, status: u16, code: &str) -> ErrorBody 
     let got = resp.status();
     let text = resp.text().await.expect("body");
     assert_eq!(got.as_u16(), status, "status for {code}: {text}");
-    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("error body {text}: {e}"));
+    let body: ErrorBody =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("error body {text}: {e}"));
     let wire = serde_json::to_value(body.code).expect("code");
     assert_eq!(wire, code, "code: {text}");
     body
@@ -369,6 +409,8 @@ pub fn with_test_secret(config: &mut Config) {
 
 /// The bytes of a fixture roster (copies of the team's synthetic fixtures, kept in `tests/fixtures`).
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }

@@ -58,7 +58,8 @@ impl AuthApi {
 
     /// Activate a new account with the office's code
     ///
-    /// Who: a member holding an activation code. Sets the password and signs in.
+    /// Who: anyone (a new member with the activation code from the office).
+    /// Sets the password and signs in.
     #[oai(path = "/auth/activate", method = "post", operation_id = "activate")]
     async fn activate(
         &self,

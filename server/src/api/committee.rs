@@ -6,8 +6,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::auth::scheme::ADMINS;
+use crate::auth::{AdminAuth, BearerAuth};
 use crate::db;
 use crate::domain::committees;
 use crate::error::ApiResult;
@@ -56,12 +55,7 @@ impl CommitteeApi {
     ///
     /// Who: admin.
     #[oai(path = "/sectors", method = "post", operation_id = "create_sector")]
-    async fn add_sector(
-        &self,
-        auth: BearerAuth,
-        body: Json<NewSector>,
-    ) -> ApiResult<SectorCreated> {
-        auth.0.require(ADMINS)?;
+    async fn add_sector(&self, auth: AdminAuth, body: Json<NewSector>) -> ApiResult<SectorCreated> {
         let id = auth.0.committee_id;
         let name = body.0.name;
         let sector = self

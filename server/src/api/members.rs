@@ -11,10 +11,10 @@ use poem_openapi::payload::{Attachment, AttachmentType, Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Multipart, OpenApi};
 
+use super::formats::Formats;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::auth::scheme::OFFICE;
+use crate::auth::OfficeAuth;
 use crate::db;
 use crate::domain::import;
 use crate::domain::members::{self, ListFilter, MemberFields};
@@ -79,13 +79,12 @@ impl MembersApi {
     #[oai(path = "/members", method = "get", operation_id = "list_members")]
     async fn list(
         &self,
-        auth: BearerAuth,
+        auth: OfficeAuth,
         sector: Query<Option<String>>,
         q: Query<Option<String>>,
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<MemberPage>> {
-        auth.0.require(OFFICE)?;
         let committee_id = auth.0.committee_id;
         let tz = self
             .state
@@ -117,9 +116,8 @@ impl MembersApi {
     /// Who: organizer (members only), admin (any role). The account starts
     /// pending; the answer holds its one-time activation code.
     #[oai(path = "/members", method = "post", operation_id = "create_member")]
-    async fn create(&self, auth: BearerAuth, body: Json<NewMember>) -> ApiResult<Created> {
+    async fn create(&self, auth: OfficeAuth, body: Json<NewMember>) -> ApiResult<Created> {
         let caller = auth.0;
-        caller.require(OFFICE)?;
         let role = body.0.role.unwrap_or(Role::Member);
         if role != Role::Member && caller.role != Role::Admin {
             return Err(AppError::new(
@@ -153,8 +151,7 @@ impl MembersApi {
     ///
     /// Who: organizer, admin (of the member's committee).
     #[oai(path = "/members/:id", method = "get", operation_id = "get_member")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Member>> {
-        auth.0.require(OFFICE)?;
+    async fn get(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Member>> {
         let id = parse_id(&id.0, "id")?;
         let committee_id = auth.0.committee_id;
         let tz = self
@@ -181,12 +178,11 @@ impl MembersApi {
     )]
     async fn patch(
         &self,
-        auth: BearerAuth,
+        auth: OfficeAuth,
         id: Path<String>,
         body: Json<MemberPatch>,
     ) -> ApiResult<Json<Member>> {
         let caller = auth.0;
-        caller.require(OFFICE)?;
         let id = parse_id(&id.0, "id")?;
         let tz = self
             .state
@@ -222,12 +218,11 @@ impl MembersApi {
     )]
     async fn import(
         &self,
-        auth: BearerAuth,
+        auth: OfficeAuth,
         dry_run: Query<Option<bool>>,
         file: RosterUpload,
     ) -> ApiResult<Json<ImportReport>> {
         let caller = auth.0;
-        caller.require(OFFICE)?;
         let bytes = match file {
             RosterUpload::Form(form) => form.file.into_vec().await.map_err(|e| {
                 AppError::new(
@@ -302,12 +297,11 @@ impl MembersApi {
     )]
     async fn activation_codes(
         &self,
-        auth: BearerAuth,
+        auth: OfficeAuth,
         format: Query<Option<CodesFormat>>,
         body: Json<ActivationCodesRequest>,
-    ) -> ApiResult<CodesResponse> {
+    ) -> ApiResult<Formats<CodesResponse>> {
         let caller = auth.0;
-        caller.require(OFFICE)?;
         let ids = body
             .0
             .member_ids
@@ -351,7 +345,7 @@ impl MembersApi {
                 })
                 .collect(),
         };
-        Ok(match format.0.unwrap_or(CodesFormat::Json) {
+        Ok(Formats(match format.0.unwrap_or(CodesFormat::Json) {
             CodesFormat::Json => CodesResponse::Json(Json(ActivationCodeList { items })),
             CodesFormat::Csv => CodesResponse::Csv(
                 Attachment::new(table().to_csv()?)
@@ -363,6 +357,6 @@ impl MembersApi {
                     .attachment_type(AttachmentType::Attachment)
                     .filename("activation-codes.xlsx"),
             ),
-        })
+        }))
     }
 }

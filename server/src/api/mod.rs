@@ -3,6 +3,7 @@
 
 mod auth;
 mod committee;
+mod formats;
 mod me;
 mod members;
 

@@ -7,4 +7,4 @@ pub mod password;
 pub mod scheme;
 pub mod throttle;
 
-pub use scheme::{BearerAuth, Caller};
+pub use scheme::{AdminAuth, BearerAuth, Caller, OfficeAuth};

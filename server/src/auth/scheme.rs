@@ -38,16 +38,61 @@ impl Caller {
     }
 }
 
-/// Bearer JWT from `POST /auth/login`. Each operation's description says which roles may call it.
+// Three extractors over one documented scheme, so that an operation's
+// signature states who may call it and the role is refused before the body is
+// even read. Each operation's description repeats it in a "Who:" line.
+
+/// Bearer JWT from `POST /auth/login`: any signed-in account.
 #[derive(SecurityScheme)]
-#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+#[oai(
+    rename = "BearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "any_role"
+)]
 pub struct BearerAuth(pub Caller);
 
-async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+/// Bearer JWT of an organizer or admin.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "BearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "office_role"
+)]
+pub struct OfficeAuth(pub Caller);
+
+/// Bearer JWT of an admin.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "BearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "admin_role"
+)]
+pub struct AdminAuth(pub Caller);
+
+async fn any_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    verify(req, &bearer.token)
+}
+
+async fn office_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let caller = verify(req, &bearer.token)?;
+    caller.require(OFFICE)?;
+    Ok(caller)
+}
+
+async fn admin_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let caller = verify(req, &bearer.token)?;
+    caller.require(ADMINS)?;
+    Ok(caller)
+}
+
+fn verify(req: &Request, token: &str) -> poem::Result<Caller> {
     let state = req
         .data::<Arc<AppState>>()
         .ok_or_else(|| AppError::internal("application state missing from request"))?;
-    let claims = state.jwt.verify(&bearer.token)?;
+    let claims = state.jwt.verify(token)?;
     if state.disabled.contains(&claims.sub) {
         return Err(
             AppError::new(ErrorCode::AccountDisabled, "this account has been disabled").into(),

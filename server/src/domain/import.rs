@@ -256,7 +256,7 @@ pub fn apply(
         seen_phone.insert(fields.phone.clone(), raw.row);
 
         match store_row(conn, committee_id, fields, code_days) {
-            Ok(Stored::Created(user, code)) => applied.created.push((user, code)),
+            Ok(Stored::Created(created)) => applied.created.push(*created),
             Ok(Stored::Updated) => applied.updated += 1,
             Ok(Stored::Unchanged) => applied.unchanged += 1,
             // Rule broken by this row (taken phone, unknown sector): report it and go on.
@@ -268,7 +268,7 @@ pub fn apply(
 }
 
 enum Stored {
-    Created(UserRow, IssuedCode),
+    Created(Box<(UserRow, IssuedCode)>),
     Updated,
     Unchanged,
 }
@@ -302,7 +302,7 @@ fn store_row(
         None => {
             let ((user, _), code) =
                 members::create(conn, committee_id, fields, Role::Member, code_days)?;
-            Ok(Stored::Created(user, code))
+            Ok(Stored::Created(Box::new((user, code))))
         }
     }
 }

@@ -152,7 +152,7 @@ fn hash_token(token: &str) -> String {
 
 enum Rotation {
     Rotated {
-        user: UserRow,
+        user: Box<UserRow>,
         family: String,
         token: String,
     },
@@ -205,7 +205,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppErro
             }
             let token = insert_refresh_token(conn, &user.id, &row.family_id, days)?;
             Ok(Rotation::Rotated {
-                user,
+                user: Box::new(user),
                 family: row.family_id,
                 token,
             })
@@ -216,7 +216,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppErro
             user,
             family,
             token,
-        } => token_pair(state, user, &family, token).await,
+        } => token_pair(state, *user, &family, token).await,
         Rotation::Reused => Err(AppError::new(
             ErrorCode::RefreshTokenReused,
             "this session was used from elsewhere and has been ended; sign in again",
