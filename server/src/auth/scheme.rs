@@ -77,14 +77,16 @@ async fn any_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
 }
 
 async fn office_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let caller = verify(req, &bearer.token)?;
-    caller.require(OFFICE)?;
-    Ok(caller)
+    verify_role(req, &bearer.token, OFFICE)
 }
 
 async fn admin_role(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let caller = verify(req, &bearer.token)?;
-    caller.require(ADMINS)?;
+    verify_role(req, &bearer.token, ADMINS)
+}
+
+fn verify_role(req: &Request, token: &str, roles: &[Role]) -> poem::Result<Caller> {
+    let caller = verify(req, token)?;
+    caller.require(roles)?;
     Ok(caller)
 }
 
