@@ -82,6 +82,41 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// An unexpected server fault; it has been logged.
     InternalError,
+    // --- activities and sign-ups (appended) ---
+    /// Sign-up has not opened yet.
+    SignupNotOpen,
+    /// Sign-up has closed.
+    SignupClosed,
+    /// The activity is not published (a draft, cancelled or completed).
+    ActivityNotOpen,
+    /// The member is not in the activity's audience.
+    NotInAudience,
+    /// The role slot is for another sector.
+    RoleSectorMismatch,
+    /// The member is already signed up (registered or waitlisted).
+    AlreadySignedUp,
+    /// The member is registered for another activity at the same time.
+    ScheduleConflict,
+    /// The member is not signed up for this activity.
+    NotSignedUp,
+    /// The Idempotency-Key was already used with a different request.
+    IdempotencyKeyReused,
+    /// The check-in code has expired; scan the code shown now.
+    CheckinCodeExpired,
+    /// The check-in code belongs to another activity.
+    CheckinCodeForeign,
+    /// The check-in code is not one this server issued.
+    CheckinCodeInvalid,
+    /// Already checked in.
+    AlreadyCheckedIn,
+    /// Check-in is only possible around the activity's time.
+    CheckinNotOpen,
+    /// The change is not possible in the activity's or finding's current state.
+    InvalidTransition,
+    /// The capacity is below the members already registered.
+    CapacityBelowRegistered,
+    /// No such role slot in this activity.
+    UnknownRole,
 }
 
 impl ErrorCode {
@@ -107,6 +142,11 @@ impl ErrorCode {
             TooManyAttempts => 429,
             ServiceUnavailable => 503,
             InternalError => 500,
+            SignupNotOpen | SignupClosed | ActivityNotOpen | AlreadySignedUp | ScheduleConflict
+            | NotSignedUp | IdempotencyKeyReused | AlreadyCheckedIn | InvalidTransition
+            | CapacityBelowRegistered => 409,
+            NotInAudience | RoleSectorMismatch => 403,
+            CheckinCodeExpired | CheckinCodeForeign | CheckinCodeInvalid | CheckinNotOpen | UnknownRole => 422,
         }
     }
 }

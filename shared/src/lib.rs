@@ -11,6 +11,7 @@
 #[macro_use]
 mod wire_enum;
 
+pub mod activities;
 pub mod auth;
 pub mod committees;
 pub mod error;

@@ -3,7 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{activation_codes, committees, refresh_tokens, sectors, signing_keys, users};
+use super::schema::{
+    activation_codes, activities, activity_roles, committees, findings, idempotency_keys, itinerary_stops, materials,
+    outbox, outcomes, refresh_tokens, sectors, signing_keys, signups, users,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = committees)]
@@ -73,5 +76,133 @@ pub struct RefreshTokenRow {
 pub struct SigningKeyRow {
     pub kid: String,
     pub secret: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activities)]
+pub struct ActivityRow {
+    pub id: String,
+    pub committee_id: String,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub signup_opens_at: Option<NaiveDateTime>,
+    pub signup_closes_at: Option<NaiveDateTime>,
+    pub status: String,
+    pub audience: String,
+    pub capacity: i32,
+    pub forbid_overlap: bool,
+    pub study_hours: f64,
+    pub theme: Option<String>,
+    pub checkin_secret: String,
+    pub organizer_id: String,
+    pub cancel_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activity_roles)]
+pub struct RoleRow {
+    pub id: String,
+    pub activity_id: String,
+    pub name: String,
+    pub capacity: i32,
+    pub sector_id: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = itinerary_stops)]
+pub struct StopRow {
+    pub id: String,
+    pub activity_id: String,
+    pub position: i32,
+    pub at: NaiveDateTime,
+    pub place: String,
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = materials)]
+pub struct MaterialRow {
+    pub id: String,
+    pub activity_id: String,
+    pub title: String,
+    pub url: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signups)]
+pub struct SignupRow {
+    pub id: String,
+    pub activity_id: String,
+    pub role_id: String,
+    pub user_id: String,
+    pub seq: i64,
+    pub status: String,
+    pub attendance: Option<String>,
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub user_id: String,
+    pub key: String,
+    pub request_hash: String,
+    pub status: i32,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = findings)]
+pub struct FindingRow {
+    pub id: String,
+    pub activity_id: String,
+    pub user_id: String,
+    pub title: String,
+    pub content: String,
+    pub status: String,
+    pub department: Option<String>,
+    pub response: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outcomes)]
+pub struct OutcomeRow {
+    pub activity_id: String,
+    pub people_served: i32,
+    pub consultations: i32,
+    pub materials_distributed: i32,
+    pub donated_value_yuan: f64,
+    pub notes: String,
+    /// JSON array of URLs.
+    pub photo_urls: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub committee_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub activity_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub urgent: bool,
     pub created_at: NaiveDateTime,
 }

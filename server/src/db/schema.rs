@@ -71,11 +71,166 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        committee_id -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        location -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        signup_opens_at -> Nullable<Timestamp>,
+        signup_closes_at -> Nullable<Timestamp>,
+        status -> Text,
+        audience -> Text,
+        capacity -> Integer,
+        forbid_overlap -> Bool,
+        study_hours -> Double,
+        theme -> Nullable<Text>,
+        checkin_secret -> Text,
+        organizer_id -> Text,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_roles (id) {
+        id -> Text,
+        activity_id -> Text,
+        name -> Text,
+        capacity -> Integer,
+        sector_id -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    activity_sectors (activity_id, sector_id) {
+        activity_id -> Text,
+        sector_id -> Text,
+    }
+}
+
+diesel::table! {
+    activity_invitees (activity_id, user_id) {
+        activity_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    itinerary_stops (id) {
+        id -> Text,
+        activity_id -> Text,
+        position -> Integer,
+        at -> Timestamp,
+        place -> Text,
+        subject -> Text,
+    }
+}
+
+diesel::table! {
+    materials (id) {
+        id -> Text,
+        activity_id -> Text,
+        title -> Text,
+        url -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signups (id) {
+        id -> Text,
+        activity_id -> Text,
+        role_id -> Text,
+        user_id -> Text,
+        seq -> BigInt,
+        status -> Text,
+        attendance -> Nullable<Text>,
+        checked_in_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        activity_id -> Text,
+        user_id -> Text,
+        title -> Text,
+        content -> Text,
+        status -> Text,
+        department -> Nullable<Text>,
+        response -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outcomes (activity_id) {
+        activity_id -> Text,
+        people_served -> Integer,
+        consultations -> Integer,
+        materials_distributed -> Integer,
+        donated_value_yuan -> Double,
+        notes -> Text,
+        photo_urls -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        committee_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        activity_id -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        urgent -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sectors -> committees (committee_id));
 diesel::joinable!(users -> committees (committee_id));
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(activation_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(activities -> committees (committee_id));
+diesel::joinable!(activity_roles -> activities (activity_id));
+diesel::joinable!(activity_roles -> sectors (sector_id));
+diesel::joinable!(activity_sectors -> activities (activity_id));
+diesel::joinable!(activity_sectors -> sectors (sector_id));
+diesel::joinable!(activity_invitees -> activities (activity_id));
+diesel::joinable!(itinerary_stops -> activities (activity_id));
+diesel::joinable!(materials -> activities (activity_id));
+diesel::joinable!(signups -> activities (activity_id));
+diesel::joinable!(signups -> activity_roles (role_id));
+diesel::joinable!(signups -> users (user_id));
+diesel::joinable!(findings -> activities (activity_id));
+diesel::joinable!(findings -> users (user_id));
+diesel::joinable!(outcomes -> activities (activity_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -84,4 +239,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     activation_codes,
     refresh_tokens,
     signing_keys,
+    activities,
+    activity_roles,
+    activity_sectors,
+    activity_invitees,
+    itinerary_stops,
+    materials,
+    signups,
+    idempotency_keys,
+    findings,
+    outcomes,
+    outbox,
 );

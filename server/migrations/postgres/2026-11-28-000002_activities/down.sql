@@ -1,0 +1,11 @@
+DROP TABLE outbox;
+DROP TABLE outcomes;
+DROP TABLE findings;
+DROP TABLE idempotency_keys;
+DROP TABLE signups;
+DROP TABLE materials;
+DROP TABLE itinerary_stops;
+DROP TABLE activity_invitees;
+DROP TABLE activity_sectors;
+DROP TABLE activity_roles;
+DROP TABLE activities;
