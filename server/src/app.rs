@@ -15,6 +15,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::scheme::DisabledUsers;
 use crate::auth::throttle::LoginThrottle;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::bootstrap::{self, FirstAdmin};
@@ -34,11 +35,16 @@ pub struct AppState {
     pub disabled: DisabledUsers,
     pub time_zones: TimeZones,
     pub metrics: Metrics,
+    /// What activity rules (sign-up windows, check-in codes) take as now.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
     /// Opens the database (migrating it), loads keys, and bootstraps an empty database.
-    pub async fn build(config: Config) -> anyhow::Result<(Arc<Self>, Option<FirstAdmin>)> {
+    pub async fn build(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<(Arc<Self>, Option<FirstAdmin>)> {
         let db = {
             let (url, size) = (config.database_url.clone(), config.db_pool_size);
             tokio::task::spawn_blocking(move || Db::connect(&url, size)).await??
@@ -62,6 +68,7 @@ impl AppState {
             disabled,
             time_zones: TimeZones::default(),
             metrics: Metrics::new()?,
+            clock,
         };
         Ok((Arc::new(state), first_admin))
     }
@@ -195,8 +202,13 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`Application::build`], judging time by `clock` (tests use a manual one).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let bind = config.bind.clone();
-        let (state, first_admin) = AppState::build(config).await?;
+        let (state, first_admin) = AppState::build(config, clock).await?;
         let acceptor = TcpListener::bind(bind.as_str())
             .into_acceptor()
             .await

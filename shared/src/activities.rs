@@ -216,6 +216,18 @@ pub struct ActivityPatch {
     pub on_overflow: Option<CapacityOverflow>,
 }
 
+/// The answer to a change that may move members: the activity as it now is,
+/// and who moved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ActivityChange {
+    pub activity: Activity,
+    /// Members moved from registered to the waitlist by a lowered capacity.
+    pub moved_to_waitlist: Vec<String>,
+    /// Members moved off the waitlist by a raised capacity.
+    pub promoted: Vec<String>,
+}
+
 /// `PATCH /activities/{id}/roles/{role_id}`: change a role slot's capacity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]

@@ -142,11 +142,19 @@ impl ErrorCode {
             TooManyAttempts => 429,
             ServiceUnavailable => 503,
             InternalError => 500,
-            SignupNotOpen | SignupClosed | ActivityNotOpen | AlreadySignedUp | ScheduleConflict
-            | NotSignedUp | IdempotencyKeyReused | AlreadyCheckedIn | InvalidTransition
+            SignupNotOpen
+            | SignupClosed
+            | ActivityNotOpen
+            | AlreadySignedUp
+            | ScheduleConflict
+            | NotSignedUp
+            | IdempotencyKeyReused
+            | AlreadyCheckedIn
+            | InvalidTransition
             | CapacityBelowRegistered => 409,
             NotInAudience | RoleSectorMismatch => 403,
-            CheckinCodeExpired | CheckinCodeForeign | CheckinCodeInvalid | CheckinNotOpen | UnknownRole => 422,
+            CheckinCodeExpired | CheckinCodeForeign | CheckinCodeInvalid | CheckinNotOpen
+            | UnknownRole => 422,
         }
     }
 }

@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
+use lvzhi_server::clock::{Clock, ManualClock};
 use lvzhi_server::config::Secret;
 use lvzhi_server::{AppState, Application, Config};
 use lvzhi_shared::ErrorBody;
+use lvzhi_shared::activities::Activity;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::members::{MemberCreated, NewMember, Role};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -150,6 +152,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: Arc<AppState>,
     pub config: Config,
+    /// The server's clock for activity rules; starts at the real now, moves only when told.
+    pub clock: Arc<ManualClock>,
     /// The admin made on first start.
     pub admin_phone: String,
     pub admin_password: String,
@@ -177,7 +181,8 @@ impl TestApp {
         // Tests sign in many times from one address.
         config.login.max_failures_per_address = 1000;
         tweak(&mut config);
-        let app = Application::build(config.clone())
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let app = Application::build_with_clock(config.clone(), clock.clone())
             .await
             .expect("build application");
         let admin = app
@@ -190,6 +195,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             state: app.state(),
             config,
+            clock,
             admin_phone: admin.phone,
             admin_password: admin.password,
             shutdown: None,
@@ -219,7 +225,7 @@ impl TestApp {
     pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
         self.stop().await;
         tweak(&mut self.config);
-        let app = Application::build(self.config.clone())
+        let app = Application::build_with_clock(self.config.clone(), self.clock.clone())
             .await
             .expect("rebuild application");
         assert!(
@@ -364,6 +370,67 @@ fn chinese_digits(digits: &str) -> String {
         .filter_map(|c| c.to_digit(10))
         .map(|d| NUMERALS[d as usize])
         .collect()
+}
+
+/// Activities through the API.
+impl TestApp {
+    /// Creates a draft from JSON (as `token`) and returns it.
+    pub async fn create_activity(&self, token: &str, body: serde_json::Value) -> Activity {
+        let resp = self
+            .api(Method::POST, "/activities")
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("create activity");
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "create activity: {}",
+            resp.text().await.unwrap_or_default()
+        );
+        resp.json().await.expect("activity body")
+    }
+
+    /// Creates and publishes an activity starting in `starts_in_hours`, lasting 2 hours.
+    pub async fn published_activity(
+        &self,
+        token: &str,
+        mut body: serde_json::Value,
+        starts_in_hours: i64,
+    ) -> Activity {
+        let starts = self.clock.now() + chrono::Duration::hours(starts_in_hours);
+        let defaults = serde_json::json!({
+            "kind": "training",
+            "title": "学习培训",
+            "capacity": 10,
+            "starts_at": starts.to_rfc3339(),
+            "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+        });
+        if let (Some(b), Some(d)) = (body.as_object_mut(), defaults.as_object()) {
+            for (k, v) in d {
+                b.entry(k.clone()).or_insert(v.clone());
+            }
+        }
+        let draft = self.create_activity(token, body).await;
+        let resp = self
+            .api(Method::POST, &format!("/activities/{}/publish", draft.id))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("publish");
+        json_ok(resp).await
+    }
+
+    /// Signs up as `token` (no idempotency key).
+    pub async fn sign_up(&self, token: &str, activity_id: &str, role_id: Option<&str>) -> Response {
+        self.api(Method::POST, &format!("/activities/{activity_id}/signups"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "role_id": role_id }))
+            .send()
+            .await
+            .expect("sign up")
+    }
 }
 
 impl Drop for TestApp {

@@ -1,6 +1,7 @@
 //! The HTTP API: one file per tag. Handlers parse, authorize, call `domain`
 //! and map the result; rules live in `domain`.
 
+mod activities;
 mod auth;
 mod committee;
 mod formats;
@@ -24,6 +25,8 @@ pub enum ApiTags {
     Members,
     /// The committee and its sectors.
     Committee,
+    /// Training, outreach and inspection trips: sign-up, check-in, attendance.
+    Activities,
 }
 
 pub type Apis = (
@@ -31,6 +34,7 @@ pub type Apis = (
     me::MeApi,
     members::MembersApi,
     committee::CommitteeApi,
+    activities::ActivitiesApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -45,7 +49,10 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         members::MembersApi {
             state: state.clone(),
         },
-        committee::CommitteeApi { state },
+        committee::CommitteeApi {
+            state: state.clone(),
+        },
+        activities::ActivitiesApi { state },
     );
     OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    activation_codes, activities, activity_roles, committees, findings, idempotency_keys, itinerary_stops, materials,
-    outbox, outcomes, refresh_tokens, sectors, signing_keys, signups, users,
+    activation_codes, activities, activity_roles, committees, findings, idempotency_keys,
+    itinerary_stops, materials, outbox, outcomes, refresh_tokens, sectors, signing_keys, signups,
+    users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

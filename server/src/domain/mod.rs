@@ -1,8 +1,14 @@
 //! Business rules that are not HTTP. Each function runs inside the
 //! transaction that stores its result; handlers only parse, authorize and call.
 
+pub mod activities;
 pub mod bootstrap;
+pub mod checkin;
 pub mod committees;
+pub mod idempotency;
 pub mod import;
 pub mod members;
+pub mod outbox;
+pub mod roster;
 pub mod sessions;
+pub mod signups;

@@ -1,0 +1,641 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use lvzhi_shared::activities::{
+    Activity, ActivityChange, ActivityKind, ActivityPage, ActivityPatch, ActivityStatus,
+    AttendanceResult, AttendanceUpdate, CancelActivity, CapacityOverflow, CheckinCode,
+    CheckinRequest, CheckinResult, MyActivity, MyActivityList, NewActivity, RoleCapacityPatch,
+    Roster, RosterAdd, SignupRequest, SignupResult,
+};
+use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{Attachment, AttachmentType, Json};
+use poem_openapi::{ApiResponse, Enum, OpenApi};
+
+use super::formats::Formats;
+use super::{ApiTags, parse_id};
+use crate::app::AppState;
+use crate::auth::{BearerAuth, Caller, OfficeAuth};
+use crate::domain::activities::{self, ListFilter};
+use crate::domain::idempotency::IdemKey;
+use crate::domain::signups::CapacityChange;
+use crate::domain::{checkin, roster, signups};
+use crate::error::{ApiResult, AppError};
+
+pub struct ActivitiesApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created as a draft.
+    #[oai(status = 201)]
+    Created(Json<Activity>),
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum RosterFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(ApiResponse)]
+enum RosterResponse {
+    /// The roster as JSON.
+    #[oai(status = 200)]
+    Json(Json<Roster>),
+    /// The roster as a CSV file (UTF-8, Chinese headers).
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(Attachment<Vec<u8>>),
+    /// The roster as an Excel workbook (Chinese headers).
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(Attachment<Vec<u8>>),
+}
+
+impl ActivitiesApi {
+    /// The activity as `caller` sees it, read after a change.
+    async fn view(&self, caller: &Caller, id: String) -> Result<Activity, AppError> {
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let caller = caller.clone();
+        self.state
+            .db
+            .run(move |conn| {
+                let row = activities::visible(conn, &caller, &id)?;
+                activities::view(conn, row, &caller.user_id, tz)
+            })
+            .await
+    }
+
+    async fn change(
+        &self,
+        caller: &Caller,
+        id: String,
+        moved: CapacityChange,
+    ) -> Result<ActivityChange, AppError> {
+        Ok(ActivityChange {
+            activity: self.view(caller, id).await?,
+            moved_to_waitlist: moved.moved_to_waitlist,
+            promoted: moved.promoted,
+        })
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Activities")]
+impl ActivitiesApi {
+    /// Upcoming activities
+    ///
+    /// Who: any signed-in account. Members see published activities open to
+    /// them; the office sees all of its committee's, drafts included. Without
+    /// `from`, lists those not yet ended, soonest first.
+    #[oai(path = "/activities", method = "get", operation_id = "list_activities")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        kind: Query<Option<ActivityKind>>,
+        status: Query<Option<ActivityStatus>>,
+        from: Query<Option<DateTime<FixedOffset>>>,
+        to: Query<Option<DateTime<FixedOffset>>>,
+        cursor: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<ActivityPage>> {
+        let caller = auth.0;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let now = self.state.clock.now_naive();
+        let filter = ListFilter {
+            kind: kind.0,
+            status: status.0,
+            from: from.0.map(|t| t.naive_utc()),
+            to: to.0.map(|t| t.naive_utc()),
+            cursor: cursor.0,
+            limit: limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
+        };
+        let (items, next_cursor) = self
+            .state
+            .db
+            .run(move |conn| activities::list(conn, &caller, &filter, now, tz))
+            .await?;
+        Ok(Json(ActivityPage { items, next_cursor }))
+    }
+
+    /// Plan an activity
+    ///
+    /// Who: organizer, admin. Created as a draft; publish it to open sign-up.
+    #[oai(
+        path = "/activities",
+        method = "post",
+        operation_id = "create_activity"
+    )]
+    async fn create(&self, auth: OfficeAuth, body: Json<NewActivity>) -> ApiResult<Created> {
+        let caller = auth.0;
+        let now = self.state.clock.now_naive();
+        let id = {
+            let caller = caller.clone();
+            self.state
+                .db
+                .write(move |conn| activities::create(conn, &caller, &body.0, now))
+                .await?
+        };
+        Ok(Created::Created(Json(self.view(&caller, id).await?)))
+    }
+
+    /// One activity, with my sign-up
+    ///
+    /// Who: any signed-in account (members: only activities open to them).
+    #[oai(
+        path = "/activities/:id",
+        method = "get",
+        operation_id = "get_activity"
+    )]
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
+        let id = parse_id(&id.0, "id")?;
+        Ok(Json(self.view(&auth.0, id).await?))
+    }
+
+    /// Change an activity
+    ///
+    /// Who: organizer, admin. A new time or place of a published activity is
+    /// announced to everyone signed up. Lowering `capacity` below the members
+    /// registered is refused unless `on_overflow` is `waitlist`.
+    #[oai(
+        path = "/activities/:id",
+        method = "patch",
+        operation_id = "update_activity"
+    )]
+    async fn patch(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        body: Json<ActivityPatch>,
+    ) -> ApiResult<Json<ActivityChange>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let now = self.state.clock.now_naive();
+        let moved = {
+            let (caller, id) = (caller.clone(), id.clone());
+            self.state
+                .db
+                .write(move |conn| activities::patch(conn, &caller, &id, &body.0, now, tz))
+                .await?
+        };
+        Ok(Json(self.change(&caller, id, moved).await?))
+    }
+
+    /// Change a role slot's capacity
+    ///
+    /// Who: organizer, admin.
+    #[oai(
+        path = "/activities/:id/roles/:role_id",
+        method = "patch",
+        operation_id = "update_role_capacity"
+    )]
+    async fn patch_role(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        role_id: Path<String>,
+        body: Json<RoleCapacityPatch>,
+    ) -> ApiResult<Json<ActivityChange>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let role_id = parse_id(&role_id.0, "role_id")?;
+        let now = self.state.clock.now_naive();
+        let moved = {
+            let (caller, id) = (caller.clone(), id.clone());
+            let overflow = body.0.on_overflow.unwrap_or(CapacityOverflow::Refuse);
+            self.state
+                .db
+                .write(move |conn| {
+                    signups::set_role_capacity(
+                        conn,
+                        &caller,
+                        &id,
+                        &role_id,
+                        body.0.capacity,
+                        overflow,
+                        now,
+                    )
+                })
+                .await?
+        };
+        Ok(Json(self.change(&caller, id, moved).await?))
+    }
+
+    /// Publish a draft
+    ///
+    /// Who: organizer, admin.
+    #[oai(
+        path = "/activities/:id/publish",
+        method = "post",
+        operation_id = "publish_activity"
+    )]
+    async fn publish(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let now = self.state.clock.now_naive();
+        {
+            let (caller, id) = (caller.clone(), id.clone());
+            self.state
+                .db
+                .write(move |conn| activities::publish(conn, &caller, &id, now))
+                .await?;
+        }
+        Ok(Json(self.view(&caller, id).await?))
+    }
+
+    /// Cancel an activity
+    ///
+    /// Who: organizer, admin. Everyone signed up is told, at once when it is within a day.
+    #[oai(
+        path = "/activities/:id/cancel",
+        method = "post",
+        operation_id = "cancel_activity"
+    )]
+    async fn cancel(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        body: Json<CancelActivity>,
+    ) -> ApiResult<Json<Activity>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let now = self.state.clock.now_naive();
+        {
+            let (caller, id) = (caller.clone(), id.clone());
+            self.state
+                .db
+                .write(move |conn| {
+                    activities::cancel(conn, &caller, &id, body.0.reason.as_deref(), now)
+                })
+                .await?;
+        }
+        Ok(Json(self.view(&caller, id).await?))
+    }
+
+    /// Mark an activity completed
+    ///
+    /// Who: organizer, admin. Once it has started.
+    #[oai(
+        path = "/activities/:id/complete",
+        method = "post",
+        operation_id = "complete_activity"
+    )]
+    async fn complete(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let now = self.state.clock.now_naive();
+        {
+            let (caller, id) = (caller.clone(), id.clone());
+            self.state
+                .db
+                .write(move |conn| activities::complete(conn, &caller, &id, now))
+                .await?;
+        }
+        Ok(Json(self.view(&caller, id).await?))
+    }
+
+    /// Sign up
+    ///
+    /// Who: any signed-in account in the activity's audience. Answers
+    /// `registered`, or `waitlisted` with a position. Send an
+    /// `Idempotency-Key` to make retries safe.
+    #[oai(
+        path = "/activities/:id/signups",
+        method = "post",
+        operation_id = "sign_up"
+    )]
+    async fn sign_up(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: Json<SignupRequest>,
+    ) -> ApiResult<Json<SignupResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let role_id = body
+            .0
+            .role_id
+            .as_deref()
+            .map(|r| parse_id(r, "role_id"))
+            .transpose()?;
+        let request = serde_json::to_string(&body.0).map_err(AppError::internal)?;
+        let idem = IdemKey::new(
+            &caller.user_id,
+            idempotency_key.0.as_deref(),
+            "sign_up",
+            &id,
+            &request,
+        )?;
+        let now = self.state.clock.now_naive();
+        let answer = self
+            .state
+            .db
+            .write(move |conn| {
+                signups::sign_up(conn, &caller, &id, role_id.as_deref(), idem.as_ref(), now)
+            })
+            .await?;
+        Ok(Json(answer))
+    }
+
+    /// Withdraw my sign-up
+    ///
+    /// Who: any signed-in account. A freed place goes to the next in line at
+    /// once. Send an `Idempotency-Key` to make retries safe.
+    #[oai(
+        path = "/activities/:id/signups/me",
+        method = "delete",
+        operation_id = "cancel_my_signup"
+    )]
+    async fn cancel_mine(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+    ) -> ApiResult<Json<SignupResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let idem = IdemKey::new(
+            &caller.user_id,
+            idempotency_key.0.as_deref(),
+            "cancel_signup",
+            &id,
+            "",
+        )?;
+        let now = self.state.clock.now_naive();
+        let answer = self
+            .state
+            .db
+            .write(move |conn| signups::cancel_mine(conn, &caller, &id, idem.as_ref(), now))
+            .await?;
+        Ok(Json(answer))
+    }
+
+    /// The roster
+    ///
+    /// Who: organizer, admin. By role, registered then waitlisted in line
+    /// order, with attendance. `format` `csv` or `xlsx` gives a spreadsheet
+    /// with Chinese headers.
+    #[oai(
+        path = "/activities/:id/signups",
+        method = "get",
+        operation_id = "get_roster"
+    )]
+    async fn roster(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        format: Query<Option<RosterFormat>>,
+    ) -> ApiResult<Formats<RosterResponse>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let activity_id = id.clone();
+        let items = self
+            .state
+            .db
+            .run(move |conn| {
+                let row = activities::load(conn, &caller.committee_id, &id)?;
+                roster::entries(conn, &row.id, tz)
+            })
+            .await?;
+        let file = |ext: &str| format!("roster.{ext}");
+        Ok(Formats(match format.0.unwrap_or(RosterFormat::Json) {
+            RosterFormat::Json => RosterResponse::Json(Json(Roster { activity_id, items })),
+            RosterFormat::Csv => RosterResponse::Csv(
+                Attachment::new(roster::table(&items).to_csv()?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename(file("csv")),
+            ),
+            RosterFormat::Xlsx => RosterResponse::Xlsx(
+                Attachment::new(roster::table(&items).to_xlsx("报名名单")?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename(file("xlsx")),
+            ),
+        }))
+    }
+
+    /// Add a member to the roster
+    ///
+    /// Who: organizer, admin. Ignores the sign-up window and audience; with
+    /// `over_capacity` the member gets a place even when the slot is full.
+    #[oai(
+        path = "/activities/:id/roster",
+        method = "post",
+        operation_id = "add_to_roster"
+    )]
+    async fn roster_add(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        body: Json<RosterAdd>,
+    ) -> ApiResult<Json<SignupResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        parse_id(&body.0.member_id, "member_id")?;
+        let now = self.state.clock.now_naive();
+        Ok(Json(
+            self.state
+                .db
+                .write(move |conn| signups::add_by_office(conn, &caller, &id, &body.0, now))
+                .await?,
+        ))
+    }
+
+    /// Remove a member from the roster
+    ///
+    /// Who: organizer, admin. The place goes to the next in line.
+    #[oai(
+        path = "/activities/:id/roster/:member_id",
+        method = "delete",
+        operation_id = "remove_from_roster"
+    )]
+    async fn roster_remove(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        member_id: Path<String>,
+    ) -> ApiResult<Json<SignupResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let member_id = parse_id(&member_id.0, "member_id")?;
+        let now = self.state.clock.now_naive();
+        Ok(Json(
+            self.state
+                .db
+                .write(move |conn| signups::remove_by_office(conn, &caller, &id, &member_id, now))
+                .await?,
+        ))
+    }
+
+    /// Move a member off the waitlist
+    ///
+    /// Who: organizer, admin. Gives a place even when the slot is full.
+    #[oai(
+        path = "/activities/:id/roster/:member_id/promote",
+        method = "post",
+        operation_id = "promote_from_waitlist"
+    )]
+    async fn roster_promote(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        member_id: Path<String>,
+    ) -> ApiResult<Json<SignupResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let member_id = parse_id(&member_id.0, "member_id")?;
+        let now = self.state.clock.now_naive();
+        Ok(Json(
+            self.state
+                .db
+                .write(move |conn| signups::promote_by_office(conn, &caller, &id, &member_id, now))
+                .await?,
+        ))
+    }
+
+    /// The check-in code to show now
+    ///
+    /// Who: organizer, admin. Changes every `period_seconds`; show it as a QR code.
+    #[oai(
+        path = "/activities/:id/checkin-code",
+        method = "get",
+        operation_id = "get_checkin_code"
+    )]
+    async fn checkin_code(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+    ) -> ApiResult<Json<CheckinCode>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let now = self.state.clock.now();
+        let row = self
+            .state
+            .db
+            .run(move |conn| activities::load(conn, &caller.committee_id, &id))
+            .await?;
+        Ok(Json(checkin::current_code(&row, now, tz)?))
+    }
+
+    /// Check in with a scanned code
+    ///
+    /// Who: any signed-in account registered for the activity. Send an
+    /// `Idempotency-Key` to make retries safe.
+    #[oai(
+        path = "/activities/:id/checkins",
+        method = "post",
+        operation_id = "check_in"
+    )]
+    async fn check_in(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: Json<CheckinRequest>,
+    ) -> ApiResult<Json<CheckinResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let idem = IdemKey::new(
+            &caller.user_id,
+            idempotency_key.0.as_deref(),
+            "check_in",
+            &id,
+            &body.0.code,
+        )?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let now = self.state.clock.now();
+        let answer = self
+            .state
+            .db
+            .write(move |conn| {
+                checkin::check_in(conn, &caller, &id, &body.0.code, idem.as_ref(), now, tz)
+            })
+            .await?;
+        Ok(Json(answer))
+    }
+
+    /// Mark attendance in bulk
+    ///
+    /// Who: organizer, admin. For registered members who could not scan.
+    #[oai(
+        path = "/activities/:id/attendance",
+        method = "put",
+        operation_id = "mark_attendance"
+    )]
+    async fn attendance(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        body: Json<AttendanceUpdate>,
+    ) -> ApiResult<Json<AttendanceResult>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        for e in &body.0.entries {
+            parse_id(&e.member_id, "entries")?;
+        }
+        let now = self.state.clock.now_naive();
+        let updated = self
+            .state
+            .db
+            .write(move |conn| checkin::mark_attendance(conn, &caller, &id, &body.0.entries, now))
+            .await?;
+        Ok(Json(AttendanceResult { updated }))
+    }
+
+    /// My sign-ups
+    ///
+    /// Who: any signed-in account. Soonest first, with status and waitlist position.
+    #[oai(
+        path = "/me/activities",
+        method = "get",
+        operation_id = "my_activities"
+    )]
+    async fn mine(&self, auth: BearerAuth) -> ApiResult<Json<MyActivityList>> {
+        let caller = auth.0;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, &caller.committee_id)
+            .await?;
+        let items = self
+            .state
+            .db
+            .run(move |conn| activities::my_summaries(conn, &caller.user_id, tz))
+            .await?
+            .into_iter()
+            .map(|(activity, signup)| MyActivity { activity, signup })
+            .collect();
+        Ok(Json(MyActivityList { items }))
+    }
+}

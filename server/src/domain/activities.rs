@@ -1,0 +1,918 @@
+//! Activities: creating and changing them, who may see them, and how they read.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::activities::{
+    Activity, ActivityKind, ActivityPatch, ActivityStatus, ActivitySummary, Audience,
+    CapacityOverflow, Material, MySignup, NewActivity, OutreachTheme, RoleSlot, SignupStatus, Stop,
+};
+use lvzhi_shared::members::Role;
+use rand::RngCore;
+
+use super::committees::{local, sector_id_by_name};
+use super::outbox::{self, Event, Message};
+use super::signups;
+use crate::auth::Caller;
+use crate::db::models::{ActivityRow, MaterialRow, RoleRow, StopRow};
+use crate::db::schema::{
+    activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops, materials,
+    sectors, signups as signups_t, users,
+};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+
+const MAX_TITLE: usize = 200;
+const MAX_TEXT: usize = 5000;
+const MAX_PLACE: usize = 200;
+const MAX_CAPACITY: i32 = 100_000;
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::InvalidField, message).with_field(field)
+}
+
+/// Trimmed text within `max` characters, without control characters (newlines allowed).
+fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, AppError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "this field is required").with_field(field),
+        );
+    }
+    if v.chars().count() > max {
+        return Err(
+            AppError::new(ErrorCode::FieldTooLong, format!("at most {max} characters"))
+                .with_field(field),
+        );
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(invalid(field, "no control characters"));
+    }
+    Ok(v.to_owned())
+}
+
+fn utc(t: DateTime<FixedOffset>) -> NaiveDateTime {
+    use chrono::SubsecRound;
+    t.naive_utc().trunc_subsecs(6)
+}
+
+fn check_capacity(capacity: i32, field: &str) -> Result<(), AppError> {
+    if (1..=MAX_CAPACITY).contains(&capacity) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("capacity must be 1 to {MAX_CAPACITY}"),
+        ))
+    }
+}
+
+fn check_url(url: &str, field: &str) -> Result<String, AppError> {
+    let url = text(url, field, 2000, true)?;
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(invalid(field, "a link must start with https:// or http://"))
+    }
+}
+
+fn check_times(
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    opens: Option<NaiveDateTime>,
+    closes: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
+    if ends <= starts {
+        return Err(invalid("ends_at", "the end must be after the start"));
+    }
+    if let (Some(o), Some(c)) = (opens, closes) {
+        if c <= o {
+            return Err(invalid(
+                "signup_closes_at",
+                "sign-up must close after it opens",
+            ));
+        }
+    }
+    if closes.is_some_and(|c| c > ends) {
+        return Err(invalid(
+            "signup_closes_at",
+            "sign-up must close before the activity ends",
+        ));
+    }
+    Ok(())
+}
+
+fn check_study_hours(hours: f64) -> Result<(), AppError> {
+    if hours.is_finite() && (0.0..=100.0).contains(&hours) {
+        Ok(())
+    } else {
+        Err(invalid("study_hours", "study hours must be 0 to 100"))
+    }
+}
+
+/// Creates a draft from validated input.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &NewActivity,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let committee_id = caller.committee_id.as_str();
+    let title = text(&input.title, "title", MAX_TITLE, true)?;
+    let description = text(
+        input.description.as_deref().unwrap_or_default(),
+        "description",
+        MAX_TEXT,
+        false,
+    )?;
+    let location = text(
+        input.location.as_deref().unwrap_or_default(),
+        "location",
+        MAX_PLACE,
+        false,
+    )?;
+    let (starts, ends) = (utc(input.starts_at), utc(input.ends_at));
+    let (opens, closes) = (
+        input.signup_opens_at.map(utc),
+        input.signup_closes_at.map(utc),
+    );
+    check_times(starts, ends, opens, closes)?;
+    check_capacity(input.capacity, "capacity")?;
+    let study_hours = input.study_hours.unwrap_or(0.0);
+    check_study_hours(study_hours)?;
+    if input.kind == ActivityKind::Outreach && input.theme.is_none() {
+        return Err(AppError::new(
+            ErrorCode::FieldRequired,
+            "an outreach activity needs a theme",
+        )
+        .with_field("theme"));
+    }
+    let audience = input.audience.unwrap_or(Audience::Committee);
+    let audience_sector_ids = match audience {
+        Audience::Sectors if input.audience_sectors.is_empty() => {
+            return Err(
+                AppError::new(ErrorCode::FieldRequired, "name the sectors invited")
+                    .with_field("audience_sectors"),
+            );
+        }
+        Audience::Sectors => input
+            .audience_sectors
+            .iter()
+            .map(|s| sector_id_by_name(conn, committee_id, s, "audience_sectors"))
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => Vec::new(),
+    };
+    let invitees = match audience {
+        Audience::Invited if input.invitees.is_empty() => {
+            return Err(
+                AppError::new(ErrorCode::FieldRequired, "name the members invited")
+                    .with_field("invitees"),
+            );
+        }
+        Audience::Invited => check_members(conn, committee_id, &input.invitees)?,
+        _ => Vec::new(),
+    };
+
+    let id = db::new_id();
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let row = ActivityRow {
+        id: id.clone(),
+        committee_id: committee_id.to_owned(),
+        kind: input.kind.as_str().to_owned(),
+        title,
+        description,
+        location,
+        starts_at: starts,
+        ends_at: ends,
+        signup_opens_at: opens,
+        signup_closes_at: closes,
+        status: ActivityStatus::Draft.as_str().to_owned(),
+        audience: audience.as_str().to_owned(),
+        capacity: input.capacity,
+        forbid_overlap: input.forbid_overlap.unwrap_or(false),
+        study_hours,
+        theme: input.theme.map(|t| t.as_str().to_owned()),
+        checkin_secret: URL_SAFE_NO_PAD.encode(secret),
+        organizer_id: caller.user_id.clone(),
+        cancel_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(activities::table)
+        .values(&row)
+        .execute(conn)?;
+
+    let default_role = [lvzhi_shared::activities::RoleSlotInput {
+        name: "参加者".into(),
+        capacity: input.capacity,
+        sector: None,
+    }];
+    let roles = if input.roles.is_empty() {
+        &default_role[..]
+    } else {
+        &input.roles[..]
+    };
+    for (i, r) in roles.iter().enumerate() {
+        check_capacity(r.capacity, "roles")?;
+        let sector_id = r
+            .sector
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| sector_id_by_name(conn, committee_id, s, "roles"))
+            .transpose()?;
+        let role = RoleRow {
+            id: db::new_id(),
+            activity_id: id.clone(),
+            name: text(&r.name, "roles", 50, true)?,
+            capacity: r.capacity,
+            sector_id,
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+        };
+        diesel::insert_into(activity_roles::table)
+            .values(&role)
+            .execute(conn)?;
+    }
+    for sector_id in audience_sector_ids {
+        diesel::insert_into(activity_sectors::table)
+            .values((
+                activity_sectors::activity_id.eq(&id),
+                activity_sectors::sector_id.eq(sector_id),
+            ))
+            .execute(conn)?;
+    }
+    for user_id in invitees {
+        diesel::insert_into(activity_invitees::table)
+            .values((
+                activity_invitees::activity_id.eq(&id),
+                activity_invitees::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    for (i, stop) in input.itinerary.iter().enumerate() {
+        let row = StopRow {
+            id: db::new_id(),
+            activity_id: id.clone(),
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            at: utc(stop.at),
+            place: text(&stop.place, "itinerary", MAX_PLACE, true)?,
+            subject: text(&stop.subject, "itinerary", MAX_PLACE, true)?,
+        };
+        diesel::insert_into(itinerary_stops::table)
+            .values(&row)
+            .execute(conn)?;
+    }
+    for m in &input.materials {
+        let row = MaterialRow {
+            id: db::new_id(),
+            activity_id: id.clone(),
+            title: text(&m.title, "materials", MAX_TITLE, true)?,
+            url: check_url(&m.url, "materials")?,
+            created_at: now,
+        };
+        diesel::insert_into(materials::table)
+            .values(&row)
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Member ids that must all belong to the committee.
+fn check_members(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    ids: &[String],
+) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let found: i64 = users::table
+            .filter(users::id.eq(id))
+            .filter(users::committee_id.eq(committee_id))
+            .count()
+            .get_result(conn)?;
+        if found == 0 {
+            return Err(invalid(
+                "invitees",
+                "an invited member is not in this committee",
+            ));
+        }
+        out.push(id.clone());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The activity, if it belongs to the committee.
+pub fn load(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    id: &str,
+) -> Result<ActivityRow, AppError> {
+    activities::table
+        .find(id)
+        .filter(activities::committee_id.eq(committee_id))
+        .select(ActivityRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("activity"))
+}
+
+/// Takes the activity's write lock for the rest of the transaction, so that
+/// rules counting its sign-ups see every committed change and no concurrent
+/// one. (SQLite's `BEGIN IMMEDIATE` already holds the database's write lock.)
+pub fn lock(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    id: &str,
+) -> Result<ActivityRow, AppError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM activities WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    load(conn, committee_id, id)
+}
+
+pub fn kind_of(row: &ActivityRow) -> ActivityKind {
+    ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Training)
+}
+
+pub fn status_of(row: &ActivityRow) -> ActivityStatus {
+    ActivityStatus::parse(&row.status).unwrap_or(ActivityStatus::Draft)
+}
+
+/// Whether a member (with this sector) may see and join the activity.
+pub fn in_audience(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    user_id: &str,
+    sector_id: Option<&str>,
+) -> Result<bool, AppError> {
+    Ok(match Audience::parse(&activity.audience) {
+        Some(Audience::Committee) => true,
+        Some(Audience::Sectors) => match sector_id {
+            Some(s) => {
+                activity_sectors::table
+                    .filter(activity_sectors::activity_id.eq(&activity.id))
+                    .filter(activity_sectors::sector_id.eq(s))
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0
+            }
+            None => false,
+        },
+        Some(Audience::Invited) => {
+            activity_invitees::table
+                .filter(activity_invitees::activity_id.eq(&activity.id))
+                .filter(activity_invitees::user_id.eq(user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0
+        }
+        None => false,
+    })
+}
+
+/// The activity as the caller may see it: members only what is published to
+/// their audience, the office everything of its committee.
+pub fn visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<ActivityRow, AppError> {
+    let row = load(conn, &caller.committee_id, id)?;
+    if caller.role != Role::Member {
+        return Ok(row);
+    }
+    let sector = user_sector(conn, &caller.user_id)?;
+    if status_of(&row) == ActivityStatus::Draft
+        || !in_audience(conn, &row, &caller.user_id, sector.as_deref())?
+    {
+        return Err(AppError::not_found("activity"));
+    }
+    Ok(row)
+}
+
+pub fn user_sector(conn: &mut DbConnection, user_id: &str) -> Result<Option<String>, AppError> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::sector_id)
+        .first::<Option<String>>(conn)?)
+}
+
+/// Counts of registered and waitlisted sign-ups per role of these activities.
+fn role_counts(
+    conn: &mut DbConnection,
+    activity_ids: &[String],
+) -> Result<HashMap<(String, String), i32>, AppError> {
+    let rows: Vec<(String, String, i64)> = signups_t::table
+        .filter(signups_t::activity_id.eq_any(activity_ids))
+        .filter(signups_t::status.eq_any([
+            SignupStatus::Registered.as_str(),
+            SignupStatus::Waitlisted.as_str(),
+        ]))
+        .group_by((signups_t::role_id, signups_t::status))
+        .select((
+            signups_t::role_id,
+            signups_t::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(role, status, n)| ((role, status), i32::try_from(n).unwrap_or(i32::MAX)))
+        .collect())
+}
+
+fn activity_counts(
+    conn: &mut DbConnection,
+    activity_ids: &[String],
+) -> Result<HashMap<(String, String), i32>, AppError> {
+    let rows: Vec<(String, String, i64)> = signups_t::table
+        .filter(signups_t::activity_id.eq_any(activity_ids))
+        .filter(signups_t::status.eq_any([
+            SignupStatus::Registered.as_str(),
+            SignupStatus::Waitlisted.as_str(),
+        ]))
+        .group_by((signups_t::activity_id, signups_t::status))
+        .select((
+            signups_t::activity_id,
+            signups_t::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, status, n)| ((a, status), i32::try_from(n).unwrap_or(i32::MAX)))
+        .collect())
+}
+
+/// The full view of one activity, with the viewer's own sign-up.
+pub fn view(
+    conn: &mut DbConnection,
+    row: ActivityRow,
+    viewer_id: &str,
+    tz: Tz,
+) -> Result<Activity, AppError> {
+    let ids = [row.id.clone()];
+    let counts = role_counts(conn, &ids)?;
+    let roles: Vec<(RoleRow, Option<String>)> = activity_roles::table
+        .left_join(sectors::table)
+        .filter(activity_roles::activity_id.eq(&row.id))
+        .order(activity_roles::position.asc())
+        .select((RoleRow::as_select(), sectors::name.nullable()))
+        .load(conn)?;
+    let count = |role: &str, status: SignupStatus| {
+        counts
+            .get(&(role.to_owned(), status.as_str().to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let roles: Vec<RoleSlot> = roles
+        .into_iter()
+        .map(|(r, sector)| RoleSlot {
+            registered: count(&r.id, SignupStatus::Registered),
+            waitlisted: count(&r.id, SignupStatus::Waitlisted),
+            id: r.id,
+            name: r.name,
+            capacity: r.capacity,
+            sector,
+        })
+        .collect();
+    let audience_sectors: Vec<String> = activity_sectors::table
+        .inner_join(sectors::table)
+        .filter(activity_sectors::activity_id.eq(&row.id))
+        .select(sectors::name)
+        .order(sectors::name.asc())
+        .load(conn)?;
+    let itinerary: Vec<Stop> = itinerary_stops::table
+        .filter(itinerary_stops::activity_id.eq(&row.id))
+        .order(itinerary_stops::position.asc())
+        .select(StopRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|s| Stop {
+            id: s.id,
+            at: local(s.at, tz),
+            place: s.place,
+            subject: s.subject,
+        })
+        .collect();
+    let materials: Vec<Material> = materials::table
+        .filter(materials::activity_id.eq(&row.id))
+        .order(materials::id.asc())
+        .select(MaterialRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|m| Material {
+            id: m.id,
+            title: m.title,
+            url: m.url,
+        })
+        .collect();
+    let my_signup = signups::mine(conn, &row.id, viewer_id, tz)?;
+    Ok(Activity {
+        registered: roles.iter().map(|r| r.registered).sum(),
+        waitlisted: roles.iter().map(|r| r.waitlisted).sum(),
+        kind: kind_of(&row),
+        status: status_of(&row),
+        audience: Audience::parse(&row.audience).unwrap_or(Audience::Committee),
+        theme: row.theme.as_deref().and_then(OutreachTheme::parse),
+        starts_at: local(row.starts_at, tz),
+        ends_at: local(row.ends_at, tz),
+        signup_opens_at: row.signup_opens_at.map(|t| local(t, tz)),
+        signup_closes_at: row.signup_closes_at.map(|t| local(t, tz)),
+        created_at: local(row.created_at, tz),
+        updated_at: local(row.updated_at, tz),
+        id: row.id,
+        committee_id: row.committee_id,
+        title: row.title,
+        description: row.description,
+        location: row.location,
+        audience_sectors,
+        capacity: row.capacity,
+        roles,
+        forbid_overlap: row.forbid_overlap,
+        study_hours: row.study_hours,
+        itinerary,
+        materials,
+        organizer_id: row.organizer_id,
+        cancel_reason: row.cancel_reason,
+        my_signup,
+    })
+}
+
+/// List filters.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub kind: Option<ActivityKind>,
+    pub status: Option<ActivityStatus>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// Activities starting from `from` (default: those not yet ended), in start order.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &ListFilter,
+    now: NaiveDateTime,
+    tz: Tz,
+) -> Result<(Vec<ActivitySummary>, Option<String>), AppError> {
+    let mut query = activities::table
+        .filter(activities::committee_id.eq(&caller.committee_id))
+        .select(ActivityRow::as_select())
+        .order((activities::starts_at.asc(), activities::id.asc()))
+        .limit(i64::from(filter.limit) + 1)
+        .into_boxed();
+    match filter.from {
+        Some(from) => query = query.filter(activities::starts_at.ge(from)),
+        None => query = query.filter(activities::ends_at.gt(now)),
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(activities::starts_at.lt(to));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(activities::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(activities::status.eq(status.as_str()));
+    }
+    if caller.role == Role::Member {
+        query = query.filter(activities::status.ne(ActivityStatus::Draft.as_str()));
+        let sector = user_sector(conn, &caller.user_id)?.unwrap_or_default();
+        let by_sector = activity_sectors::table
+            .filter(activity_sectors::sector_id.eq(sector))
+            .select(activity_sectors::activity_id);
+        let invited = activity_invitees::table
+            .filter(activity_invitees::user_id.eq(caller.user_id.clone()))
+            .select(activity_invitees::activity_id);
+        query = query.filter(
+            activities::audience
+                .eq(Audience::Committee.as_str())
+                .or(activities::id.eq_any(by_sector))
+                .or(activities::id.eq_any(invited)),
+        );
+    }
+    if let Some(cursor) = &filter.cursor {
+        let (starts, id) = decode_cursor(cursor)?;
+        query = query.filter(
+            activities::starts_at
+                .gt(starts)
+                .or(activities::starts_at.eq(starts).and(activities::id.gt(id))),
+        );
+    }
+    let mut rows: Vec<ActivityRow> = query.load(conn)?;
+    let next = if rows.len() > filter.limit as usize {
+        rows.truncate(filter.limit as usize);
+        rows.last().map(encode_cursor)
+    } else {
+        None
+    };
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let summaries = summaries(conn, rows, &ids, &caller.user_id, tz)?;
+    Ok((summaries, next))
+}
+
+/// Summaries of these rows with counts and the viewer's status, in two queries.
+pub fn summaries(
+    conn: &mut DbConnection,
+    rows: Vec<ActivityRow>,
+    ids: &[String],
+    viewer_id: &str,
+    tz: Tz,
+) -> Result<Vec<ActivitySummary>, AppError> {
+    let counts = activity_counts(conn, ids)?;
+    let mine: HashMap<String, String> = signups_t::table
+        .filter(signups_t::activity_id.eq_any(ids))
+        .filter(signups_t::user_id.eq(viewer_id))
+        .select((signups_t::activity_id, signups_t::status))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let count = |id: &str, s: SignupStatus| {
+        counts
+            .get(&(id.to_owned(), s.as_str().to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| ActivitySummary {
+            registered: count(&r.id, SignupStatus::Registered),
+            waitlisted: count(&r.id, SignupStatus::Waitlisted),
+            my_status: mine.get(&r.id).and_then(|s| SignupStatus::parse(s)),
+            kind: kind_of(&r),
+            status: status_of(&r),
+            starts_at: local(r.starts_at, tz),
+            ends_at: local(r.ends_at, tz),
+            id: r.id,
+            title: r.title,
+            location: r.location,
+            capacity: r.capacity,
+        })
+        .collect())
+}
+
+fn encode_cursor(row: &ActivityRow) -> String {
+    URL_SAFE_NO_PAD.encode(format!(
+        "{}|{}",
+        row.starts_at.and_utc().timestamp_micros(),
+        row.id
+    ))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
+    let bad =
+        || AppError::new(ErrorCode::InvalidCursor, "the cursor is not valid").with_field("cursor");
+    let raw =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (micros, id) = raw.split_once('|').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let at = DateTime::from_timestamp_micros(micros)
+        .ok_or_else(bad)?
+        .naive_utc();
+    uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((at, id.to_owned()))
+}
+
+/// Applies a patch; announces a change of time or place of a published
+/// activity to everyone signed up. Returns members moved by a capacity change.
+pub fn patch(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    p: &ActivityPatch,
+    now: NaiveDateTime,
+    tz: Tz,
+) -> Result<signups::CapacityChange, AppError> {
+    let row = lock(conn, &caller.committee_id, id)?;
+    let status = status_of(&row);
+    if matches!(
+        status,
+        ActivityStatus::Cancelled | ActivityStatus::Completed
+    ) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "a cancelled or completed activity cannot change",
+        ));
+    }
+    let title = p
+        .title
+        .as_deref()
+        .map(|t| text(t, "title", MAX_TITLE, true))
+        .transpose()?
+        .unwrap_or(row.title.clone());
+    let description = p
+        .description
+        .as_deref()
+        .map(|t| text(t, "description", MAX_TEXT, false))
+        .transpose()?
+        .unwrap_or(row.description.clone());
+    let location = p
+        .location
+        .as_deref()
+        .map(|t| text(t, "location", MAX_PLACE, false))
+        .transpose()?
+        .unwrap_or(row.location.clone());
+    let starts = p.starts_at.map(utc).unwrap_or(row.starts_at);
+    let ends = p.ends_at.map(utc).unwrap_or(row.ends_at);
+    let opens = p.signup_opens_at.map(utc).or(row.signup_opens_at);
+    let closes = p.signup_closes_at.map(utc).or(row.signup_closes_at);
+    check_times(starts, ends, opens, closes)?;
+    let study_hours = p.study_hours.unwrap_or(row.study_hours);
+    check_study_hours(study_hours)?;
+    if let Some(c) = p.capacity {
+        check_capacity(c, "capacity")?;
+    }
+    diesel::update(activities::table.find(id))
+        .set((
+            activities::title.eq(&title),
+            activities::description.eq(description),
+            activities::location.eq(&location),
+            activities::starts_at.eq(starts),
+            activities::ends_at.eq(ends),
+            activities::signup_opens_at.eq(opens),
+            activities::signup_closes_at.eq(closes),
+            activities::forbid_overlap.eq(p.forbid_overlap.unwrap_or(row.forbid_overlap)),
+            activities::study_hours.eq(study_hours),
+            activities::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let moved = match p.capacity {
+        Some(c) => signups::set_capacity(
+            conn,
+            &row,
+            None,
+            c,
+            p.on_overflow.unwrap_or(CapacityOverflow::Refuse),
+            now,
+        )?,
+        None => signups::CapacityChange::default(),
+    };
+    let rescheduled = starts != row.starts_at || ends != row.ends_at;
+    if status == ActivityStatus::Published && (rescheduled || location != row.location) {
+        let when = local(starts, tz).format("%m月%d日 %H:%M");
+        notify_signed_up(
+            conn,
+            &row,
+            Event::ActivityChanged,
+            format!("活动变更：{title}"),
+            format!("时间：{when}；地点：{location}"),
+            now,
+        )?;
+    }
+    Ok(moved)
+}
+
+/// Draft → published.
+pub fn publish(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let row = lock(conn, &caller.committee_id, id)?;
+    if status_of(&row) != ActivityStatus::Draft {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "only a draft can be published",
+        ));
+    }
+    set_status(conn, id, ActivityStatus::Published, None, now)
+}
+
+/// Draft or published → cancelled; everyone signed up is told at once.
+pub fn cancel(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let row = lock(conn, &caller.committee_id, id)?;
+    if !matches!(
+        status_of(&row),
+        ActivityStatus::Draft | ActivityStatus::Published
+    ) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "this activity is already cancelled or completed",
+        ));
+    }
+    let reason = reason
+        .map(|r| text(r, "reason", MAX_PLACE, false))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    set_status(conn, id, ActivityStatus::Cancelled, reason.clone(), now)?;
+    notify_signed_up(
+        conn,
+        &row,
+        Event::ActivityCancelled,
+        format!("活动取消：{}", row.title),
+        reason.unwrap_or_else(|| "该活动已取消。".into()),
+        now,
+    )
+}
+
+/// Published → completed, once it has started.
+pub fn complete(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let row = lock(conn, &caller.committee_id, id)?;
+    if status_of(&row) != ActivityStatus::Published || row.starts_at > now {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "only a published activity that has started can be completed",
+        ));
+    }
+    set_status(conn, id, ActivityStatus::Completed, None, now)
+}
+
+fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: ActivityStatus,
+    reason: Option<String>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(activities::table.find(id))
+        .set((
+            activities::status.eq(status.as_str()),
+            activities::cancel_reason.eq(reason),
+            activities::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Queues a message to every registered and waitlisted member. A same-day
+/// cancellation or change is urgent (it may not wait for quiet hours).
+fn notify_signed_up(
+    conn: &mut DbConnection,
+    row: &ActivityRow,
+    event: Event,
+    title: String,
+    body: String,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let members: Vec<String> = signups_t::table
+        .filter(signups_t::activity_id.eq(&row.id))
+        .filter(signups_t::status.eq_any([
+            SignupStatus::Registered.as_str(),
+            SignupStatus::Waitlisted.as_str(),
+        ]))
+        .select(signups_t::user_id)
+        .load(conn)?;
+    let urgent = row.starts_at - now < chrono::Duration::hours(24);
+    for user_id in &members {
+        outbox::enqueue(
+            conn,
+            Message {
+                committee_id: &row.committee_id,
+                user_id,
+                event,
+                activity_id: Some(&row.id),
+                title: title.clone(),
+                body: body.clone(),
+                urgent,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// My sign-ups, soonest first.
+pub fn my_summaries(
+    conn: &mut DbConnection,
+    user_id: &str,
+    tz: Tz,
+) -> Result<Vec<(ActivitySummary, MySignup)>, AppError> {
+    let rows: Vec<ActivityRow> = activities::table
+        .inner_join(signups_t::table)
+        .filter(signups_t::user_id.eq(user_id))
+        .order((activities::starts_at.asc(), activities::id.asc()))
+        .select(ActivityRow::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let list = summaries(conn, rows, &ids, user_id, tz)?;
+    let mut out = Vec::with_capacity(list.len());
+    for summary in list {
+        if let Some(mine) = signups::mine(conn, &summary.id, user_id, tz)? {
+            out.push((summary, mine));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,103 @@
+//! Idempotency keys: a phone retrying on a weak signal sends the same
+//! `Idempotency-Key`, and gets the first answer back instead of acting twice.
+//!
+//! Callers look the key up after taking the lock the operation needs, so two
+//! copies of one request arriving together are serialised and the second is
+//! answered from the first.
+
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::auth::jwt::hex;
+use crate::db::DbConnection;
+use crate::db::models::IdempotencyRow;
+use crate::db::schema::idempotency_keys;
+use crate::error::AppError;
+
+/// A key as sent by one user for one request.
+#[derive(Debug, Clone)]
+pub struct IdemKey {
+    pub user_id: String,
+    pub key: String,
+    /// Digest of what the request asks (operation, target, body).
+    pub request_hash: String,
+}
+
+impl IdemKey {
+    /// Validates the header value and binds it to the request it came with.
+    pub fn new(
+        user_id: &str,
+        key: Option<&str>,
+        operation: &str,
+        target: &str,
+        body: &str,
+    ) -> Result<Option<Self>, AppError> {
+        let Some(key) = key else { return Ok(None) };
+        let key = key.trim();
+        if key.is_empty() || key.len() > 128 || !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(AppError::new(
+                ErrorCode::InvalidParameter,
+                "Idempotency-Key must be 1 to 128 visible ASCII characters",
+            )
+            .with_field("Idempotency-Key"));
+        }
+        let request_hash = hex(&Sha256::digest(
+            format!("{operation}\n{target}\n{body}").as_bytes(),
+        ));
+        Ok(Some(Self {
+            user_id: user_id.to_owned(),
+            key: key.to_owned(),
+            request_hash,
+        }))
+    }
+}
+
+/// The stored answer for this key, if the request was done before; an error
+/// if the key was used for a different request.
+pub fn replay<T: DeserializeOwned>(
+    conn: &mut DbConnection,
+    key: Option<&IdemKey>,
+) -> Result<Option<T>, AppError> {
+    let Some(key) = key else { return Ok(None) };
+    let row: Option<IdempotencyRow> = idempotency_keys::table
+        .find((&key.user_id, &key.key))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some(r) if r.request_hash != key.request_hash => Err(AppError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was already used for a different request",
+        )
+        .with_field("Idempotency-Key")),
+        Some(r) => serde_json::from_str(&r.body)
+            .map(Some)
+            .map_err(AppError::internal),
+    }
+}
+
+/// Records the answer under the key, in the operation's transaction.
+pub fn store<T: Serialize>(
+    conn: &mut DbConnection,
+    key: Option<&IdemKey>,
+    answer: &T,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(key) = key else { return Ok(()) };
+    let row = IdempotencyRow {
+        user_id: key.user_id.clone(),
+        key: key.key.clone(),
+        request_hash: key.request_hash.clone(),
+        status: 200,
+        body: serde_json::to_string(answer).map_err(AppError::internal)?,
+        created_at: now,
+    };
+    diesel::insert_into(idempotency_keys::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
+}

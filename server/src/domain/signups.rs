@@ -1,0 +1,630 @@
+//! The sign-up engine: places, first-come waitlists per role, promotion,
+//! organizer overrides and capacity changes.
+//!
+//! Every change runs in one write transaction holding the activity's lock
+//! (`activities::lock`), so counts read inside it are exact on both backends
+//! and two servers in front of one PostgreSQL never overbook. `seq` numbers
+//! sign-ups in the order they took the lock: the waitlist order.
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::activities::{
+    ActivityStatus, Attendance, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
+};
+
+use super::activities::{self, status_of};
+use super::committees::local;
+use super::idempotency::{self, IdemKey};
+use super::outbox::{self, Event, Message};
+use crate::auth::Caller;
+use crate::db::models::{ActivityRow, RoleRow, SignupRow};
+use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+
+const LIVE: [&str; 2] = ["registered", "waitlisted"];
+
+fn registered_in(
+    conn: &mut DbConnection,
+    activity_id: &str,
+    role_id: Option<&str>,
+) -> Result<i32, AppError> {
+    let mut q = signups::table
+        .filter(signups::activity_id.eq(activity_id))
+        .filter(signups::status.eq(SignupStatus::Registered.as_str()))
+        .into_boxed();
+    if let Some(role) = role_id {
+        q = q.filter(signups::role_id.eq(role));
+    }
+    Ok(i32::try_from(q.count().get_result::<i64>(conn)?).unwrap_or(i32::MAX))
+}
+
+/// Place in the role's waitlist, 1 being next.
+fn position(conn: &mut DbConnection, row: &SignupRow) -> Result<i32, AppError> {
+    let ahead: i64 = signups::table
+        .filter(signups::role_id.eq(&row.role_id))
+        .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
+        .filter(signups::seq.lt(row.seq))
+        .count()
+        .get_result(conn)?;
+    Ok(i32::try_from(ahead + 1).unwrap_or(i32::MAX))
+}
+
+fn find(
+    conn: &mut DbConnection,
+    activity_id: &str,
+    user_id: &str,
+) -> Result<Option<SignupRow>, AppError> {
+    Ok(signups::table
+        .filter(signups::activity_id.eq(activity_id))
+        .filter(signups::user_id.eq(user_id))
+        .select(SignupRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn status(row: &SignupRow) -> SignupStatus {
+    SignupStatus::parse(&row.status).unwrap_or(SignupStatus::Cancelled)
+}
+
+/// The caller's sign-up for an activity, with their waitlist position.
+pub fn mine(
+    conn: &mut DbConnection,
+    activity_id: &str,
+    user_id: &str,
+    tz: Tz,
+) -> Result<Option<MySignup>, AppError> {
+    let Some(row) = find(conn, activity_id, user_id)? else {
+        return Ok(None);
+    };
+    let s = status(&row);
+    let position = if s == SignupStatus::Waitlisted {
+        Some(position(conn, &row)?)
+    } else {
+        None
+    };
+    Ok(Some(MySignup {
+        status: s,
+        role_id: row.role_id,
+        position,
+        checked_in_at: row.checked_in_at.map(|t| local(t, tz)),
+        attendance: row.attendance.as_deref().and_then(Attendance::parse),
+    }))
+}
+
+fn result(
+    conn: &mut DbConnection,
+    row: &SignupRow,
+    promoted: Vec<String>,
+) -> Result<SignupResult, AppError> {
+    let s = status(row);
+    Ok(SignupResult {
+        activity_id: row.activity_id.clone(),
+        member_id: row.user_id.clone(),
+        role_id: row.role_id.clone(),
+        status: s,
+        position: if s == SignupStatus::Waitlisted {
+            Some(position(conn, row)?)
+        } else {
+            None
+        },
+        promoted,
+    })
+}
+
+/// The role asked for, or the only one when none is named.
+fn pick_role(
+    conn: &mut DbConnection,
+    activity_id: &str,
+    role_id: Option<&str>,
+) -> Result<RoleRow, AppError> {
+    let roles: Vec<RoleRow> = activity_roles::table
+        .filter(activity_roles::activity_id.eq(activity_id))
+        .order(activity_roles::position.asc())
+        .select(RoleRow::as_select())
+        .load(conn)?;
+    match role_id {
+        Some(id) => roles.into_iter().find(|r| r.id == id).ok_or_else(|| {
+            AppError::new(ErrorCode::UnknownRole, "no such role in this activity")
+                .with_field("role_id")
+        }),
+        None if roles.len() == 1 => roles
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("role vanished")),
+        None => Err(AppError::new(ErrorCode::FieldRequired, "choose a role").with_field("role_id")),
+    }
+}
+
+fn next_seq(conn: &mut DbConnection, activity_id: &str) -> Result<i64, AppError> {
+    let max: Option<i64> = signups::table
+        .filter(signups::activity_id.eq(activity_id))
+        .select(diesel::dsl::max(signups::seq))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Whether a place is free in both the role and the activity.
+fn has_place(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    role: &RoleRow,
+) -> Result<bool, AppError> {
+    Ok(
+        registered_in(conn, &activity.id, Some(&role.id))? < role.capacity
+            && registered_in(conn, &activity.id, None)? < activity.capacity,
+    )
+}
+
+/// Inserts or revives the member's row with a new place in line.
+fn put(
+    conn: &mut DbConnection,
+    existing: Option<SignupRow>,
+    activity_id: &str,
+    role_id: &str,
+    user_id: &str,
+    status: SignupStatus,
+    now: NaiveDateTime,
+) -> Result<SignupRow, AppError> {
+    let seq = next_seq(conn, activity_id)?;
+    match existing {
+        Some(mut row) => {
+            diesel::update(signups::table.find(&row.id))
+                .set((
+                    signups::role_id.eq(role_id),
+                    signups::seq.eq(seq),
+                    signups::status.eq(status.as_str()),
+                    signups::attendance.eq(None::<String>),
+                    signups::checked_in_at.eq(None::<NaiveDateTime>),
+                    signups::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            row.role_id = role_id.to_owned();
+            row.seq = seq;
+            row.status = status.as_str().to_owned();
+            row.attendance = None;
+            row.checked_in_at = None;
+            Ok(row)
+        }
+        None => {
+            let row = SignupRow {
+                id: db::new_id(),
+                activity_id: activity_id.to_owned(),
+                role_id: role_id.to_owned(),
+                user_id: user_id.to_owned(),
+                seq,
+                status: status.as_str().to_owned(),
+                attendance: None,
+                checked_in_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            diesel::insert_into(signups::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(row)
+        }
+    }
+}
+
+fn tell(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    user_id: &str,
+    event: Event,
+    body: String,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    outbox::enqueue(
+        conn,
+        Message {
+            committee_id: &activity.committee_id,
+            user_id,
+            event,
+            activity_id: Some(&activity.id),
+            title: activity.title.clone(),
+            body,
+            urgent: false,
+        },
+        now,
+    )
+}
+
+/// A member signs up: registered when a place is free, else waitlisted.
+pub fn sign_up(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    role_id: Option<&str>,
+    idem: Option<&IdemKey>,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    if let Some(previous) = idempotency::replay(conn, idem)? {
+        return Ok(previous);
+    }
+    let user_sector = activities::user_sector(conn, &caller.user_id)?;
+    if !activities::in_audience(conn, &activity, &caller.user_id, user_sector.as_deref())? {
+        return Err(AppError::new(
+            ErrorCode::NotInAudience,
+            "this activity is not open to you",
+        ));
+    }
+    if status_of(&activity) != ActivityStatus::Published {
+        return Err(AppError::new(
+            ErrorCode::ActivityNotOpen,
+            "this activity is not open for sign-up",
+        ));
+    }
+    if activity.signup_opens_at.is_some_and(|t| now < t) {
+        return Err(AppError::new(
+            ErrorCode::SignupNotOpen,
+            "sign-up has not opened yet",
+        ));
+    }
+    if now >= activity.signup_closes_at.unwrap_or(activity.starts_at) {
+        return Err(AppError::new(ErrorCode::SignupClosed, "sign-up has closed"));
+    }
+    let role = pick_role(conn, &activity.id, role_id)?;
+    if role.sector_id.is_some() && role.sector_id != user_sector {
+        return Err(AppError::new(
+            ErrorCode::RoleSectorMismatch,
+            "this role is for members of another sector",
+        )
+        .with_field("role_id"));
+    }
+    let existing = find(conn, &activity.id, &caller.user_id)?;
+    if existing
+        .as_ref()
+        .is_some_and(|r| LIVE.contains(&r.status.as_str()))
+    {
+        return Err(AppError::new(
+            ErrorCode::AlreadySignedUp,
+            "you are already signed up",
+        ));
+    }
+    if activity.forbid_overlap && overlaps(conn, &activity, &caller.user_id)? {
+        return Err(AppError::new(
+            ErrorCode::ScheduleConflict,
+            "you are signed up for another activity at this time",
+        ));
+    }
+    let status = if has_place(conn, &activity, &role)? {
+        SignupStatus::Registered
+    } else {
+        SignupStatus::Waitlisted
+    };
+    let row = put(
+        conn,
+        existing,
+        &activity.id,
+        &role.id,
+        &caller.user_id,
+        status,
+        now,
+    )?;
+    let answer = result(conn, &row, Vec::new())?;
+    let (event, body) = match answer.position {
+        None => (Event::SignupConfirmed, "报名成功。".to_owned()),
+        Some(p) => (Event::Waitlisted, format!("名额已满，您在候补第{p}位。")),
+    };
+    tell(conn, &activity, &caller.user_id, event, body, now)?;
+    idempotency::store(conn, idem, &answer, now)?;
+    Ok(answer)
+}
+
+/// Another live sign-up of the member whose activity overlaps this one in time.
+fn overlaps(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    user_id: &str,
+) -> Result<bool, AppError> {
+    let n: i64 = signups::table
+        .inner_join(activities_t::table)
+        .filter(signups::user_id.eq(user_id))
+        .filter(signups::status.eq_any(LIVE))
+        .filter(activities_t::id.ne(&activity.id))
+        .filter(activities_t::status.eq(ActivityStatus::Published.as_str()))
+        .filter(activities_t::starts_at.lt(activity.ends_at))
+        .filter(activities_t::ends_at.gt(activity.starts_at))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// A member withdraws; a freed place goes to the next in line at once.
+pub fn cancel_mine(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    idem: Option<&IdemKey>,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    if let Some(previous) = idempotency::replay(conn, idem)? {
+        return Ok(previous);
+    }
+    let answer = withdraw(
+        conn,
+        &activity,
+        &caller.user_id,
+        SignupStatus::Cancelled,
+        now,
+    )?;
+    idempotency::store(conn, idem, &answer, now)?;
+    Ok(answer)
+}
+
+fn withdraw(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    user_id: &str,
+    to: SignupStatus,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let mut row = find(conn, &activity.id, user_id)?
+        .filter(|r| LIVE.contains(&r.status.as_str()))
+        .ok_or_else(|| AppError::new(ErrorCode::NotSignedUp, "not signed up for this activity"))?;
+    diesel::update(signups::table.find(&row.id))
+        .set((signups::status.eq(to.as_str()), signups::updated_at.eq(now)))
+        .execute(conn)?;
+    row.status = to.as_str().to_owned();
+    let promoted = fill_vacancies(conn, activity, now)?;
+    result(conn, &row, promoted)
+}
+
+/// Moves waitlisted members into free places, earliest first across roles.
+pub fn fill_vacancies(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    now: NaiveDateTime,
+) -> Result<Vec<String>, AppError> {
+    let roles: Vec<RoleRow> = activity_roles::table
+        .filter(activity_roles::activity_id.eq(&activity.id))
+        .select(RoleRow::as_select())
+        .load(conn)?;
+    let mut promoted = Vec::new();
+    loop {
+        if registered_in(conn, &activity.id, None)? >= activity.capacity {
+            break;
+        }
+        let mut open_roles = Vec::new();
+        for r in &roles {
+            if registered_in(conn, &activity.id, Some(&r.id))? < r.capacity {
+                open_roles.push(r.id.clone());
+            }
+        }
+        let next: Option<SignupRow> = signups::table
+            .filter(signups::activity_id.eq(&activity.id))
+            .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
+            .filter(signups::role_id.eq_any(&open_roles))
+            .order(signups::seq.asc())
+            .select(SignupRow::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(next) = next else { break };
+        diesel::update(signups::table.find(&next.id))
+            .set((
+                signups::status.eq(SignupStatus::Registered.as_str()),
+                signups::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        tell(
+            conn,
+            activity,
+            &next.user_id,
+            Event::Promoted,
+            "有名额空出，您已从候补转为正式报名。".into(),
+            now,
+        )?;
+        promoted.push(next.user_id);
+    }
+    Ok(promoted)
+}
+
+/// What a capacity change did.
+#[derive(Debug, Default, Clone)]
+pub struct CapacityChange {
+    pub moved_to_waitlist: Vec<String>,
+    pub promoted: Vec<String>,
+}
+
+/// Sets the activity's (or one role's) capacity. Lowering it below the
+/// members registered refuses, or with `Waitlist` moves the most recent
+/// registrations back to the head of the waitlist, naming them.
+pub fn set_capacity(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    role: Option<&RoleRow>,
+    capacity: i32,
+    overflow: CapacityOverflow,
+    now: NaiveDateTime,
+) -> Result<CapacityChange, AppError> {
+    let registered = registered_in(conn, &activity.id, role.map(|r| r.id.as_str()))?;
+    let mut change = CapacityChange::default();
+    if capacity < registered {
+        if overflow == CapacityOverflow::Refuse {
+            return Err(AppError::new(
+                ErrorCode::CapacityBelowRegistered,
+                format!("{registered} members are registered; choose on_overflow=waitlist to move the newest to the waitlist"),
+            )
+            .with_field("capacity"));
+        }
+        let mut newest = signups::table
+            .filter(signups::activity_id.eq(&activity.id))
+            .filter(signups::status.eq(SignupStatus::Registered.as_str()))
+            .order(signups::seq.desc())
+            .limit(i64::from(registered - capacity))
+            .select(SignupRow::as_select())
+            .into_boxed();
+        if let Some(r) = role {
+            newest = newest.filter(signups::role_id.eq(&r.id));
+        }
+        for row in newest.load(conn)? {
+            diesel::update(signups::table.find(&row.id))
+                .set((
+                    signups::status.eq(SignupStatus::Waitlisted.as_str()),
+                    signups::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            tell(
+                conn,
+                activity,
+                &row.user_id,
+                Event::MovedToWaitlist,
+                "名额调整，您已转入候补。".into(),
+                now,
+            )?;
+            change.moved_to_waitlist.push(row.user_id);
+        }
+    }
+    match role {
+        Some(r) => diesel::update(activity_roles::table.find(&r.id))
+            .set(activity_roles::capacity.eq(capacity))
+            .execute(conn)?,
+        None => diesel::update(activities_t::table.find(&activity.id))
+            .set(activities_t::capacity.eq(capacity))
+            .execute(conn)?,
+    };
+    let mut updated = activity.clone();
+    if role.is_none() {
+        updated.capacity = capacity;
+    }
+    change.promoted = fill_vacancies(conn, &updated, now)?;
+    Ok(change)
+}
+
+/// Changes one role's capacity.
+pub fn set_role_capacity(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    role_id: &str,
+    capacity: i32,
+    overflow: CapacityOverflow,
+    now: NaiveDateTime,
+) -> Result<CapacityChange, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    if !(1..=100_000).contains(&capacity) {
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "capacity must be 1 to 100000")
+                .with_field("capacity"),
+        );
+    }
+    let role = pick_role(conn, &activity.id, Some(role_id))?;
+    set_capacity(conn, &activity, Some(&role), capacity, overflow, now)
+}
+
+/// The office adds a member (any time, any audience), with a place if one is
+/// free or `over_capacity` is set, else on the waitlist.
+pub fn add_by_office(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    add: &RosterAdd,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    if !matches!(
+        status_of(&activity),
+        ActivityStatus::Draft | ActivityStatus::Published
+    ) {
+        return Err(AppError::new(
+            ErrorCode::ActivityNotOpen,
+            "this activity is cancelled or completed",
+        ));
+    }
+    let member: Option<String> = users::table
+        .filter(users::id.eq(&add.member_id))
+        .filter(users::committee_id.eq(&caller.committee_id))
+        .select(users::id)
+        .first(conn)
+        .optional()?;
+    let member = member.ok_or_else(|| AppError::not_found("member").with_field("member_id"))?;
+    let role = pick_role(conn, &activity.id, add.role_id.as_deref())?;
+    let existing = find(conn, &activity.id, &member)?;
+    if existing
+        .as_ref()
+        .is_some_and(|r| LIVE.contains(&r.status.as_str()))
+    {
+        return Err(AppError::new(
+            ErrorCode::AlreadySignedUp,
+            "this member is already signed up",
+        ));
+    }
+    let status = if add.over_capacity || has_place(conn, &activity, &role)? {
+        SignupStatus::Registered
+    } else {
+        SignupStatus::Waitlisted
+    };
+    let row = put(conn, existing, &activity.id, &role.id, &member, status, now)?;
+    let event = if status == SignupStatus::Registered {
+        Event::SignupConfirmed
+    } else {
+        Event::Waitlisted
+    };
+    tell(
+        conn,
+        &activity,
+        &member,
+        event,
+        "办公室已为您报名。".into(),
+        now,
+    )?;
+    result(conn, &row, Vec::new())
+}
+
+/// The office takes a member off; the place goes to the next in line.
+pub fn remove_by_office(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    member_id: &str,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let answer = withdraw(conn, &activity, member_id, SignupStatus::Removed, now)?;
+    tell(
+        conn,
+        &activity,
+        member_id,
+        Event::Removed,
+        "办公室已将您移出本次活动。".into(),
+        now,
+    )?;
+    Ok(answer)
+}
+
+/// The office moves a waitlisted member to registered, even over capacity.
+pub fn promote_by_office(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    activity_id: &str,
+    member_id: &str,
+    now: NaiveDateTime,
+) -> Result<SignupResult, AppError> {
+    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let mut row = find(conn, &activity.id, member_id)?
+        .filter(|r| r.status == SignupStatus::Waitlisted.as_str())
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::NotSignedUp, "this member is not on the waitlist")
+        })?;
+    diesel::update(signups::table.find(&row.id))
+        .set((
+            signups::status.eq(SignupStatus::Registered.as_str()),
+            signups::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    row.status = SignupStatus::Registered.as_str().to_owned();
+    tell(
+        conn,
+        &activity,
+        member_id,
+        Event::Promoted,
+        "办公室已将您从候补转为正式报名。".into(),
+        now,
+    )?;
+    result(conn, &row, Vec::new())
+}
