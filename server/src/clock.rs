@@ -26,6 +26,11 @@ impl Clock for SystemClock {
 pub struct ManualClock(Mutex<DateTime<Utc>>);
 
 impl ManualClock {
+    /// Now, without needing the trait in scope.
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn new(start: DateTime<Utc>) -> Self {
         Self(Mutex::new(start))
     }

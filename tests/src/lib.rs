@@ -325,6 +325,47 @@ impl TestApp {
         self.activate(&created, "password-123").await
     }
 
+    /// A new, activated member of `sector` (None: no sector), signed in.
+    pub async fn member_in(&self, phone: &str, sector: Option<&str>) -> TokenPair {
+        let admin = self.admin().await;
+        let created = self
+            .create_member(
+                &admin.access_token,
+                &NewMember {
+                    name: format!("委员{}", chinese_digits(&phone[7..])),
+                    phone: phone.into(),
+                    sector: sector.map(str::to_owned),
+                    ..NewMember::default()
+                },
+            )
+            .await;
+        self.activate(&created, "password-123").await
+    }
+
+    /// `count` activated members (phones `prefix` followed by 000, 001, …), signed in concurrently.
+    pub async fn members(&self, prefix: &str, count: usize) -> Vec<TokenPair> {
+        assert_eq!(prefix.len(), 8, "prefix + 3 digits make a phone number");
+        let admin = self.admin().await;
+        let mut created = Vec::with_capacity(count);
+        for i in 0..count {
+            let phone = format!("{prefix}{i:03}");
+            let input = NewMember {
+                name: format!("委员{}", chinese_digits(&phone[5..])),
+                phone,
+                ..NewMember::default()
+            };
+            created.push(self.create_member(&admin.access_token, &input).await);
+        }
+        let mut out = Vec::with_capacity(count);
+        for chunk in created.chunks(8) {
+            let pairs =
+                futures::future::join_all(chunk.iter().map(|c| self.activate(c, "password-123")))
+                    .await;
+            out.extend(pairs);
+        }
+        out
+    }
+
     /// An activated organizer of a second committee on the same deployment.
     pub async fn other_committee_organizer(&self, phone: &str) -> TokenPair {
         use lvzhi_server::domain::{committees, members};

@@ -481,13 +481,27 @@ pub fn set_capacity(
         }
     }
     match role {
-        Some(r) => diesel::update(activity_roles::table.find(&r.id))
-            .set(activity_roles::capacity.eq(capacity))
-            .execute(conn)?,
-        None => diesel::update(activities_t::table.find(&activity.id))
-            .set(activities_t::capacity.eq(capacity))
-            .execute(conn)?,
-    };
+        Some(r) => {
+            diesel::update(activity_roles::table.find(&r.id))
+                .set(activity_roles::capacity.eq(capacity))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::update(activities_t::table.find(&activity.id))
+                .set(activities_t::capacity.eq(capacity))
+                .execute(conn)?;
+            // With a single slot, the slot is the activity: they change together.
+            let slots: Vec<String> = activity_roles::table
+                .filter(activity_roles::activity_id.eq(&activity.id))
+                .select(activity_roles::id)
+                .load(conn)?;
+            if let [only] = slots.as_slice() {
+                diesel::update(activity_roles::table.find(only))
+                    .set(activity_roles::capacity.eq(capacity))
+                    .execute(conn)?;
+            }
+        }
+    }
     let mut updated = activity.clone();
     if role.is_none() {
         updated.capacity = capacity;
