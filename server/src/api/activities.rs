@@ -97,6 +97,8 @@ impl ActivitiesApi {
     /// them; the office sees all of its committee's, drafts included. Without
     /// `from`, lists those not yet ended, soonest first.
     #[oai(path = "/activities", method = "get", operation_id = "list_activities")]
+    // poem-openapi takes each query parameter as an argument.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: BearerAuth,

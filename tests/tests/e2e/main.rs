@@ -1,7 +1,10 @@
 //! End-to-end tests: the real server over real HTTP, on SQLite and PostgreSQL.
 
+mod activities;
 mod auth;
+mod checkin;
 mod import;
 mod members;
 mod ops;
+mod signups;
 mod tokens;

@@ -1,0 +1,533 @@
+//! Activities through the API: validation, drafts and publishing, who sees
+//! what, lists and filters, times in the committee's zone, roster exports.
+
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
+use lvzhi_shared::activities::{
+    Activity, ActivityPage, ActivityStatus, MyActivityList, SignupStatus,
+};
+use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    bad_activity_input_is_refused_with_its_field,
+    drafts_and_audiences_decide_who_sees_what,
+    lists_filter_and_page_in_start_order,
+    another_committee_cannot_touch_an_activity,
+    rosters_export_with_chinese_headers,
+);
+
+fn base(app: &TestApp) -> Value {
+    let starts = app.clock.now_utc() + chrono::Duration::days(3);
+    json!({
+        "kind": "training",
+        "title": "履职能力培训",
+        "capacity": 20,
+        "starts_at": starts.to_rfc3339(),
+        "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(),
+    })
+}
+
+fn with(mut v: Value, key: &str, value: Value) -> Value {
+    v[key] = value;
+    v
+}
+
+async fn bad_activity_input_is_refused_with_its_field(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let starts = app.clock.now_utc() + chrono::Duration::days(3);
+    let cases: Vec<(Value, u16, &str, Option<&str>)> = vec![
+        (
+            with(
+                base(&app),
+                "ends_at",
+                json!((starts - chrono::Duration::hours(1)).to_rfc3339()),
+            ),
+            422,
+            "invalid_field",
+            Some("ends_at"),
+        ),
+        (
+            with(base(&app), "capacity", json!(0)),
+            422,
+            "invalid_field",
+            Some("capacity"),
+        ),
+        (
+            with(base(&app), "capacity", json!(-5)),
+            422,
+            "invalid_field",
+            Some("capacity"),
+        ),
+        (
+            with(base(&app), "title", json!("长".repeat(10_000))),
+            422,
+            "field_too_long",
+            Some("title"),
+        ),
+        (
+            with(base(&app), "title", json!("   ")),
+            422,
+            "field_required",
+            Some("title"),
+        ),
+        (
+            with(base(&app), "kind", json!("outreach")),
+            422,
+            "field_required",
+            Some("theme"),
+        ),
+        (
+            with(
+                with(base(&app), "audience", json!("sectors")),
+                "audience_sectors",
+                json!(["不存在界"]),
+            ),
+            422,
+            "unknown_sector",
+            Some("audience_sectors"),
+        ),
+        (
+            with(base(&app), "audience", json!("invited")),
+            422,
+            "field_required",
+            Some("invitees"),
+        ),
+        (
+            with(
+                base(&app),
+                "materials",
+                json!([{"title": "课件", "url": "javascript:alert(1)"}]),
+            ),
+            422,
+            "invalid_field",
+            Some("materials"),
+        ),
+        (
+            with(
+                base(&app),
+                "roles",
+                json!([{"name": "医生", "capacity": 0}]),
+            ),
+            422,
+            "invalid_field",
+            Some("roles"),
+        ),
+        (
+            with(base(&app), "study_hours", json!(-1)),
+            422,
+            "invalid_field",
+            Some("study_hours"),
+        ),
+        // A time without an offset is ambiguous: refused as malformed.
+        (
+            with(base(&app), "starts_at", json!("2026-12-01T09:00:00")),
+            400,
+            "invalid_body",
+            None,
+        ),
+        (
+            with(base(&app), "kind", json!("party")),
+            400,
+            "invalid_body",
+            None,
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let r = app
+            .api(Method::POST, "/activities")
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+            .await
+            .expect("create");
+        let err = expect_error(r, status, code).await;
+        if field.is_some() {
+            assert_eq!(err.field.as_deref(), field, "{code}");
+        }
+    }
+    let page: ActivityPage = json_ok(
+        app.api(Method::GET, "/activities")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(page.items.is_empty(), "nothing half-made was stored");
+    // A good one, with everything an outreach and an inspection carry.
+    let outreach = app
+        .create_activity(
+            &office,
+            json!({"kind": "outreach", "theme": "health", "title": "送医下乡", "capacity": 8,
+                "location": "青山镇卫生院",
+                "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(6)).to_rfc3339(),
+                "roles": [{"name": "医生", "capacity": 5, "sector": "医药卫生界"}, {"name": "志愿者", "capacity": 3}],
+                "itinerary": [{"at": (starts + chrono::Duration::hours(1)).to_rfc3339(), "place": "青山镇", "subject": "义诊"}],
+                "materials": [{"title": "健康手册", "url": "https://example.org/handbook.pdf"}]}),
+        )
+        .await;
+    assert_eq!(outreach.status, ActivityStatus::Draft);
+    assert_eq!(outreach.roles.len(), 2);
+    assert_eq!(outreach.roles[0].sector.as_deref(), Some("医药卫生界"));
+    assert_eq!(outreach.itinerary[0].subject, "义诊");
+    assert_eq!(
+        outreach.materials[0].url,
+        "https://example.org/handbook.pdf"
+    );
+    assert_eq!(
+        outreach.starts_at.offset().local_minus_utc(),
+        8 * 3600,
+        "shown in the committee's zone"
+    );
+    assert_eq!(outreach.starts_at.timestamp(), starts.timestamp());
+    // Publishing twice is not a thing.
+    let publish = || {
+        app.api(
+            Method::POST,
+            &format!("/activities/{}/publish", outreach.id),
+        )
+        .bearer_auth(&office)
+        .send()
+    };
+    assert_eq!(publish().await.expect("publish").status(), 200);
+    expect_error(publish().await.expect("publish"), 409, "invalid_transition").await;
+    // Completing before it starts is refused; after the start it works.
+    let complete = || {
+        app.api(
+            Method::POST,
+            &format!("/activities/{}/complete", outreach.id),
+        )
+        .bearer_auth(&office)
+        .send()
+    };
+    expect_error(
+        complete().await.expect("complete"),
+        409,
+        "invalid_transition",
+    )
+    .await;
+    app.clock
+        .advance(chrono::Duration::days(3) + chrono::Duration::minutes(1));
+    let done: Activity = json_ok(complete().await.expect("complete")).await;
+    assert_eq!(done.status, ActivityStatus::Completed);
+}
+
+async fn drafts_and_audiences_decide_who_sees_what(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let tech = app.member_in("13900028001", Some("科技界")).await;
+    let farmer = app.member_in("13900028002", Some("农业界")).await;
+    let invited = app.member_in("13900028003", None).await;
+    let draft = app.create_activity(&office, base(&app)).await;
+    let for_tech = app
+        .published_activity(
+            &office,
+            json!({"title": "科技界座谈", "audience": "sectors", "audience_sectors": ["科技界"]}),
+            24,
+        )
+        .await;
+    let by_invitation = app
+        .published_activity(
+            &office,
+            json!({"title": "专题调研", "audience": "invited", "invitees": [invited.user.id]}),
+            30,
+        )
+        .await;
+    let everyone = app
+        .published_activity(&office, json!({"title": "全体委员学习"}), 36)
+        .await;
+
+    let titles = |page: &ActivityPage| {
+        page.items
+            .iter()
+            .map(|a| a.title.clone())
+            .collect::<Vec<_>>()
+    };
+    let app = &app;
+    let list = |t: String| async move {
+        json_ok::<ActivityPage>(
+            app.api(Method::GET, "/activities")
+                .bearer_auth(&t)
+                .send()
+                .await
+                .expect("list"),
+        )
+        .await
+    };
+    assert_eq!(
+        titles(&list(tech.access_token.clone()).await),
+        vec!["科技界座谈", "全体委员学习"]
+    );
+    assert_eq!(
+        titles(&list(farmer.access_token.clone()).await),
+        vec!["全体委员学习"]
+    );
+    assert_eq!(
+        titles(&list(invited.access_token.clone()).await),
+        vec!["专题调研", "全体委员学习"]
+    );
+    assert_eq!(
+        list(office.clone()).await.items.len(),
+        4,
+        "the office sees drafts too"
+    );
+
+    let get = |t: &str, id: &str| {
+        app.api(Method::GET, &format!("/activities/{id}"))
+            .bearer_auth(t)
+            .send()
+    };
+    expect_error(
+        get(&tech.access_token, &draft.id).await.expect("get"),
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        get(&farmer.access_token, &for_tech.id).await.expect("get"),
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        get(&tech.access_token, &by_invitation.id)
+            .await
+            .expect("get"),
+        404,
+        "not_found",
+    )
+    .await;
+    let seen: Activity = json_ok(get(&farmer.access_token, &everyone.id).await.expect("get")).await;
+    assert!(seen.my_signup.is_none());
+    // My activities after signing up, with status and position.
+    app.sign_up(&farmer.access_token, &everyone.id, None).await;
+    let mine: MyActivityList = json_ok(
+        app.api(Method::GET, "/me/activities")
+            .bearer_auth(&farmer.access_token)
+            .send()
+            .await
+            .expect("mine"),
+    )
+    .await;
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(mine.items[0].signup.status, SignupStatus::Registered);
+    assert_eq!(
+        mine.items[0].activity.my_status,
+        Some(SignupStatus::Registered)
+    );
+    // Members cannot plan activities.
+    let r = app
+        .api(Method::POST, "/activities")
+        .bearer_auth(&farmer.access_token)
+        .json(&base(app))
+        .send()
+        .await
+        .expect("create");
+    expect_error(r, 403, "forbidden").await;
+}
+
+async fn lists_filter_and_page_in_start_order(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    for (i, kind) in [
+        "training",
+        "inspection",
+        "training",
+        "inspection",
+        "training",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let extra = if *kind == "outreach" {
+            json!({"theme": "culture"})
+        } else {
+            json!({})
+        };
+        let mut body = with(extra, "kind", json!(kind));
+        body["title"] = json!(format!("活动{}", ["一", "二", "三", "四", "五"][i]));
+        app.published_activity(&office, body, 24 * (5 - i as i64))
+            .await;
+    }
+    let (app, office) = (&app, &office);
+    let get = |query: Vec<(&'static str, String)>| async move {
+        json_ok::<ActivityPage>(
+            app.api(Method::GET, "/activities")
+                .bearer_auth(office)
+                .query(&query)
+                .send()
+                .await
+                .expect("list"),
+        )
+        .await
+    };
+    let all = get(vec![]).await;
+    let starts: Vec<_> = all.items.iter().map(|a| a.starts_at).collect();
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted, "soonest first");
+    assert_eq!(
+        get(vec![("kind", "inspection".into())]).await.items.len(),
+        2
+    );
+    let from = (app.clock.now_utc() + chrono::Duration::hours(60)).to_rfc3339();
+    let to = (app.clock.now_utc() + chrono::Duration::hours(100)).to_rfc3339();
+    assert_eq!(
+        get(vec![("from", from), ("to", to)]).await.items.len(),
+        2,
+        "days 3 and 4"
+    );
+    // Paging by two gives every activity once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut q = vec![("limit", "2".to_owned())];
+        if let Some(c) = &cursor {
+            q.push(("cursor", c.clone()));
+        }
+        let page = get(q).await;
+        seen.extend(page.items.iter().map(|a| a.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        all.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    );
+    let r = app
+        .api(Method::GET, "/activities")
+        .bearer_auth(office)
+        .query(&[("cursor", "nope")])
+        .send()
+        .await
+        .expect("list");
+    expect_error(r, 400, "invalid_cursor").await;
+    let r = app
+        .api(Method::GET, "/activities")
+        .bearer_auth(office)
+        .query(&[("kind", "party")])
+        .send()
+        .await
+        .expect("list");
+    expect_error(r, 400, "invalid_parameter").await;
+    let r = app
+        .api(Method::GET, "/activities")
+        .bearer_auth(office)
+        .query(&[("from", "tomorrow")])
+        .send()
+        .await
+        .expect("list");
+    expect_error(r, 400, "invalid_parameter").await;
+}
+
+async fn another_committee_cannot_touch_an_activity(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app.published_activity(&office, json!({}), 24).await;
+    let theirs = app
+        .other_committee_organizer("13900028101")
+        .await
+        .access_token;
+    let id = &a.id;
+    let attempts = vec![
+        app.api(Method::GET, &format!("/activities/{id}"))
+            .bearer_auth(&theirs),
+        app.api(Method::PATCH, &format!("/activities/{id}"))
+            .bearer_auth(&theirs)
+            .json(&json!({"title": "改"})),
+        app.api(Method::POST, &format!("/activities/{id}/cancel"))
+            .bearer_auth(&theirs)
+            .json(&json!({})),
+        app.api(Method::GET, &format!("/activities/{id}/signups"))
+            .bearer_auth(&theirs),
+        app.api(Method::GET, &format!("/activities/{id}/checkin-code"))
+            .bearer_auth(&theirs),
+        app.api(Method::POST, &format!("/activities/{id}/signups"))
+            .bearer_auth(&theirs)
+            .json(&json!({})),
+    ];
+    for req in attempts {
+        expect_error(req.send().await.expect("send"), 404, "not_found").await;
+    }
+    let page: ActivityPage = json_ok(
+        app.api(Method::GET, "/activities")
+            .bearer_auth(&theirs)
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(page.items.is_empty());
+    let still: Activity = json_ok(
+        app.api(Method::GET, &format!("/activities/{id}"))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    assert_eq!(still.status, ActivityStatus::Published);
+}
+
+async fn rosters_export_with_chinese_headers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app
+        .published_activity(&office, json!({"capacity": 1}), 24)
+        .await;
+    let ms = app.members("13900029", 2).await;
+    for m in &ms {
+        app.sign_up(&m.access_token, &a.id, None).await;
+    }
+    let csv = app
+        .api(Method::GET, &format!("/activities/{}/signups", a.id))
+        .bearer_auth(&office)
+        .query(&[("format", "csv")])
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.expect("text");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{feff}委员编号,姓名,手机号码,界别,角色,状态,候补位次"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("已报名") && lines[1].contains("13900029000"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("候补") && lines[2].contains(",1,"),
+        "{}",
+        lines[2]
+    );
+    let xlsx = app
+        .api(Method::GET, &format!("/activities/{}/signups", a.id))
+        .bearer_auth(&office)
+        .query(&[("format", "xlsx")])
+        .send()
+        .await
+        .expect("xlsx");
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(xlsx.bytes().await.expect("bytes").to_vec())).expect("workbook");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("sheet")
+        .expect("readable");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][..3], ["委员编号", "姓名", "手机号码"]);
+    assert_eq!(rows[2][5], "候补");
+}
