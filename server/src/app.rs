@@ -21,6 +21,7 @@ use crate::db::Db;
 use crate::domain::bootstrap::{self, FirstAdmin};
 use crate::domain::committees::TimeZones;
 use crate::domain::members;
+use crate::domain::signup_queue::SignupQueue;
 use crate::error::{AppError, app_error_from_poem};
 use crate::metrics::Metrics;
 use crate::{api, ops};
@@ -37,6 +38,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// What activity rules (sign-up windows, check-in codes) take as now.
     pub clock: Arc<dyn Clock>,
+    /// Per-activity lanes that write sign-ups in batches.
+    pub signups: Arc<SignupQueue>,
 }
 
 impl AppState {
@@ -59,7 +62,9 @@ impl AppState {
             tokio::task::spawn_blocking(move || JwtKeys::load(&db, &auth)).await??
         };
         let disabled = DisabledUsers::new(db.run(members::disabled_ids).await?);
+        let signups = SignupQueue::new(db.clone(), clock.clone());
         let state = Self {
+            signups,
             throttle: LoginThrottle::new(config.login.clone()),
             config,
             db,

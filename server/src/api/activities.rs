@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::idempotency::IdemKey;
-use crate::domain::signups::CapacityChange;
+use crate::domain::signups::{CapacityChange, SignupJob};
 use crate::domain::{checkin, roster, signups};
 use crate::error::{ApiResult, AppError};
 
@@ -346,14 +346,12 @@ impl ActivitiesApi {
             &id,
             &request,
         )?;
-        let now = self.state.clock.now_naive();
-        let answer = self
-            .state
-            .db
-            .write(move |conn| {
-                signups::sign_up(conn, &caller, &id, role_id.as_deref(), idem.as_ref(), now)
-            })
-            .await?;
+        let job = SignupJob {
+            caller,
+            role_id,
+            idem,
+        };
+        let answer = self.state.signups.submit(id, job).await?;
         Ok(Json(answer))
     }
 

@@ -11,4 +11,5 @@ pub mod members;
 pub mod outbox;
 pub mod roster;
 pub mod sessions;
+pub mod signup_queue;
 pub mod signups;

@@ -6,6 +6,8 @@
 //! and two servers in front of one PostgreSQL never overbook. `seq` numbers
 //! sign-ups in the order they took the lock: the waitlist order.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -125,17 +127,7 @@ fn pick_role(
         .order(activity_roles::position.asc())
         .select(RoleRow::as_select())
         .load(conn)?;
-    match role_id {
-        Some(id) => roles.into_iter().find(|r| r.id == id).ok_or_else(|| {
-            AppError::new(ErrorCode::UnknownRole, "no such role in this activity")
-                .with_field("role_id")
-        }),
-        None if roles.len() == 1 => roles
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::internal("role vanished")),
-        None => Err(AppError::new(ErrorCode::FieldRequired, "choose a role").with_field("role_id")),
-    }
+    choose_role(&roles, role_id).cloned()
 }
 
 fn next_seq(conn: &mut DbConnection, activity_id: &str) -> Result<i64, AppError> {
@@ -169,6 +161,30 @@ fn put(
     now: NaiveDateTime,
 ) -> Result<SignupRow, AppError> {
     let seq = next_seq(conn, activity_id)?;
+    store(
+        conn,
+        existing,
+        activity_id,
+        role_id,
+        user_id,
+        status,
+        seq,
+        now,
+    )
+}
+
+/// Writes the member's row (reviving a withdrawn one) at place `seq` in line.
+#[allow(clippy::too_many_arguments)]
+fn store(
+    conn: &mut DbConnection,
+    existing: Option<SignupRow>,
+    activity_id: &str,
+    role_id: &str,
+    user_id: &str,
+    status: SignupStatus,
+    seq: i64,
+    now: NaiveDateTime,
+) -> Result<SignupRow, AppError> {
     match existing {
         Some(mut row) => {
             diesel::update(signups::table.find(&row.id))
@@ -232,27 +248,102 @@ fn tell(
     )
 }
 
-/// A member signs up: registered when a place is free, else waitlisted.
-pub fn sign_up(
+/// One member's request to sign up, as queued.
+#[derive(Debug, Clone)]
+pub struct SignupJob {
+    pub caller: Caller,
+    pub role_id: Option<String>,
+    pub idem: Option<IdemKey>,
+}
+
+/// Places taken and waiting per role, kept in memory across one batch.
+struct Tally {
+    registered_total: i32,
+    registered: HashMap<String, i32>,
+    waitlisted: HashMap<String, i32>,
+    next_seq: i64,
+}
+
+impl Tally {
+    fn load(conn: &mut DbConnection, activity_id: &str) -> Result<Self, AppError> {
+        let rows: Vec<(String, String, i64)> = signups::table
+            .filter(signups::activity_id.eq(activity_id))
+            .filter(signups::status.eq_any(LIVE))
+            .group_by((signups::role_id, signups::status))
+            .select((signups::role_id, signups::status, diesel::dsl::count_star()))
+            .load(conn)?;
+        let mut tally = Tally {
+            registered_total: 0,
+            registered: HashMap::new(),
+            waitlisted: HashMap::new(),
+            next_seq: next_seq(conn, activity_id)?,
+        };
+        for (role, status, n) in rows {
+            let n = i32::try_from(n).unwrap_or(i32::MAX);
+            if status == SignupStatus::Registered.as_str() {
+                tally.registered_total += n;
+                tally.registered.insert(role, n);
+            } else {
+                tally.waitlisted.insert(role, n);
+            }
+        }
+        Ok(tally)
+    }
+}
+
+/// Signs up a batch of members for one activity in one transaction: the
+/// activity's lock is taken once and its counts read once, then each request
+/// is judged in arrival order. A request broken by a rule gets its own error;
+/// the others go on. This is what lets a rush of sign-ups on one activity
+/// pass the one-commit-per-sign-up ceiling.
+pub fn sign_up_batch(
     conn: &mut DbConnection,
-    caller: &Caller,
+    committee_id: &str,
     activity_id: &str,
-    role_id: Option<&str>,
-    idem: Option<&IdemKey>,
+    jobs: &[SignupJob],
+    now: NaiveDateTime,
+) -> Result<Vec<Result<SignupResult, AppError>>, AppError> {
+    let activity = activities::lock(conn, committee_id, activity_id)?;
+    let roles: Vec<RoleRow> = activity_roles::table
+        .filter(activity_roles::activity_id.eq(&activity.id))
+        .order(activity_roles::position.asc())
+        .select(RoleRow::as_select())
+        .load(conn)?;
+    let mut tally = Tally::load(conn, &activity.id)?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let answer = match idempotency::replay(conn, job.idem.as_ref())? {
+            Some(previous) => Ok(previous),
+            None => {
+                let fresh = sign_up_one(conn, &activity, &roles, &mut tally, job, now);
+                if let Ok(a) = &fresh {
+                    idempotency::store(conn, job.idem.as_ref(), a, now)?;
+                }
+                fresh
+            }
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+fn sign_up_one(
+    conn: &mut DbConnection,
+    activity: &ActivityRow,
+    roles: &[RoleRow],
+    tally: &mut Tally,
+    job: &SignupJob,
     now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
-    if let Some(previous) = idempotency::replay(conn, idem)? {
-        return Ok(previous);
-    }
-    let user_sector = activities::user_sector(conn, &caller.user_id)?;
-    if !activities::in_audience(conn, &activity, &caller.user_id, user_sector.as_deref())? {
+    let user_id = job.caller.user_id.as_str();
+    let user_sector = activities::user_sector(conn, user_id)?;
+    if !activities::in_audience(conn, activity, user_id, user_sector.as_deref())? {
         return Err(AppError::new(
             ErrorCode::NotInAudience,
             "this activity is not open to you",
         ));
     }
-    if status_of(&activity) != ActivityStatus::Published {
+    if status_of(activity) != ActivityStatus::Published {
         return Err(AppError::new(
             ErrorCode::ActivityNotOpen,
             "this activity is not open for sign-up",
@@ -267,7 +358,7 @@ pub fn sign_up(
     if now >= activity.signup_closes_at.unwrap_or(activity.starts_at) {
         return Err(AppError::new(ErrorCode::SignupClosed, "sign-up has closed"));
     }
-    let role = pick_role(conn, &activity.id, role_id)?;
+    let role = choose_role(roles, job.role_id.as_deref())?;
     if role.sector_id.is_some() && role.sector_id != user_sector {
         return Err(AppError::new(
             ErrorCode::RoleSectorMismatch,
@@ -275,7 +366,7 @@ pub fn sign_up(
         )
         .with_field("role_id"));
     }
-    let existing = find(conn, &activity.id, &caller.user_id)?;
+    let existing = find(conn, &activity.id, user_id)?;
     if existing
         .as_ref()
         .is_some_and(|r| LIVE.contains(&r.status.as_str()))
@@ -285,34 +376,61 @@ pub fn sign_up(
             "you are already signed up",
         ));
     }
-    if activity.forbid_overlap && overlaps(conn, &activity, &caller.user_id)? {
+    if activity.forbid_overlap && overlaps(conn, activity, user_id)? {
         return Err(AppError::new(
             ErrorCode::ScheduleConflict,
             "you are signed up for another activity at this time",
         ));
     }
-    let status = if has_place(conn, &activity, &role)? {
-        SignupStatus::Registered
-    } else {
-        SignupStatus::Waitlisted
-    };
-    let row = put(
+    let in_role = tally.registered.get(&role.id).copied().unwrap_or(0);
+    let (status, position) =
+        if in_role < role.capacity && tally.registered_total < activity.capacity {
+            tally.registered_total += 1;
+            tally.registered.insert(role.id.clone(), in_role + 1);
+            (SignupStatus::Registered, None)
+        } else {
+            let waiting = tally.waitlisted.entry(role.id.clone()).or_insert(0);
+            *waiting += 1;
+            (SignupStatus::Waitlisted, Some(*waiting))
+        };
+    let seq = tally.next_seq;
+    tally.next_seq += 1;
+    store(
         conn,
         existing,
         &activity.id,
         &role.id,
-        &caller.user_id,
+        user_id,
         status,
+        seq,
         now,
     )?;
-    let answer = result(conn, &row, Vec::new())?;
-    let (event, body) = match answer.position {
+    let (event, body) = match position {
         None => (Event::SignupConfirmed, "报名成功。".to_owned()),
         Some(p) => (Event::Waitlisted, format!("名额已满，您在候补第{p}位。")),
     };
-    tell(conn, &activity, &caller.user_id, event, body, now)?;
-    idempotency::store(conn, idem, &answer, now)?;
-    Ok(answer)
+    tell(conn, activity, user_id, event, body, now)?;
+    Ok(SignupResult {
+        activity_id: activity.id.clone(),
+        member_id: user_id.to_owned(),
+        role_id: role.id.clone(),
+        status,
+        position,
+        promoted: Vec::new(),
+    })
+}
+
+fn choose_role<'a>(roles: &'a [RoleRow], role_id: Option<&str>) -> Result<&'a RoleRow, AppError> {
+    match (role_id, roles) {
+        (Some(id), _) => roles.iter().find(|r| r.id == id).ok_or_else(|| {
+            AppError::new(ErrorCode::UnknownRole, "no such role in this activity")
+                .with_field("role_id")
+        }),
+        (None, [only]) => Ok(only),
+        (None, _) => {
+            Err(AppError::new(ErrorCode::FieldRequired, "choose a role").with_field("role_id"))
+        }
+    }
 }
 
 /// Another live sign-up of the member whose activity overlaps this one in time.
