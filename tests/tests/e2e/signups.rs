@@ -18,6 +18,7 @@ on_both_backends!(
     office_overrides_and_capacity_changes,
     schedule_and_place_changes_reach_everyone_signed_up,
     a_rush_of_sign_ups_fills_exactly_the_capacity,
+    one_batch_judges_each_request_in_arrival_order,
 );
 
 /// Outbox messages of one kind queued for a member.
@@ -657,5 +658,74 @@ async fn a_rush_of_sign_ups_fills_exactly_the_capacity(b: Backend) {
             .filter(|e| e.status == SignupStatus::Registered)
             .count(),
         5
+    );
+}
+
+/// The batch writer directly: requests in one transaction are judged one by
+/// one, in order, each seeing the ones before it.
+async fn one_batch_judges_each_request_in_arrival_order(b: Backend) {
+    use lvzhi_server::auth::Caller;
+    use lvzhi_server::domain::idempotency::IdemKey;
+    use lvzhi_server::domain::signups::{SignupJob, sign_up_batch};
+    use lvzhi_shared::members::Role;
+
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app
+        .published_activity(&office, json!({"capacity": 2}), 24)
+        .await;
+    let ms = app.members("13900031", 3).await;
+    let job = |i: usize, key: Option<&str>, role: Option<String>| SignupJob {
+        caller: Caller {
+            user_id: ms[i].user.id.clone(),
+            committee_id: ms[i].user.committee_id.clone(),
+            role: Role::Member,
+            session_id: String::new(),
+        },
+        role_id: role,
+        idem: IdemKey::new(&ms[i].user.id, key, "sign_up", &a.id, "{}").expect("key"),
+    };
+    let jobs = vec![
+        job(0, Some("k1"), None),
+        job(0, Some("k1"), None),
+        job(0, None, None),
+        job(1, None, None),
+        job(2, None, Some(uuid::Uuid::now_v7().to_string())),
+        job(2, None, None),
+    ];
+    let (committee_id, activity_id) = (ms[0].user.committee_id.clone(), a.id.clone());
+    let now = lvzhi_server::db::now();
+    let answers = app
+        .state
+        .db
+        .write(move |conn| sign_up_batch(conn, &committee_id, &activity_id, &jobs, now))
+        .await
+        .expect("batch");
+    let summary: Vec<Result<(SignupStatus, Option<i32>), String>> = answers
+        .iter()
+        .map(|r| match r {
+            Ok(s) => Ok((s.status, s.position)),
+            Err(e) => Err(serde_json::to_value(e.code)
+                .expect("code")
+                .as_str()
+                .expect("str")
+                .to_owned()),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            Ok((SignupStatus::Registered, None)),
+            Ok((SignupStatus::Registered, None)),
+            Err("already_signed_up".to_owned()),
+            Ok((SignupStatus::Registered, None)),
+            Err("unknown_role".to_owned()),
+            Ok((SignupStatus::Waitlisted, Some(1))),
+        ]
+    );
+    assert_eq!(
+        answers[0].as_ref().ok(),
+        answers[1].as_ref().ok(),
+        "a replay inside the batch answers alike"
     );
 }
