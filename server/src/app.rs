@@ -135,6 +135,8 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
             let limits = &state.config.limits;
             let limit = if path.ends_with("/members/import") {
                 limits.max_import_bytes
+            } else if path.ends_with("/materials") {
+                limits.max_material_bytes
             } else {
                 limits.max_body_bytes
             };

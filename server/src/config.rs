@@ -80,6 +80,8 @@ pub struct LimitsConfig {
     pub max_import_bytes: usize,
     /// Most data rows in one roster upload.
     pub max_import_rows: usize,
+    /// Largest uploaded course material, bytes.
+    pub max_material_bytes: usize,
 }
 
 /// What the first start on an empty database creates.
@@ -142,6 +144,7 @@ impl Default for LimitsConfig {
             max_body_bytes: 256 * 1024,
             max_import_bytes: 8 * 1024 * 1024,
             max_import_rows: 20_000,
+            max_material_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -142,12 +142,21 @@ pub struct MaterialInput {
     pub url: String,
 }
 
+/// A course material: a link, or an uploaded file served at `url`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Material {
     pub id: String,
     pub title: String,
+    /// The link, or `/api/v1/materials/{id}/file` for an upload (needs the bearer token).
     pub url: String,
+    /// For uploads: the file's type and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub size_bytes: Option<i64>,
 }
 
 /// `POST /activities`: a new activity, created as a draft.

@@ -4,13 +4,14 @@ use chrono::{DateTime, FixedOffset};
 use lvzhi_shared::activities::{
     Activity, ActivityChange, ActivityKind, ActivityPage, ActivityPatch, ActivityStatus,
     AttendanceResult, AttendanceUpdate, CancelActivity, CapacityOverflow, CheckinCode,
-    CheckinRequest, CheckinResult, MyActivity, MyActivityList, NewActivity, RoleCapacityPatch,
-    Roster, RosterAdd, SignupRequest, SignupResult,
+    CheckinRequest, CheckinResult, Material, MyActivity, MyActivityList, NewActivity,
+    RoleCapacityPatch, Roster, RosterAdd, SignupRequest, SignupResult,
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
-use poem_openapi::{ApiResponse, Enum, OpenApi};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
 
 use super::formats::Formats;
 use super::{ApiTags, parse_id};
@@ -19,7 +20,7 @@ use crate::auth::{BearerAuth, Caller, OfficeAuth};
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::idempotency::IdemKey;
 use crate::domain::signups::{CapacityChange, SignupJob};
-use crate::domain::{checkin, roster, signups};
+use crate::domain::{checkin, materials, roster, signups};
 use crate::error::{ApiResult, AppError};
 
 pub struct ActivitiesApi {
@@ -31,6 +32,26 @@ enum Created {
     /// Created as a draft.
     #[oai(status = 201)]
     Created(Json<Activity>),
+}
+
+/// `POST /activities/{id}/materials`: a course material file.
+#[derive(Multipart)]
+struct MaterialUpload {
+    title: String,
+    /// PDF, Word, PowerPoint, Excel, JPEG, PNG or MP4.
+    file: Upload,
+}
+
+#[derive(ApiResponse)]
+enum MaterialCreated {
+    #[oai(status = 201)]
+    Created(Json<Material>),
+}
+
+#[derive(ApiResponse)]
+enum MaterialRemoved {
+    #[oai(status = 204)]
+    NoContent,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -611,6 +632,102 @@ impl ActivitiesApi {
             .write(move |conn| checkin::mark_attendance(conn, &caller, &id, &body.0.entries, now))
             .await?;
         Ok(Json(AttendanceResult { updated }))
+    }
+
+    /// Upload a course material
+    ///
+    /// Who: organizer, admin. A form with `title` and `file` (PDF, Word,
+    /// PowerPoint, Excel, JPEG, PNG or MP4; 20 MB by default).
+    #[oai(
+        path = "/activities/:id/materials",
+        method = "post",
+        operation_id = "upload_material"
+    )]
+    async fn upload_material(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        form: MaterialUpload,
+    ) -> ApiResult<MaterialCreated> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let file_name = form.file.file_name().unwrap_or("material").to_owned();
+        let bytes = form.file.into_vec().await.map_err(|e| {
+            AppError::new(
+                lvzhi_shared::ErrorCode::InvalidBody,
+                format!("the upload cannot be read: {e}"),
+            )
+            .with_field("file")
+        })?;
+        if bytes.len() > self.state.config.limits.max_material_bytes {
+            return Err(AppError::new(
+                lvzhi_shared::ErrorCode::PayloadTooLarge,
+                "the file is too large",
+            )
+            .with_field("file")
+            .into());
+        }
+        let now = self.state.clock.now_naive();
+        let title = form.title;
+        let material = self
+            .state
+            .db
+            .write(move |conn| {
+                materials::add_file(conn, &caller, &id, &title, &file_name, bytes, now)
+            })
+            .await?;
+        Ok(MaterialCreated::Created(Json(material)))
+    }
+
+    /// Remove a course material
+    ///
+    /// Who: organizer, admin.
+    #[oai(
+        path = "/activities/:id/materials/:material_id",
+        method = "delete",
+        operation_id = "remove_material"
+    )]
+    async fn remove_material(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        material_id: Path<String>,
+    ) -> ApiResult<MaterialRemoved> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let material_id = parse_id(&material_id.0, "material_id")?;
+        self.state
+            .db
+            .write(move |conn| materials::remove(conn, &caller, &id, &material_id))
+            .await?;
+        Ok(MaterialRemoved::NoContent)
+    }
+
+    /// Download an uploaded course material
+    ///
+    /// Who: any signed-in account that can see the activity.
+    #[oai(
+        path = "/materials/:id/file",
+        method = "get",
+        operation_id = "download_material"
+    )]
+    async fn material_file(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<Attachment<Vec<u8>>> {
+        let caller = auth.0;
+        let id = parse_id(&id.0, "id")?;
+        let (row, content) = self
+            .state
+            .db
+            .run(move |conn| materials::file(conn, &caller, &id))
+            .await?;
+        let mut file = Attachment::new(content).attachment_type(AttachmentType::Attachment);
+        if let Some(name) = row.file_name.filter(|n| n.is_ascii()) {
+            file = file.filename(name);
+        }
+        Ok(file)
     }
 
     /// My sign-ups

@@ -136,6 +136,10 @@ pub struct MaterialRow {
     pub title: String,
     pub url: String,
     pub created_at: NaiveDateTime,
+    /// Set for uploaded files (links have none).
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

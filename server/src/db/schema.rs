@@ -140,6 +140,16 @@ diesel::table! {
         title -> Text,
         url -> Text,
         created_at -> Timestamp,
+        content_type -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        file_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    material_files (material_id) {
+        material_id -> Text,
+        content -> Binary,
     }
 }
 
@@ -225,6 +235,7 @@ diesel::joinable!(activity_sectors -> sectors (sector_id));
 diesel::joinable!(activity_invitees -> activities (activity_id));
 diesel::joinable!(itinerary_stops -> activities (activity_id));
 diesel::joinable!(materials -> activities (activity_id));
+diesel::joinable!(material_files -> materials (material_id));
 diesel::joinable!(signups -> activities (activity_id));
 diesel::joinable!(signups -> activity_roles (role_id));
 diesel::joinable!(signups -> users (user_id));
@@ -245,6 +256,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activity_invitees,
     itinerary_stops,
     materials,
+    material_files,
     signups,
     idempotency_keys,
     findings,

@@ -274,6 +274,9 @@ pub fn create(
             title: text(&m.title, "materials", MAX_TITLE, true)?,
             url: check_url(&m.url, "materials")?,
             created_at: now,
+            content_type: None,
+            size_bytes: None,
+            file_name: None,
         };
         diesel::insert_into(materials::table)
             .values(&row)
@@ -510,11 +513,7 @@ pub fn view(
         .select(MaterialRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|m| Material {
-            id: m.id,
-            title: m.title,
-            url: m.url,
-        })
+        .map(super::materials::to_material)
         .collect();
     let my_signup = signups::mine(conn, &row.id, viewer_id, tz)?;
     Ok(Activity {

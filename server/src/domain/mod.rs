@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod committees;
 pub mod idempotency;
 pub mod import;
+pub mod materials;
 pub mod members;
 pub mod outbox;
 pub mod roster;

@@ -17,6 +17,7 @@ on_both_backends!(
     lists_filter_and_page_in_start_order,
     another_committee_cannot_touch_an_activity,
     rosters_export_with_chinese_headers,
+    course_materials_upload_and_download,
 );
 
 fn base(app: &TestApp) -> Value {
@@ -530,4 +531,105 @@ async fn rosters_export_with_chinese_headers(b: Backend) {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][..3], ["委员编号", "姓名", "手机号码"]);
     assert_eq!(rows[2][5], "候补");
+}
+
+async fn course_materials_upload_and_download(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.limits.max_material_bytes = 64 * 1024).await;
+    let office = app.admin().await.access_token;
+    let member = app.member_in("13900032001", None).await;
+    let a = app
+        .published_activity(&office, json!({"title": "政策解读"}), 24)
+        .await;
+    let upload = |title: &str, name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("title", title.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        app.api(Method::POST, &format!("/activities/{}/materials", a.id))
+            .bearer_auth(&office)
+            .multipart(form)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n% course notes\n".to_vec();
+    let r = upload("学习材料", "notes.pdf", pdf.clone())
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 201);
+    let material: lvzhi_shared::activities::Material = r.json().await.expect("material");
+    assert_eq!(material.content_type.as_deref(), Some("application/pdf"));
+    assert_eq!(material.size_bytes, Some(pdf.len() as i64));
+    // A member who can see the activity downloads it; it is listed with the activity.
+    let got = app
+        .raw(Method::GET, &material.url)
+        .bearer_auth(&member.access_token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(got.status(), 200);
+    assert!(
+        got.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .contains("notes.pdf")
+    );
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), pdf);
+    let detail: Activity = json_ok(
+        app.api(Method::GET, &format!("/activities/{}", a.id))
+            .bearer_auth(&member.access_token)
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    assert_eq!(detail.materials.len(), 1);
+    // Not a document, too large, and not for other committees or the anonymous.
+    let r = upload("脚本", "run.exe", b"MZ\x90\x00 not allowed".to_vec())
+        .await
+        .expect("upload");
+    expect_error(r, 415, "unsupported_media_type").await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(100 * 1024, b'x');
+    expect_error(
+        upload("大文件", "big.pdf", big).await.expect("upload"),
+        413,
+        "payload_too_large",
+    )
+    .await;
+    let theirs = app.other_committee_organizer("13900032002").await;
+    let r = app
+        .raw(Method::GET, &material.url)
+        .bearer_auth(&theirs.access_token)
+        .send()
+        .await
+        .expect("download");
+    expect_error(r, 404, "not_found").await;
+    expect_error(
+        app.raw(Method::GET, &material.url)
+            .send()
+            .await
+            .expect("download"),
+        401,
+        "unauthorized",
+    )
+    .await;
+    // Removed, it is gone.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/activities/{}/materials/{}", a.id, material.id),
+        )
+        .bearer_auth(&office)
+        .send()
+        .await
+        .expect("remove");
+    assert_eq!(r.status(), 204);
+    let r = app
+        .raw(Method::GET, &material.url)
+        .bearer_auth(&member.access_token)
+        .send()
+        .await
+        .expect("download");
+    expect_error(r, 404, "not_found").await;
 }
