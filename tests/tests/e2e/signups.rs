@@ -19,6 +19,7 @@ on_both_backends!(
     schedule_and_place_changes_reach_everyone_signed_up,
     a_rush_of_sign_ups_fills_exactly_the_capacity,
     one_batch_judges_each_request_in_arrival_order,
+    two_servers_on_one_database_never_overbook,
 );
 
 /// Outbox messages of one kind queued for a member.
@@ -728,4 +729,49 @@ async fn one_batch_judges_each_request_in_arrival_order(b: Backend) {
         answers[1].as_ref().ok(),
         "a replay inside the batch answers alike"
     );
+}
+
+/// Two server processes (each with its own pool and sign-up lanes) in front of
+/// one database: the rush is split between them and still fills exactly.
+async fn two_servers_on_one_database_never_overbook(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let second = lvzhi_server::Application::build_with_clock(app.config.clone(), app.clock.clone())
+        .await
+        .expect("second server");
+    let second_origin = format!("http://{}", second.addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(second.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    let office = app.admin().await.access_token;
+    let a = app
+        .published_activity(&office, json!({"capacity": 7}), 24)
+        .await;
+    let ms = app.members("13900033", 24).await;
+    let rush = ms.iter().enumerate().map(|(i, m)| {
+        let origin = if i % 2 == 0 {
+            app.origin.clone()
+        } else {
+            second_origin.clone()
+        };
+        app.client
+            .post(format!("{origin}/api/v1/activities/{}/signups", a.id))
+            .bearer_auth(&m.access_token)
+            .json(&json!({}))
+            .send()
+    });
+    let mut registered = 0;
+    let mut positions = Vec::new();
+    for r in futures::future::join_all(rush).await {
+        let r: SignupResult = json_ok(r.expect("send")).await;
+        match r.position {
+            None => registered += 1,
+            Some(p) => positions.push(p),
+        }
+    }
+    positions.sort_unstable();
+    assert_eq!(registered, 7);
+    assert_eq!(positions, (1..=17).collect::<Vec<_>>());
+    let _ = stop.send(());
+    let _ = server.await;
 }
