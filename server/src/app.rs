@@ -252,8 +252,11 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
+        let housekeeping = tokio::spawn(crate::maintenance::run(self.state.clone()));
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.state), shutdown, Some(Duration::from_secs(10)))
-            .await
+            .await;
+        housekeeping.abort();
+        served
     }
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod maintenance;
 pub mod metrics;
 pub mod ops;
 pub mod telemetry;

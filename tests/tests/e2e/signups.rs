@@ -20,6 +20,7 @@ on_both_backends!(
     a_rush_of_sign_ups_fills_exactly_the_capacity,
     one_batch_judges_each_request_in_arrival_order,
     two_servers_on_one_database_never_overbook,
+    old_idempotency_keys_are_swept,
 );
 
 /// Outbox messages of one kind queued for a member.
@@ -774,4 +775,33 @@ async fn two_servers_on_one_database_never_overbook(b: Backend) {
     assert_eq!(positions, (1..=17).collect::<Vec<_>>());
     let _ = stop.send(());
     let _ = server.await;
+}
+
+async fn old_idempotency_keys_are_swept(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app.published_activity(&office, json!({}), 100).await;
+    let m = app.member_in("13900034001", None).await;
+    let send = || {
+        app.api(Method::POST, &format!("/activities/{}/signups", a.id))
+            .bearer_auth(&m.access_token)
+            .header("Idempotency-Key", "tap")
+            .json(&json!({}))
+            .send()
+    };
+    json_ok::<SignupResult>(send().await.expect("send")).await;
+    let sweep = |days: i64| {
+        let now = app.clock.now_utc().naive_utc() + chrono::Duration::days(days);
+        app.state
+            .db
+            .run(move |conn| lvzhi_server::maintenance::sweep(conn, now))
+    };
+    assert_eq!(
+        sweep(1).await.expect("sweep").idempotency_keys,
+        0,
+        "kept for two days"
+    );
+    assert_eq!(sweep(3).await.expect("sweep").idempotency_keys, 1);
+    // After the sweep the same key is a new request again (and refused as a duplicate sign-up).
+    expect_error(send().await.expect("send"), 409, "already_signed_up").await;
 }
