@@ -4,9 +4,11 @@
 mod activities;
 mod auth;
 mod committee;
+mod findings;
 mod formats;
 mod me;
 mod members;
+mod records;
 
 use std::sync::Arc;
 
@@ -27,6 +29,10 @@ pub enum ApiTags {
     Committee,
     /// Training, outreach and inspection trips: sign-up, check-in, attendance.
     Activities,
+    /// Findings from inspection trips and the outcomes of outreach.
+    Findings,
+    /// Duty records and the committee's statistics.
+    Records,
 }
 
 pub type Apis = (
@@ -35,6 +41,8 @@ pub type Apis = (
     members::MembersApi,
     committee::CommitteeApi,
     activities::ActivitiesApi,
+    findings::FindingsApi,
+    records::RecordsApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -52,7 +60,13 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         committee::CommitteeApi {
             state: state.clone(),
         },
-        activities::ActivitiesApi { state },
+        activities::ActivitiesApi {
+            state: state.clone(),
+        },
+        findings::FindingsApi {
+            state: state.clone(),
+        },
+        records::RecordsApi { state },
     );
     OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
         .description(

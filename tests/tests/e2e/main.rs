@@ -3,8 +3,10 @@
 mod activities;
 mod auth;
 mod checkin;
+mod findings;
 mod import;
 mod members;
 mod ops;
+mod records;
 mod signups;
 mod tokens;

@@ -1,0 +1,245 @@
+//! Duty records (履职档案) and a committee's year in figures, derived from
+//! sign-ups, attendance, findings and outcomes; nothing here is stored.
+//!
+//! A year is the calendar year in the committee's time zone, and an activity
+//! belongs to the year it starts in. Attendance counts as recorded, also when
+//! the sign-up was withdrawn afterwards: it is a fact about the day.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use diesel::AggregateExpressionMethods;
+use diesel::dsl::{count, count_star};
+use diesel::prelude::*;
+use lvzhi_shared::activities::{
+    ActivityKind, ActivityStatus, Attendance, CommitteeStats, DutyRecord, FindingStatus, KindCount,
+    Outcome, SectorParticipation,
+};
+use lvzhi_shared::members::{MemberStatus, Role};
+
+use crate::db::DbConnection;
+use crate::db::models::OutcomeRow;
+use crate::db::schema::{activities, findings, outcomes, sectors, signups, users};
+use crate::error::AppError;
+
+/// Activities that took place (or are to): published or completed.
+const HELD: [&str; 2] = ["published", "completed"];
+
+/// The current year in the committee's time zone.
+pub fn current_year(now: DateTime<Utc>, tz: Tz) -> i32 {
+    now.with_timezone(&tz).year()
+}
+
+/// The year's bounds as stored times (UTC): from its first local midnight to the next year's.
+pub fn year_bounds(year: i32, tz: Tz) -> (NaiveDateTime, NaiveDateTime) {
+    (new_year(year, tz), new_year(year + 1, tz))
+}
+
+fn new_year(year: i32, tz: Tz) -> NaiveDateTime {
+    let midnight = NaiveDate::from_ymd_opt(year, 1, 1)
+        .unwrap_or(NaiveDate::MIN)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    match tz.from_local_datetime(&midnight).earliest() {
+        Some(t) => t.naive_utc(),
+        // Midnight skipped by a clock change: the year starts when the clocks resume.
+        None => tz
+            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or(midnight, |t| t.naive_utc()),
+    }
+}
+
+fn int(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A member's duty record for `year`.
+pub fn duty_record(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    user_id: &str,
+    year: i32,
+    tz: Tz,
+) -> Result<DutyRecord, AppError> {
+    let (from, to) = year_bounds(year, tz);
+    let marks: Vec<(String, f64, Option<String>)> = signups::table
+        .inner_join(activities::table)
+        .filter(signups::user_id.eq(user_id))
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.ne(ActivityStatus::Cancelled.as_str()))
+        .filter(signups::attendance.is_not_null())
+        .select((
+            activities::kind,
+            activities::study_hours,
+            signups::attendance,
+        ))
+        .load(conn)?;
+    let mut record = DutyRecord {
+        year,
+        study_hours: 0.0,
+        trainings_attended: 0,
+        outreach_joined: 0,
+        inspections_joined: 0,
+        findings_submitted: 0,
+        findings_adopted: 0,
+        attendance_recorded: 0,
+        attended: 0,
+        attendance_rate: 0.0,
+    };
+    for (kind, hours, attendance) in marks {
+        record.attendance_recorded += 1;
+        if attendance.as_deref().and_then(Attendance::parse) != Some(Attendance::Attended) {
+            continue;
+        }
+        record.attended += 1;
+        match ActivityKind::parse(&kind) {
+            Some(ActivityKind::Training) => {
+                record.trainings_attended += 1;
+                record.study_hours += hours;
+            }
+            Some(ActivityKind::Outreach) => record.outreach_joined += 1,
+            Some(ActivityKind::Inspection) => record.inspections_joined += 1,
+            None => {}
+        }
+    }
+    if record.attendance_recorded > 0 {
+        record.attendance_rate = f64::from(record.attended) / f64::from(record.attendance_recorded);
+    }
+    let statuses: Vec<String> = findings::table
+        .inner_join(activities::table)
+        .filter(findings::user_id.eq(user_id))
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.ne(ActivityStatus::Cancelled.as_str()))
+        .select(findings::status)
+        .load(conn)?;
+    record.findings_submitted = int(statuses.len() as i64);
+    record.findings_adopted = int(statuses
+        .iter()
+        .filter(|s| s.as_str() == FindingStatus::Adopted.as_str())
+        .count() as i64);
+    Ok(record)
+}
+
+/// The committee's year: activities held and attendances by kind,
+/// participation by sector, and the sums of outreach outcomes.
+pub fn committee_stats(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    year: i32,
+    tz: Tz,
+) -> Result<CommitteeStats, AppError> {
+    let (from, to) = year_bounds(year, tz);
+    let attended = Attendance::Attended.as_str();
+
+    let held: HashMap<String, i64> = activities::table
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.eq_any(HELD))
+        .group_by(activities::kind)
+        .select((activities::kind, count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let attendances: HashMap<String, i64> = signups::table
+        .inner_join(activities::table)
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.eq_any(HELD))
+        .filter(signups::attendance.eq(attended))
+        .group_by(activities::kind)
+        .select((activities::kind, count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let by_kind = ActivityKind::ALL
+        .iter()
+        .map(|k| KindCount {
+            kind: *k,
+            activities: int(held.get(k.as_str()).copied().unwrap_or(0)),
+            participants: int(attendances.get(k.as_str()).copied().unwrap_or(0)),
+        })
+        .collect();
+
+    let sector_list: Vec<(String, String)> = sectors::table
+        .filter(sectors::committee_id.eq(committee_id))
+        .order(sectors::id.asc())
+        .select((sectors::id, sectors::name))
+        .load(conn)?;
+    let members: HashMap<Option<String>, i64> = users::table
+        .filter(users::committee_id.eq(committee_id))
+        .filter(users::role.eq(Role::Member.as_str()))
+        .filter(users::status.ne(MemberStatus::Disabled.as_str()))
+        .filter(users::sector_id.is_not_null())
+        .group_by(users::sector_id)
+        .select((users::sector_id, count_star()))
+        .load::<(Option<String>, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let participation: HashMap<Option<String>, (i64, i64)> = signups::table
+        .inner_join(activities::table)
+        .inner_join(users::table)
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.eq_any(HELD))
+        .filter(signups::attendance.eq(attended))
+        .filter(users::role.eq(Role::Member.as_str()))
+        .filter(users::sector_id.is_not_null())
+        .group_by(users::sector_id)
+        .select((
+            users::sector_id,
+            count(signups::user_id).aggregate_distinct(),
+            count_star(),
+        ))
+        .load::<(Option<String>, i64, i64)>(conn)?
+        .into_iter()
+        .map(|(sector, people, times)| (sector, (people, times)))
+        .collect();
+    let by_sector = sector_list
+        .into_iter()
+        .map(|(id, name)| {
+            let key = Some(id);
+            let (people, times) = participation.get(&key).copied().unwrap_or((0, 0));
+            SectorParticipation {
+                sector: name,
+                members: int(members.get(&key).copied().unwrap_or(0)),
+                participants: int(people),
+                attendances: int(times),
+            }
+        })
+        .collect();
+
+    let recorded: Vec<OutcomeRow> = outcomes::table
+        .inner_join(activities::table)
+        .filter(activities::committee_id.eq(committee_id))
+        .filter(activities::kind.eq(ActivityKind::Outreach.as_str()))
+        .filter(activities::starts_at.ge(from))
+        .filter(activities::starts_at.lt(to))
+        .filter(activities::status.eq_any(HELD))
+        .select(OutcomeRow::as_select())
+        .load(conn)?;
+    let sum = |f: fn(&OutcomeRow) -> i32| int(recorded.iter().map(|r| i64::from(f(r))).sum());
+    let outreach_totals = Outcome {
+        people_served: sum(|r| r.people_served),
+        consultations: sum(|r| r.consultations),
+        materials_distributed: sum(|r| r.materials_distributed),
+        donated_value_yuan: recorded.iter().map(|r| r.donated_value_yuan).sum(),
+        notes: String::new(),
+        photo_urls: Vec::new(),
+    };
+
+    Ok(CommitteeStats {
+        year,
+        by_kind,
+        by_sector,
+        outreach_totals,
+    })
+}
