@@ -16,6 +16,7 @@ use lvzhi_shared::members::Role;
 use rand::RngCore;
 
 use super::committees::{local, sector_id_by_name};
+use super::fields::{invalid, link, text};
 use super::outbox::{self, Event, Message};
 use super::signups;
 use crate::auth::Caller;
@@ -32,30 +33,6 @@ const MAX_TEXT: usize = 5000;
 const MAX_PLACE: usize = 200;
 const MAX_CAPACITY: i32 = 100_000;
 
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::InvalidField, message).with_field(field)
-}
-
-/// Trimmed text within `max` characters, without control characters (newlines allowed).
-fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(
-            AppError::new(ErrorCode::FieldRequired, "this field is required").with_field(field),
-        );
-    }
-    if v.chars().count() > max {
-        return Err(
-            AppError::new(ErrorCode::FieldTooLong, format!("at most {max} characters"))
-                .with_field(field),
-        );
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(invalid(field, "no control characters"));
-    }
-    Ok(v.to_owned())
-}
-
 fn utc(t: DateTime<FixedOffset>) -> NaiveDateTime {
     use chrono::SubsecRound;
     t.naive_utc().trunc_subsecs(6)
@@ -69,15 +46,6 @@ fn check_capacity(capacity: i32, field: &str) -> Result<(), AppError> {
             field,
             format!("capacity must be 1 to {MAX_CAPACITY}"),
         ))
-    }
-}
-
-fn check_url(url: &str, field: &str) -> Result<String, AppError> {
-    let url = text(url, field, 2000, true)?;
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(url)
-    } else {
-        Err(invalid(field, "a link must start with https:// or http://"))
     }
 }
 
@@ -272,7 +240,7 @@ pub fn create(
             id: db::new_id(),
             activity_id: id.clone(),
             title: text(&m.title, "materials", MAX_TITLE, true)?,
-            url: check_url(&m.url, "materials")?,
+            url: link(&m.url, "materials", 2000)?,
             created_at: now,
             content_type: None,
             size_bytes: None,

@@ -148,6 +148,12 @@ pub fn mark_attendance(
     now: NaiveDateTime,
 ) -> Result<i32, AppError> {
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    if now < activity.starts_at {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "attendance can be marked once the activity has started",
+        ));
+    }
     if status_of(&activity) == ActivityStatus::Draft
         || status_of(&activity) == ActivityStatus::Cancelled
     {

@@ -13,6 +13,7 @@ use lvzhi_shared::members::Role;
 
 use super::activities::{self, kind_of, status_of};
 use super::committees::local;
+use super::fields::{invalid, link, text};
 use super::idempotency::{self, IdemKey};
 use super::outbox::{self, Event, Message};
 use crate::auth::Caller;
@@ -31,30 +32,6 @@ const MAX_YUAN: f64 = 1e12;
 /// How much of a department's response the push message carries; the app
 /// shows the whole of it from `GET /me/findings`.
 const MAX_PUSH_BODY: usize = 200;
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::InvalidField, message).with_field(field)
-}
-
-/// Trimmed text within `max` characters, without control characters (newlines allowed).
-fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(
-            AppError::new(ErrorCode::FieldRequired, "this field is required").with_field(field),
-        );
-    }
-    if v.chars().count() > max {
-        return Err(
-            AppError::new(ErrorCode::FieldTooLong, format!("at most {max} characters"))
-                .with_field(field),
-        );
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(invalid(field, "no control characters"));
-    }
-    Ok(v.to_owned())
-}
 
 fn status_of_finding(row: &FindingRow) -> FindingStatus {
     FindingStatus::parse(&row.status).unwrap_or(FindingStatus::Submitted)
@@ -338,17 +315,7 @@ fn checked_outcome(input: &Outcome) -> Result<Outcome, AppError> {
     let photo_urls = input
         .photo_urls
         .iter()
-        .map(|u| {
-            let url = text(u, "photo_urls", MAX_URL, true)?;
-            if url.starts_with("https://") || url.starts_with("http://") {
-                Ok(url)
-            } else {
-                Err(invalid(
-                    "photo_urls",
-                    "a link must start with https:// or http://",
-                ))
-            }
-        })
+        .map(|u| link(u, "photo_urls", MAX_URL))
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(Outcome {
         people_served: input.people_served,

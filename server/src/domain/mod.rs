@@ -5,6 +5,7 @@ pub mod activities;
 pub mod bootstrap;
 pub mod checkin;
 pub mod committees;
+pub mod fields;
 pub mod findings;
 pub mod idempotency;
 pub mod import;

@@ -482,6 +482,13 @@ fn withdraw(
     to: SignupStatus,
     now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    // Once it has started, who took part is the record: withdrawing would erase it.
+    if status_of(activity) != ActivityStatus::Published || now >= activity.starts_at {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "the activity has started, ended or been cancelled; sign-ups can no longer change",
+        ));
+    }
     let mut row = find(conn, &activity.id, user_id)?
         .filter(|r| LIVE.contains(&r.status.as_str()))
         .ok_or_else(|| AppError::new(ErrorCode::NotSignedUp, "not signed up for this activity"))?;

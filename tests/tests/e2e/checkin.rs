@@ -177,6 +177,23 @@ async fn office_marks_attendance_in_bulk(b: Backend) {
     for m in &ms[..3] {
         app.sign_up(&m.access_token, &a.id, None).await;
     }
+    let early = app
+        .api(Method::PUT, &format!("/activities/{}/attendance", a.id))
+        .bearer_auth(&office)
+        .json(&json!({"entries": [{"member_id": ms[0].user.id, "attendance": "attended"}]}))
+        .send()
+        .await
+        .expect("mark");
+    expect_error(early, 409, "invalid_transition").await;
+    app.clock.advance(chrono::Duration::minutes(70));
+    // Once started, a member can no longer withdraw (the record would vanish).
+    let r = app
+        .api(Method::DELETE, &format!("/activities/{}/signups/me", a.id))
+        .bearer_auth(&ms[1].access_token)
+        .send()
+        .await
+        .expect("withdraw");
+    expect_error(r, 409, "invalid_transition").await;
     let mark = |entries: serde_json::Value| {
         app.api(Method::PUT, &format!("/activities/{}/attendance", a.id))
             .bearer_auth(&office)
