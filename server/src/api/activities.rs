@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use lvzhi_shared::activities::{
     Activity, ActivityChange, ActivityKind, ActivityPage, ActivityPatch, ActivityStatus,
     AttendanceResult, AttendanceUpdate, CancelActivity, CapacityOverflow, CheckinCode,
@@ -17,6 +17,7 @@ use super::formats::Formats;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
+use crate::db::DbConnection;
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::idempotency::IdemKey;
 use crate::domain::signups::{CapacityChange, SignupJob};
@@ -94,6 +95,27 @@ impl ActivitiesApi {
                 activities::view(conn, row, &caller.user_id, tz)
             })
             .await
+    }
+
+    /// Runs a state change in a write transaction, then reads the activity back.
+    async fn transition(
+        &self,
+        caller: Caller,
+        id: &str,
+        change: impl FnOnce(&mut DbConnection, &Caller, &str, NaiveDateTime) -> Result<(), AppError>
+        + Send
+        + 'static,
+    ) -> Result<Activity, AppError> {
+        let id = parse_id(id, "id")?;
+        let now = self.state.clock.now_naive();
+        {
+            let (caller, id) = (caller.clone(), id.clone());
+            self.state
+                .db
+                .write(move |conn| change(conn, &caller, &id, now))
+                .await?;
+        }
+        self.view(&caller, id).await
     }
 
     async fn change(
@@ -270,17 +292,9 @@ impl ActivitiesApi {
         operation_id = "publish_activity"
     )]
     async fn publish(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
-        let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
-        let now = self.state.clock.now_naive();
-        {
-            let (caller, id) = (caller.clone(), id.clone());
-            self.state
-                .db
-                .write(move |conn| activities::publish(conn, &caller, &id, now))
-                .await?;
-        }
-        Ok(Json(self.view(&caller, id).await?))
+        Ok(Json(
+            self.transition(auth.0, &id.0, activities::publish).await?,
+        ))
     }
 
     /// Cancel an activity
@@ -297,19 +311,11 @@ impl ActivitiesApi {
         id: Path<String>,
         body: Json<CancelActivity>,
     ) -> ApiResult<Json<Activity>> {
-        let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
-        let now = self.state.clock.now_naive();
-        {
-            let (caller, id) = (caller.clone(), id.clone());
-            self.state
-                .db
-                .write(move |conn| {
-                    activities::cancel(conn, &caller, &id, body.0.reason.as_deref(), now)
-                })
-                .await?;
-        }
-        Ok(Json(self.view(&caller, id).await?))
+        let reason = body.0.reason;
+        let cancel = move |conn: &mut DbConnection, caller: &Caller, id: &str, now| {
+            activities::cancel(conn, caller, id, reason.as_deref(), now)
+        };
+        Ok(Json(self.transition(auth.0, &id.0, cancel).await?))
     }
 
     /// Mark an activity completed
@@ -321,17 +327,9 @@ impl ActivitiesApi {
         operation_id = "complete_activity"
     )]
     async fn complete(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
-        let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
-        let now = self.state.clock.now_naive();
-        {
-            let (caller, id) = (caller.clone(), id.clone());
-            self.state
-                .db
-                .write(move |conn| activities::complete(conn, &caller, &id, now))
-                .await?;
-        }
-        Ok(Json(self.view(&caller, id).await?))
+        Ok(Json(
+            self.transition(auth.0, &id.0, activities::complete).await?,
+        ))
     }
 
     /// Sign up

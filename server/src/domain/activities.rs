@@ -377,51 +377,51 @@ pub fn user_sector(conn: &mut DbConnection, user_id: &str) -> Result<Option<Stri
         .first::<Option<String>>(conn)?)
 }
 
-/// Counts of registered and waitlisted sign-ups per role of these activities.
-fn role_counts(
-    conn: &mut DbConnection,
-    activity_ids: &[String],
-) -> Result<HashMap<(String, String), i32>, AppError> {
-    let rows: Vec<(String, String, i64)> = signups_t::table
-        .filter(signups_t::activity_id.eq_any(activity_ids))
-        .filter(signups_t::status.eq_any([
-            SignupStatus::Registered.as_str(),
-            SignupStatus::Waitlisted.as_str(),
-        ]))
-        .group_by((signups_t::role_id, signups_t::status))
-        .select((
-            signups_t::role_id,
-            signups_t::status,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(role, status, n)| ((role, status), i32::try_from(n).unwrap_or(i32::MAX)))
-        .collect())
-}
+/// Live sign-ups (registered, waitlisted) per activity, role and status.
+struct LiveCounts(Vec<(String, String, String, i32)>);
 
-fn activity_counts(
-    conn: &mut DbConnection,
-    activity_ids: &[String],
-) -> Result<HashMap<(String, String), i32>, AppError> {
-    let rows: Vec<(String, String, i64)> = signups_t::table
-        .filter(signups_t::activity_id.eq_any(activity_ids))
-        .filter(signups_t::status.eq_any([
-            SignupStatus::Registered.as_str(),
-            SignupStatus::Waitlisted.as_str(),
-        ]))
-        .group_by((signups_t::activity_id, signups_t::status))
-        .select((
-            signups_t::activity_id,
-            signups_t::status,
-            diesel::dsl::count_star(),
+impl LiveCounts {
+    fn of(conn: &mut DbConnection, activity_ids: &[String]) -> Result<Self, AppError> {
+        let rows: Vec<(String, String, String, i64)> = signups_t::table
+            .filter(signups_t::activity_id.eq_any(activity_ids))
+            .filter(signups_t::status.eq_any([
+                SignupStatus::Registered.as_str(),
+                SignupStatus::Waitlisted.as_str(),
+            ]))
+            .group_by((
+                signups_t::activity_id,
+                signups_t::role_id,
+                signups_t::status,
+            ))
+            .select((
+                signups_t::activity_id,
+                signups_t::role_id,
+                signups_t::status,
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?;
+        Ok(Self(
+            rows.into_iter()
+                .map(|(a, r, s, n)| (a, r, s, i32::try_from(n).unwrap_or(i32::MAX)))
+                .collect(),
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(a, status, n)| ((a, status), i32::try_from(n).unwrap_or(i32::MAX)))
-        .collect())
+    }
+
+    fn role(&self, role_id: &str, status: SignupStatus) -> i32 {
+        self.0
+            .iter()
+            .filter(|(_, r, s, _)| r == role_id && s == status.as_str())
+            .map(|(.., n)| n)
+            .sum()
+    }
+
+    fn activity(&self, activity_id: &str, status: SignupStatus) -> i32 {
+        self.0
+            .iter()
+            .filter(|(a, _, s, _)| a == activity_id && s == status.as_str())
+            .map(|(.., n)| n)
+            .sum()
+    }
 }
 
 /// The full view of one activity, with the viewer's own sign-up.
@@ -431,20 +431,14 @@ pub fn view(
     viewer_id: &str,
     tz: Tz,
 ) -> Result<Activity, AppError> {
-    let ids = [row.id.clone()];
-    let counts = role_counts(conn, &ids)?;
+    let counts = LiveCounts::of(conn, std::slice::from_ref(&row.id))?;
     let roles: Vec<(RoleRow, Option<String>)> = activity_roles::table
         .left_join(sectors::table)
         .filter(activity_roles::activity_id.eq(&row.id))
         .order(activity_roles::position.asc())
         .select((RoleRow::as_select(), sectors::name.nullable()))
         .load(conn)?;
-    let count = |role: &str, status: SignupStatus| {
-        counts
-            .get(&(role.to_owned(), status.as_str().to_owned()))
-            .copied()
-            .unwrap_or(0)
-    };
+    let count = |role: &str, status: SignupStatus| counts.role(role, status);
     let roles: Vec<RoleSlot> = roles
         .into_iter()
         .map(|(r, sector)| RoleSlot {
@@ -597,7 +591,7 @@ pub fn summaries(
     viewer_id: &str,
     tz: Tz,
 ) -> Result<Vec<ActivitySummary>, AppError> {
-    let counts = activity_counts(conn, ids)?;
+    let counts = LiveCounts::of(conn, ids)?;
     let mine: HashMap<String, String> = signups_t::table
         .filter(signups_t::activity_id.eq_any(ids))
         .filter(signups_t::user_id.eq(viewer_id))
@@ -605,12 +599,7 @@ pub fn summaries(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let count = |id: &str, s: SignupStatus| {
-        counts
-            .get(&(id.to_owned(), s.as_str().to_owned()))
-            .copied()
-            .unwrap_or(0)
-    };
+    let count = |id: &str, s: SignupStatus| counts.activity(id, s);
     Ok(rows
         .into_iter()
         .map(|r| ActivitySummary {
