@@ -1,0 +1,175 @@
+//! What the machine is and where its CPU time went, from `/proc`.
+//!
+//! CPU is split by thread name: threads named `loadgen` (and the main thread)
+//! are the load generator; every other thread of this process (the server's
+//! runtime workers and blocking pool, the connection pool's helpers) is the
+//! server. "Machine" is all CPU time spent on the host in the window, so
+//! machine − server − loadgen is PostgreSQL plus anything else running.
+
+use std::collections::HashMap;
+
+/// The name the load generator's runtime gives its threads.
+pub const LOADGEN_THREAD: &str = "loadgen";
+/// The name the server's runtime gives its threads.
+pub const SERVER_THREAD: &str = "lvzhi-server";
+
+/// CPU time counters (clock ticks) at one moment.
+pub struct Snapshot {
+    /// Per thread id: whether it is the generator's, and its user+system ticks.
+    threads: HashMap<u32, (bool, u64)>,
+    machine_busy: u64,
+    machine_total: u64,
+}
+
+/// CPU used over a window, in cores (1.0 = one core busy the whole time).
+#[derive(Clone, Copy, Debug)]
+pub struct CpuUse {
+    pub server: f64,
+    pub loadgen: f64,
+    pub machine: f64,
+}
+
+pub fn snapshot() -> Snapshot {
+    let (machine_busy, machine_total) = machine_ticks().unwrap_or((0, 0));
+    Snapshot {
+        threads: thread_ticks(),
+        machine_busy,
+        machine_total,
+    }
+}
+
+/// CPU used between two snapshots. Ticks are converted to cores through the
+/// machine's total ticks over the same span, so no clock-tick rate is assumed.
+pub fn between(before: &Snapshot, after: &Snapshot) -> CpuUse {
+    let total = after.machine_total.saturating_sub(before.machine_total);
+    let cores = cpu_count() as f64;
+    let to_cores = |ticks: u64| {
+        if total == 0 {
+            0.0
+        } else {
+            ticks as f64 * cores / total as f64
+        }
+    };
+    let (mut server, mut loadgen) = (0, 0);
+    for (tid, (is_loadgen, ticks)) in &after.threads {
+        let earlier = before.threads.get(tid).map_or(0, |(_, t)| *t);
+        let used = ticks.saturating_sub(earlier);
+        if *is_loadgen {
+            loadgen += used;
+        } else {
+            server += used;
+        }
+    }
+    CpuUse {
+        server: to_cores(server),
+        loadgen: to_cores(loadgen),
+        machine: to_cores(after.machine_busy.saturating_sub(before.machine_busy)),
+    }
+}
+
+/// User+system ticks of every thread of this process.
+fn thread_ticks() -> HashMap<u32, (bool, u64)> {
+    let main_tid = std::process::id();
+    let mut out = HashMap::new();
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Some(tid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "tid (comm) state ppid …": the name may hold spaces, so split after the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map_or("", |(_, n)| n);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line; 12th and 13th after the name.
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let is_loadgen = tid == main_tid || name.starts_with(LOADGEN_THREAD);
+        out.insert(tid, (is_loadgen, ticks(11) + ticks(12)));
+    }
+    out
+}
+
+/// Busy and total ticks of all CPUs, from the first line of `/proc/stat`.
+fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    Some((total.saturating_sub(idle), total))
+}
+
+/// CPUs the kernel counts in `/proc/stat` (the ticks there are summed over them).
+fn cpu_count() -> usize {
+    std::fs::read_to_string("/proc/stat")
+        .map(|s| {
+            s.lines()
+                .filter(|l| {
+                    l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit)
+                })
+                .count()
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Cores, CPU model and memory, for the report.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem_gib =
+        meminfo_kib("/proc/meminfo", "MemTotal:").map_or(0.0, |k| k as f64 / 1024.0 / 1024.0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    format!("{cores} cores ({model}), {mem_gib:.1} GiB RAM, Linux {kernel}")
+}
+
+/// The process's peak resident set (VmHWM), MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    meminfo_kib("/proc/self/status", "VmHWM:").map(|k| k as f64 / 1024.0)
+}
+
+/// The process's resident set now (VmRSS), MiB.
+pub fn rss_mib() -> Option<f64> {
+    meminfo_kib("/proc/self/status", "VmRSS:").map(|k| k as f64 / 1024.0)
+}
+
+/// A `Key:   123 kB` figure from a `/proc` file.
+fn meminfo_kib(path: &str, key: &str) -> Option<u64> {
+    std::fs::read_to_string(path)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(key))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
