@@ -289,7 +289,7 @@ pub fn load(
         .find(id)
         .filter(activities::committee_id.eq(committee_id))
         .select(ActivityRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("activity"))
 }
@@ -374,7 +374,7 @@ pub fn user_sector(conn: &mut DbConnection, user_id: &str) -> Result<Option<Stri
     Ok(users::table
         .find(user_id)
         .select(users::sector_id)
-        .first::<Option<String>>(conn)?)
+        .get_result::<Option<String>>(conn)?)
 }
 
 /// Live sign-ups (registered, waitlisted) per activity, role and status.

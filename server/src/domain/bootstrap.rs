@@ -160,7 +160,7 @@ pub async fn load_demo(db: &Db, hasher: &PasswordHasher) -> anyhow::Result<DemoL
                 .filter(users::committee_id.eq(&committee_id))
                 .filter(users::member_no.eq("XX-0001"))
                 .select(crate::db::models::UserRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             if member.password_hash.is_none() {
                 set_password(conn, &member.id, &member_hash)?;
             }

@@ -109,7 +109,7 @@ pub fn check_in(
         .filter(signups::activity_id.eq(&activity.id))
         .filter(signups::user_id.eq(&caller.user_id))
         .select((signups::id, signups::status, signups::checked_in_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .filter(|(_, s, _)| s == SignupStatus::Registered.as_str())
         .ok_or_else(|| {

@@ -52,7 +52,7 @@ pub fn load(conn: &mut DbConnection, id: &str) -> Result<CommitteeRow, AppError>
     committees::table
         .find(id)
         .select(CommitteeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("committee"))
 }
@@ -119,7 +119,7 @@ pub fn sector_id_by_name(
         .filter(sectors::committee_id.eq(committee_id))
         .filter(sectors::name.eq(name.trim()))
         .select(sectors::id)
-        .first::<String>(conn)
+        .get_result::<String>(conn)
         .optional()?
         .ok_or_else(|| {
             AppError::new(
@@ -185,7 +185,7 @@ impl TimeZones {
                 Ok(committees::table
                     .find(&id)
                     .select(committees::time_zone)
-                    .first::<String>(conn)
+                    .get_result::<String>(conn)
                     .optional()?)
             })
             .await?

@@ -54,7 +54,7 @@ fn to_finding(row: FindingRow, author_name: String, tz: Tz) -> Finding {
 }
 
 fn author_name(conn: &mut DbConnection, user_id: &str) -> Result<String, AppError> {
-    Ok(users::table.find(user_id).select(users::name).first(conn)?)
+    Ok(users::table.find(user_id).select(users::name).get_result(conn)?)
 }
 
 fn signup_status(
@@ -66,7 +66,7 @@ fn signup_status(
         .filter(signups::activity_id.eq(activity_id))
         .filter(signups::user_id.eq(user_id))
         .select(signups::status)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -195,7 +195,7 @@ pub fn advance(
         .filter(findings::id.eq(finding_id))
         .filter(activities_t::committee_id.eq(&caller.committee_id))
         .select((FindingRow::as_select(), activities_t::committee_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("finding"))?;
     let from = status_of_finding(&row);
@@ -407,7 +407,7 @@ pub fn outcome(
     let row = outcomes::table
         .find(&activity.id)
         .select(OutcomeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("outcome"))?;
     to_outcome(row)

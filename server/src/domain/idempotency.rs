@@ -65,7 +65,7 @@ pub fn replay<T: DeserializeOwned>(
     let row: Option<IdempotencyRow> = idempotency_keys::table
         .find((&key.user_id, &key.key))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match row {
         None => Ok(None),

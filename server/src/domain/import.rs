@@ -284,13 +284,13 @@ fn store_row(
             .filter(users::committee_id.eq(committee_id))
             .filter(users::member_no.eq(no))
             .select(UserRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?,
         None => users::table
             .filter(users::committee_id.eq(committee_id))
             .filter(users::phone.eq(&fields.phone))
             .select(UserRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?,
     };
     match existing {

@@ -118,7 +118,7 @@ pub fn file(
     let row: MaterialRow = materials::table
         .find(material_id)
         .select(MaterialRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("material"))?;
     activities::visible(conn, caller, &row.activity_id)
@@ -126,7 +126,7 @@ pub fn file(
     let content: Vec<u8> = material_files::table
         .find(material_id)
         .select(material_files::content)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("material file"))?;
     Ok((row, content))

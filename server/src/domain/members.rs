@@ -103,7 +103,7 @@ pub fn get(
         .filter(users::id.eq(id))
         .filter(users::committee_id.eq(committee_id))
         .select((UserRow::as_select(), sectors::name.nullable()))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("member"))
 }
@@ -113,7 +113,7 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &str) -> Result<Option<User
     Ok(users::table
         .filter(users::phone.eq(phone))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -193,7 +193,7 @@ pub fn ensure_unique(
     let phone_owner: Option<String> = users::table
         .filter(users::phone.eq(phone))
         .select(users::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if phone_owner.as_ref().is_some_and(other) {
         return Err(AppError::new(
@@ -207,7 +207,7 @@ pub fn ensure_unique(
             .filter(users::committee_id.eq(committee_id))
             .filter(users::member_no.eq(no))
             .select(users::id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if no_owner.as_ref().is_some_and(other) {
             return Err(AppError::new(

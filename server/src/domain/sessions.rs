@@ -176,7 +176,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppErro
             let row: RefreshTokenRow = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(&hash))
                 .select(RefreshTokenRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .ok_or_else(invalid)?;
             let now = db::now();
@@ -195,7 +195,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppErro
             let user: UserRow = users::table
                 .find(&row.user_id)
                 .select(UserRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             if user.status != MemberStatus::Active.as_str() {
                 revoke_family(conn, &row.family_id)?;
                 return Err(AppError::new(
@@ -243,7 +243,7 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
             let family: Option<String> = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(&hash))
                 .select(refresh_tokens::family_id)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             if let Some(family) = family {
                 revoke_family(conn, &family)?;
@@ -288,7 +288,7 @@ pub async fn activate(
             let row: Option<ActivationCodeRow> = activation_codes::table
                 .find(&user.id)
                 .select(ActivationCodeRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some(row) = row else { return Ok(None) };
             if row.expires_at <= db::now() || row.attempts >= max_attempts {
@@ -370,7 +370,7 @@ pub async fn change_password(
             Ok(users::table
                 .find(&id)
                 .select(UserRow::as_select())
-                .first(conn)?)
+                .get_result(conn)?)
         })
         .await?;
     if !state

@@ -63,7 +63,7 @@ fn find(
         .filter(signups::activity_id.eq(activity_id))
         .filter(signups::user_id.eq(user_id))
         .select(SignupRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -134,7 +134,7 @@ fn next_seq(conn: &mut DbConnection, activity_id: &str) -> Result<i64, AppError>
     let max: Option<i64> = signups::table
         .filter(signups::activity_id.eq(activity_id))
         .select(diesel::dsl::max(signups::seq))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
 
@@ -679,7 +679,7 @@ pub fn add_by_office(
         .filter(users::id.eq(&add.member_id))
         .filter(users::committee_id.eq(&caller.committee_id))
         .select(users::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let member = member.ok_or_else(|| AppError::not_found("member").with_field("member_id"))?;
     let role = pick_role(conn, &activity.id, add.role_id.as_deref())?;
