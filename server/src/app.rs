@@ -62,7 +62,7 @@ impl AppState {
             tokio::task::spawn_blocking(move || JwtKeys::load(&db, &auth)).await??
         };
         let disabled = DisabledUsers::new(db.run(members::disabled_ids).await?);
-        let signups = SignupQueue::new(db.clone(), clock.clone());
+        let signups = SignupQueue::new(db.clone(), clock.clone(), config.signups.max_batch);
         let state = Self {
             signups,
             throttle: LoginThrottle::new(config.login.clone()),

@@ -32,6 +32,7 @@ pub struct Config {
     pub login: LoginThrottleConfig,
     pub limits: LimitsConfig,
     pub bootstrap: BootstrapConfig,
+    pub signups: SignupConfig,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -84,6 +85,19 @@ pub struct LimitsConfig {
     pub max_material_bytes: usize,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignupConfig {
+    /// Most sign-ups written in one transaction per activity (1: one commit each).
+    pub max_batch: usize,
+}
+
+impl Default for SignupConfig {
+    fn default() -> Self {
+        Self { max_batch: 128 }
+    }
+}
+
 /// What the first start on an empty database creates.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,6 +119,7 @@ impl Default for Config {
             login: LoginThrottleConfig::default(),
             limits: LimitsConfig::default(),
             bootstrap: BootstrapConfig::default(),
+            signups: SignupConfig::default(),
             log_format: "text".into(),
         }
     }
@@ -195,6 +210,9 @@ impl Config {
         }
         if let Err(e) = crate::db::DatabaseKind::from_url(&self.database_url) {
             problems.push(format!("database_url: {e}"));
+        }
+        if !(1..=10_000).contains(&self.signups.max_batch) {
+            problems.push("signups.max_batch: must be 1 to 10000".into());
         }
         if self.db_pool_size == 0 {
             problems.push("db_pool_size: must be at least 1".into());

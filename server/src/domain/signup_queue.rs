@@ -1,7 +1,7 @@
 //! Sign-ups queue per activity and are written in batches.
 //!
 //! Each activity with sign-ups in flight has one lane: a task that takes
-//! whatever requests have arrived (up to `MAX_BATCH`), writes them in one
+//! whatever requests have arrived (up to `signups.max_batch`), writes them in one
 //! transaction, answers each, and repeats. A lone request is a batch of one,
 //! so nothing waits on a timer; under a rush, requests that arrive while a
 //! batch is being written share the next commit. Exactness does not depend on
@@ -20,7 +20,6 @@ use crate::db::Db;
 use crate::error::AppError;
 use lvzhi_shared::activities::SignupResult;
 
-const MAX_BATCH: usize = 128;
 const IDLE: Duration = Duration::from_secs(30);
 
 type Reply = oneshot::Sender<Result<SignupResult, AppError>>;
@@ -31,14 +30,16 @@ type LaneKey = (String, String);
 pub struct SignupQueue {
     db: Db,
     clock: Arc<dyn Clock>,
+    max_batch: usize,
     lanes: Mutex<HashMap<LaneKey, Lane>>,
 }
 
 impl SignupQueue {
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Arc<Self> {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, max_batch: usize) -> Arc<Self> {
         Arc::new(Self {
             db,
             clock,
+            max_batch: max_batch.max(1),
             lanes: Mutex::new(HashMap::new()),
         })
     }
@@ -112,7 +113,7 @@ impl SignupQueue {
                 }
             };
             let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
+            while batch.len() < self.max_batch {
                 match rx.try_recv() {
                     Ok(item) => batch.push(item),
                     Err(_) => break,
