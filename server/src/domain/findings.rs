@@ -54,7 +54,10 @@ fn to_finding(row: FindingRow, author_name: String, tz: Tz) -> Finding {
 }
 
 fn author_name(conn: &mut DbConnection, user_id: &str) -> Result<String, AppError> {
-    Ok(users::table.find(user_id).select(users::name).get_result(conn)?)
+    Ok(users::table
+        .find(user_id)
+        .select(users::name)
+        .get_result(conn)?)
 }
 
 fn signup_status(
