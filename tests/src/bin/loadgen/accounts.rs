@@ -35,15 +35,7 @@ pub async fn create(
 ) -> anyhow::Result<Vec<Account>> {
     let client = reqwest::Client::new();
     let api = |path: &str| format!("{origin}/api/v1{path}");
-    let session: TokenPair = ok_json(
-        client
-            .post(api("/auth/login"))
-            .json(&serde_json::json!({"phone": admin.phone, "password": admin.password}))
-            .send()
-            .await?,
-    )
-    .await?;
-    let admin_token = session.access_token;
+    let admin_token = admin_token(&client, origin, admin).await?;
 
     let created: Vec<MemberCreated> = futures::stream::iter(0..count)
         .map(|i| {
@@ -96,8 +88,25 @@ pub async fn create(
         .await
 }
 
+/// The first admin signs in (`POST /auth/login`); their access token.
+pub async fn admin_token(
+    client: &reqwest::Client,
+    origin: &str,
+    admin: &FirstAdmin,
+) -> anyhow::Result<String> {
+    let session: TokenPair = ok_json(
+        client
+            .post(format!("{origin}/api/v1/auth/login"))
+            .json(&serde_json::json!({"phone": admin.phone, "password": admin.password}))
+            .send()
+            .await?,
+    )
+    .await?;
+    Ok(session.access_token)
+}
+
 /// The body of a 2xx answer; anything else is an error carrying the body.
-async fn ok_json<T: DeserializeOwned>(resp: reqwest::Response) -> anyhow::Result<T> {
+pub async fn ok_json<T: DeserializeOwned>(resp: reqwest::Response) -> anyhow::Result<T> {
     let status = resp.status();
     let url = resp.url().path().to_owned();
     let text = resp.text().await?;
@@ -107,8 +116,8 @@ async fn ok_json<T: DeserializeOwned>(resp: reqwest::Response) -> anyhow::Result
     serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{url}: cannot decode {text}: {e}"))
 }
 
-/// Names may not hold digits: 7 → "零零七".
-fn chinese_digits(n: usize) -> String {
+/// Names may not hold digits: 7 → "零零七", 1234 → "一二三四".
+pub fn chinese_digits(n: usize) -> String {
     const NUMERALS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
     format!("{n:03}")
         .bytes()

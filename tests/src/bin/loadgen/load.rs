@@ -41,17 +41,24 @@ impl Call {
         })
     }
 
-    /// `POST path` with a JSON body.
-    pub fn post_json(path: &str, body: &serde_json::Value) -> anyhow::Result<Self> {
+    /// `POST path` with a JSON body, and a bearer token if given.
+    pub fn post_json(
+        path: &str,
+        body: &serde_json::Value,
+        bearer: Option<&str>,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             method: Method::POST,
             uri: path.parse()?,
-            authorization: None,
+            authorization: bearer
+                .map(|t| HeaderValue::from_str(&format!("Bearer {t}")))
+                .transpose()?,
             body: Bytes::from(serde_json::to_vec(body)?),
         })
     }
 
-    fn request(&self, host: &HeaderValue) -> Request<Full<Bytes>> {
+    /// The request, ready to send to `host`.
+    pub fn request(&self, host: &HeaderValue) -> Request<Full<Bytes>> {
         let mut req = Request::new(Full::new(self.body.clone()));
         *req.method_mut() = self.method.clone();
         *req.uri_mut() = self.uri.clone();
@@ -94,7 +101,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             latency: Histogram::new_with_bounds(1, MAX_MICROS, 3)
                 .expect("constant histogram bounds are valid"),
@@ -104,7 +111,7 @@ impl Tally {
         }
     }
 
-    fn merge(&mut self, other: &Tally) {
+    pub fn merge(&mut self, other: &Tally) {
         self.latency
             .add(&other.latency)
             .expect("histograms with the same bounds merge");
@@ -208,7 +215,7 @@ async fn worker(
 }
 
 /// A keep-alive HTTP/1.1 connection; its driver runs as its own task.
-async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;

@@ -3,11 +3,11 @@
 //! It runs the real Lvzhi server in-process, on a runtime of its own (two
 //! workers by default, as `lvzhi-server serve` gets on a two-core machine),
 //! over a temporary SQLite file and, when a PostgreSQL admin URL is given,
-//! over a fresh PostgreSQL database that is dropped afterwards. It creates
-//! members through the API (the admin adds them, each activates with a
-//! password), then loads the server from a separate runtime with
+//! over a fresh PostgreSQL database that is dropped afterwards. For A–C and L
+//! it creates members through the API (the admin adds them, each activates
+//! with a password), then loads the server from a separate runtime with
 //! closed-loop keep-alive HTTP/1.1 connections (hyper), each scenario for a
-//! fixed time after a warm-up:
+//! fixed time after a warm-up; S is a one-shot race instead:
 //!
 //! - **A — baseline**: a tiny poem-openapi service in this binary with one
 //!   `GET /whoami` operation whose only work is verifying the bearer JWT with
@@ -21,8 +21,17 @@
 //!   passwords in a loop (`POST /api/v1/auth/login`): shows whether bounded
 //!   argon2 hashing stalls reads. Logins beyond the server's hash queue are
 //!   refused with 503 by design; they are counted as non-2xx.
+//! - **L — `GET /api/v1/activities`** as members, with 200 published
+//!   activities in the committee: the default page (50) and `?limit=200`.
+//! - **S — the sign-up race**, on a fresh server and database per setting of
+//!   `signups.max_batch` (by default the server's 128, then 1 = one commit per
+//!   sign-up): 2,000 members made in-process (no argon2) all sign up at once
+//!   for one activity with 100 places, over 256 connections. The answers must
+//!   add up exactly (100 registered, waitlist positions 1..1900 each once, no
+//!   non-2xx) and agree with the database; otherwise the run fails.
 //!
-//! For each it reports 2xx answers per second, p50 and p99 latency of 2xx
+//! For each it reports 2xx answers per second (for S: sign-ups per second
+//! over the race, from the first send to the last answer), p50 and p99 latency of 2xx
 //! answers (HdrHistogram, microsecond resolution), non-2xx answers,
 //! connection errors, the ratio to the baseline of the same run, and the CPU
 //! the server, the generator and the whole machine used in the window. Output
@@ -31,7 +40,9 @@
 //! the only HTTP target is 127.0.0.1.
 
 mod accounts;
+mod direct;
 mod load;
+mod race;
 mod report;
 mod servers;
 mod sys;
@@ -40,14 +51,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-use lvzhi_server::Config;
+use clap::{Parser, ValueEnum};
+use lvzhi_server::domain::bootstrap::FirstAdmin;
+use lvzhi_server::{AppState, Config};
+use lvzhi_shared::activities::{Activity, ActivityPage};
 use tokio::runtime::Handle;
 use tokio::time::Instant;
 
 use crate::load::{Call, Group, Window};
+use crate::race::Verdict;
 use crate::report::Row;
-use crate::servers::Store;
+use crate::servers::{Running, Store};
 use crate::sys::CpuUse;
 
 /// Scenario labels, as they appear in the table.
@@ -56,6 +70,34 @@ const HEALTHZ: &str = "H /healthz (middleware only)";
 const ME: &str = "B /me";
 const ME_DURING_LOGINS: &str = "C /me during logins";
 const LOGINS: &str = "C login";
+const LIST: &str = "L /activities (default page: 50)";
+const LIST_200: &str = "L /activities?limit=200";
+
+/// The race's label for one `signups.max_batch` setting.
+fn race_label(max_batch: usize) -> String {
+    if max_batch == 1 {
+        "S sign-up race, max_batch 1 (one commit each)".to_owned()
+    } else {
+        format!("S sign-up race, max_batch {max_batch}")
+    }
+}
+
+/// The scenarios `--only` can pick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// A: the JWT-only baseline.
+    A,
+    /// H: `/healthz`.
+    H,
+    /// B: `/me`.
+    B,
+    /// C: `/me` during sign-ins (needs `--login-clients` > 0).
+    C,
+    /// L: `GET /activities`.
+    List,
+    /// S: the sign-up race.
+    Race,
+}
 
 /// Load generator for the Lvzhi server: measures authenticated reads against
 /// a token-check-only baseline, alone and beside a flood of sign-ins.
@@ -94,6 +136,25 @@ struct Args {
     /// Skip the SQLite runs.
     #[arg(long)]
     no_sqlite: bool,
+    /// Run only these scenarios, comma-separated (a,h,b,c,list,race); default: all.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Scenario>,
+    /// Published activities in the committee for the list scenario (L).
+    #[arg(long, default_value_t = 200)]
+    list_activities: usize,
+    /// Members signing up at once in the race (S).
+    #[arg(long, default_value_t = 2000)]
+    race_members: usize,
+    /// Places of the race's activity.
+    #[arg(long, default_value_t = 100)]
+    race_capacity: usize,
+    /// Keep-alive connections the race's sign-ups are sent over.
+    #[arg(long, default_value_t = 256)]
+    race_connections: usize,
+    /// `signups.max_batch` settings to race with, comma-separated, each on a
+    /// fresh server and database (default: the server's default, then 1).
+    #[arg(long, value_delimiter = ',', default_values_t = [Config::default().signups.max_batch, 1])]
+    race_batches: Vec<usize>,
 }
 
 impl Args {
@@ -113,10 +174,35 @@ impl Args {
         within("server-threads", self.server_threads, 1, 64)?;
         within("client-threads", self.client_threads, 1, 64)?;
         within("runs", self.runs, 1, 9)?;
+        within("list-activities", self.list_activities, 1, 1000)?;
+        within("race-members", self.race_members, 1, 100_000)?;
+        within("race-capacity", self.race_capacity, 1, 100_000)?;
+        within("race-connections", self.race_connections, 1, 4096)?;
+        for &batch in &self.race_batches {
+            within("race-batches", batch, 1, 100_000)?;
+        }
         if self.no_sqlite && self.postgres_url.is_none() {
             anyhow::bail!("--no-sqlite leaves nothing to run without --postgres-url");
         }
         Ok(())
+    }
+
+    /// Whether `--only` leaves this scenario in.
+    fn wants(&self, scenario: Scenario) -> bool {
+        self.only.is_empty() || self.only.contains(&scenario)
+    }
+
+    /// Whether any scenario on the long-lived server (all but the race) runs.
+    fn wants_main_server(&self) -> bool {
+        [
+            Scenario::A,
+            Scenario::H,
+            Scenario::B,
+            Scenario::C,
+            Scenario::List,
+        ]
+        .into_iter()
+        .any(|s| self.wants(s))
     }
 
     fn backends(&self) -> Vec<(&'static str, Option<&str>)> {
@@ -149,11 +235,20 @@ fn main() -> anyhow::Result<()> {
 
     let started = chrono::Utc::now();
     let mut runs = Vec::with_capacity(args.runs);
+    let mut failures = Vec::new();
     for run in 1..=args.runs {
-        let rows = client_rt.block_on(run_once(&args, server_rt.handle(), run))?;
+        let (rows, verdicts) = client_rt.block_on(run_once(&args, server_rt.handle(), run))?;
         if args.runs > 1 {
             println!("### Run {run} of {}\n\n{}", args.runs, report::table(&rows));
+            print_race_ratios(&args, &rows);
         }
+        print_verdicts(run, &verdicts);
+        failures.extend(
+            verdicts
+                .into_iter()
+                .filter(|(_, v)| !v.passed)
+                .map(|(label, v)| format!("run {run}, {label}: {}", v.report)),
+        );
         runs.push(rows);
     }
     drop(client_rt);
@@ -164,16 +259,24 @@ fn main() -> anyhow::Result<()> {
     } else {
         "Results".to_owned()
     };
-    println!("### {title}\n\n{}", report::table(&report::medians(&runs)));
+    let medians = report::medians(&runs);
+    println!("### {title}\n\n{}", report::table(&medians));
+    print_race_ratios(&args, &medians);
     println!(
         "{} s measured per scenario after {} s warm-up; {} reading connections, {} signing-in \
-         clients, {} members; server runtime {} workers, load generator {} workers; \
+         clients, {} members; L: {} published activities; S: {} members, {} places, {} \
+         connections, max_batch {:?}; server runtime {} workers, load generator {} workers; \
          started {}.",
         args.seconds,
         args.warmup,
         args.connections,
         args.login_clients,
         args.members,
+        args.list_activities,
+        args.race_members,
+        args.race_capacity,
+        args.race_connections,
+        args.race_batches,
         args.server_threads,
         args.client_threads,
         started.format("%Y-%m-%d %H:%M UTC"),
@@ -183,39 +286,111 @@ fn main() -> anyhow::Result<()> {
         Some(mib) => println!("Peak RSS of the whole process (server + generator): {mib:.0} MiB."),
         None => println!("Peak RSS: unavailable (no /proc/self/status)."),
     }
+    if !failures.is_empty() {
+        for f in &failures {
+            eprintln!("{f}");
+        }
+        anyhow::bail!("{} sign-up race(s) did not add up", failures.len());
+    }
     Ok(())
 }
 
-/// Every scenario on every backend, once.
-async fn run_once(args: &Args, rt: &Handle, run: usize) -> anyhow::Result<Vec<Row>> {
+/// Each race's verification, one line per race.
+fn print_verdicts(run: usize, verdicts: &[(String, Verdict)]) {
+    if verdicts.is_empty() {
+        return;
+    }
+    println!("Sign-up race checks, run {run}:\n");
+    for (label, v) in verdicts {
+        println!("- {label}: {}", v.report);
+    }
+    println!();
+}
+
+/// Sign-ups/s of each race setting over the one-commit-per-sign-up setting.
+fn print_race_ratios(args: &Args, rows: &[Row]) {
+    let single = race_label(1);
+    for backend in ["SQLite", "PostgreSQL"] {
+        let Some(one) = rows
+            .iter()
+            .find(|r| r.backend == backend && r.scenario == single)
+        else {
+            continue;
+        };
+        for &batch in args.race_batches.iter().filter(|&&b| b != 1) {
+            let label = race_label(batch);
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.backend == backend && r.scenario == label)
+            {
+                if one.rate > 0.0 {
+                    println!(
+                        "{backend}: sign-ups/s with max_batch {batch} over max_batch 1: {:.0} / \
+                         {:.0} = {:.1}×",
+                        r.rate,
+                        one.rate,
+                        r.rate / one.rate
+                    );
+                }
+            }
+        }
+    }
+    println!();
+}
+
+/// Every scenario on every backend, once; the rows and each race's verdict.
+async fn run_once(
+    args: &Args,
+    rt: &Handle,
+    run: usize,
+) -> anyhow::Result<(Vec<Row>, Vec<(String, Verdict)>)> {
     let mut rows = Vec::new();
+    let mut verdicts = Vec::new();
     for (backend, postgres_url) in args.backends() {
         eprintln!("run {run}, {backend}: preparing");
-        rows.extend(run_backend(args, rt, backend, postgres_url).await?);
+        let mut backend_rows = Vec::new();
+        if args.wants_main_server() {
+            let store = fresh_store(postgres_url).await?;
+            let outcome = scenarios(args, rt, backend, &store).await;
+            discard(store).await?;
+            backend_rows.extend(outcome?);
+        }
+        if args.wants(Scenario::Race) {
+            for &max_batch in &args.race_batches {
+                let store = fresh_store(postgres_url).await?;
+                let outcome = race_scenario(args, rt, backend, &store, max_batch).await;
+                discard(store).await?;
+                let (row, verdict) = outcome?;
+                verdicts.push((format!("{backend}, {}", row.scenario), verdict));
+                backend_rows.push(row);
+            }
+        }
+        let base_rate = backend_rows
+            .iter()
+            .find(|r| r.scenario == BASELINE)
+            .map(|r| r.rate)
+            .filter(|&r| r > 0.0);
+        for row in backend_rows.iter_mut().filter(|r| r.scenario != LOGINS) {
+            row.vs_baseline = base_rate.map(|b| row.rate / b);
+        }
+        rows.extend(backend_rows);
     }
-    Ok(rows)
+    Ok((rows, verdicts))
 }
 
-async fn run_backend(
-    args: &Args,
-    rt: &Handle,
-    backend: &'static str,
-    postgres_url: Option<&str>,
-) -> anyhow::Result<Vec<Row>> {
+async fn fresh_store(postgres_url: Option<&str>) -> anyhow::Result<Store> {
     let admin_url = postgres_url.map(str::to_owned);
-    let store = tokio::task::spawn_blocking(move || Store::create(admin_url.as_deref())).await??;
-    let outcome = scenarios(args, rt, backend, &store).await;
-    // Dropping a PostgreSQL store drops its database: a blocking call.
-    tokio::task::spawn_blocking(move || drop(store)).await?;
-    outcome
+    tokio::task::spawn_blocking(move || Store::create(admin_url.as_deref())).await?
 }
 
-async fn scenarios(
-    args: &Args,
-    rt: &Handle,
-    backend: &'static str,
-    store: &Store,
-) -> anyhow::Result<Vec<Row>> {
+/// Dropping a PostgreSQL store drops its database: a blocking call.
+async fn discard(store: Store) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || drop(store)).await?;
+    Ok(())
+}
+
+/// The server's configuration over `store`, as the benchmark runs it.
+fn server_config(store: &Store) -> anyhow::Result<Config> {
     let mut config = Config {
         bind: "127.0.0.1:0".into(),
         database_url: store.database_url()?,
@@ -225,16 +400,47 @@ async fn scenarios(
     config.login.max_failures_per_address = 1_000_000;
     // Tokens must outlive the benchmark.
     config.auth.access_token_minutes = 24 * 60;
-    let (server, state, admin) = servers::start_real(rt, config).await?;
+    Ok(config)
+}
 
-    let setup = Instant::now();
-    let accounts = accounts::create(&server.origin(), &admin, args.members).await?;
-    eprintln!(
-        "{backend}: {} members created and activated in {:.1} s; process RSS now {:.0} MiB",
-        accounts.len(),
-        setup.elapsed().as_secs_f64(),
-        sys::rss_mib().unwrap_or(0.0)
-    );
+/// A, H, B, C and L on one server over `store`.
+async fn scenarios(
+    args: &Args,
+    rt: &Handle,
+    backend: &'static str,
+    store: &Store,
+) -> anyhow::Result<Vec<Row>> {
+    let (server, state, admin) = servers::start_real(rt, server_config(store)?).await?;
+    let rows = main_scenarios(args, rt, backend, &server, &state, &admin).await;
+    drop(state);
+    server.stop().await?;
+    rows
+}
+
+async fn main_scenarios(
+    args: &Args,
+    rt: &Handle,
+    backend: &'static str,
+    server: &Running,
+    state: &Arc<AppState>,
+    admin: &FirstAdmin,
+) -> anyhow::Result<Vec<Row>> {
+    let needs_accounts = [Scenario::A, Scenario::B, Scenario::C]
+        .into_iter()
+        .any(|s| args.wants(s));
+    let accounts = if needs_accounts {
+        let setup = Instant::now();
+        let accounts = accounts::create(&server.origin(), admin, args.members).await?;
+        eprintln!(
+            "{backend}: {} members created and activated in {:.1} s; process RSS now {:.0} MiB",
+            accounts.len(),
+            setup.elapsed().as_secs_f64(),
+            sys::rss_mib().unwrap_or(0.0)
+        );
+        accounts
+    } else {
+        Vec::new()
+    };
     let calls = |f: &dyn Fn(&accounts::Account) -> anyhow::Result<Call>| {
         accounts
             .iter()
@@ -248,6 +454,7 @@ async fn scenarios(
         Call::post_json(
             "/api/v1/auth/login",
             &serde_json::json!({"phone": a.phone, "password": accounts::PASSWORD}),
+            None,
         )
     })?;
     let healthz: Arc<[Call]> = Arc::from(vec![Call::get("/healthz", None)?]);
@@ -258,21 +465,27 @@ async fn scenarios(
     let seconds = args.seconds as f64;
     let mut rows = Vec::new();
 
-    eprintln!("{backend}: {BASELINE}");
-    let baseline = servers::start_baseline(rt, state.clone()).await?;
-    let (t, cpu) = measure(args, baseline.addr, &[reading(&whoami)]).await;
-    baseline.stop().await?;
-    rows.push(Row::new(backend, BASELINE, &t[0], seconds, Some(cpu)));
+    if args.wants(Scenario::A) {
+        eprintln!("{backend}: {BASELINE}");
+        let baseline = servers::start_baseline(rt, state.clone()).await?;
+        let (t, cpu) = measure(args, baseline.addr, &[reading(&whoami)]).await;
+        baseline.stop().await?;
+        rows.push(Row::new(backend, BASELINE, &t[0], seconds, Some(cpu)));
+    }
 
-    eprintln!("{backend}: {HEALTHZ}");
-    let (t, cpu) = measure(args, server.addr, &[reading(&healthz)]).await;
-    rows.push(Row::new(backend, HEALTHZ, &t[0], seconds, Some(cpu)));
+    if args.wants(Scenario::H) {
+        eprintln!("{backend}: {HEALTHZ}");
+        let (t, cpu) = measure(args, server.addr, &[reading(&healthz)]).await;
+        rows.push(Row::new(backend, HEALTHZ, &t[0], seconds, Some(cpu)));
+    }
 
-    eprintln!("{backend}: {ME}");
-    let (t, cpu) = measure(args, server.addr, &[reading(&me)]).await;
-    rows.push(Row::new(backend, ME, &t[0], seconds, Some(cpu)));
+    if args.wants(Scenario::B) {
+        eprintln!("{backend}: {ME}");
+        let (t, cpu) = measure(args, server.addr, &[reading(&me)]).await;
+        rows.push(Row::new(backend, ME, &t[0], seconds, Some(cpu)));
+    }
 
-    if args.login_clients > 0 {
+    if args.wants(Scenario::C) && args.login_clients > 0 {
         eprintln!("{backend}: {ME_DURING_LOGINS}");
         let signing_in = Group {
             connections: args.login_clients,
@@ -289,13 +502,155 @@ async fn scenarios(
         rows.push(Row::new(backend, LOGINS, &t[1], seconds, None));
     }
 
-    let base_rate = rows[0].rate;
-    for row in rows.iter_mut().filter(|r| r.scenario != LOGINS) {
-        row.vs_baseline = (base_rate > 0.0).then(|| row.rate / base_rate);
+    if args.wants(Scenario::List) {
+        let tokens: Vec<String> = if accounts.is_empty() {
+            let client = reqwest::Client::new();
+            let token = accounts::admin_token(&client, &server.origin(), admin).await?;
+            let office = direct::caller(state, &token)?;
+            direct::members(state, &office.committee_id, args.members, "187")
+                .await?
+                .into_iter()
+                .map(|m| m.access_token)
+                .collect()
+        } else {
+            accounts.iter().map(|a| a.access_token.clone()).collect()
+        };
+        let setup = Instant::now();
+        prepare_list(args, server, state, admin, &tokens[0]).await?;
+        eprintln!(
+            "{backend}: {} activities created and published in {:.1} s",
+            args.list_activities,
+            setup.elapsed().as_secs_f64()
+        );
+        for (label, path) in [
+            (LIST, "/api/v1/activities"),
+            (LIST_200, "/api/v1/activities?limit=200"),
+        ] {
+            eprintln!("{backend}: {label}");
+            let list = tokens
+                .iter()
+                .map(|t| Call::get(path, Some(t)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (t, cpu) = measure(args, server.addr, &[reading(&Arc::from(list))]).await;
+            rows.push(Row::new(backend, label, &t[0], seconds, Some(cpu)));
+        }
     }
+    Ok(rows)
+}
+
+/// Creates the list scenario's published activities in-process, then checks
+/// through the API that a member sees pages of the expected sizes.
+async fn prepare_list(
+    args: &Args,
+    server: &Running,
+    state: &Arc<AppState>,
+    admin: &FirstAdmin,
+    member_token: &str,
+) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let token = accounts::admin_token(&client, &server.origin(), admin).await?;
+    let office = direct::caller(state, &token)?;
+    direct::published_activities(state, &office, args.list_activities, 50).await?;
+    for (query, expected) in [("", 50), ("?limit=200", 200)] {
+        let page: ActivityPage = accounts::ok_json(
+            client
+                .get(format!("{}/api/v1/activities{query}", server.origin()))
+                .bearer_auth(member_token)
+                .send()
+                .await?,
+        )
+        .await?;
+        let expected = args.list_activities.min(expected);
+        if page.items.len() != expected {
+            anyhow::bail!(
+                "GET /activities{query} as a member listed {} activities, expected {expected}",
+                page.items.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// S: one race on a fresh server over `store` with `signups.max_batch` set.
+async fn race_scenario(
+    args: &Args,
+    rt: &Handle,
+    backend: &'static str,
+    store: &Store,
+    max_batch: usize,
+) -> anyhow::Result<(Row, Verdict)> {
+    let mut config = server_config(store)?;
+    config.signups.max_batch = max_batch;
+    let (server, state, admin) = servers::start_real(rt, config).await?;
+    let outcome = race_on(args, backend, &server, &state, &admin, max_batch).await;
     drop(state);
     server.stop().await?;
-    Ok(rows)
+    outcome
+}
+
+async fn race_on(
+    args: &Args,
+    backend: &'static str,
+    server: &Running,
+    state: &Arc<AppState>,
+    admin: &FirstAdmin,
+    max_batch: usize,
+) -> anyhow::Result<(Row, Verdict)> {
+    let label = race_label(max_batch);
+    let setup = Instant::now();
+    let client = reqwest::Client::new();
+    let origin = server.origin();
+    let token = accounts::admin_token(&client, &origin, admin).await?;
+    let office = direct::caller(state, &token)?;
+    // Created and published through the API, as the office would.
+    let starts = chrono::Utc::now().fixed_offset() + chrono::Duration::days(1);
+    let draft: Activity = accounts::ok_json(
+        client
+            .post(format!("{origin}/api/v1/activities"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "kind": "training",
+                "title": "报名压测",
+                "capacity": args.race_capacity,
+                "starts_at": starts.to_rfc3339(),
+                "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+            }))
+            .send()
+            .await?,
+    )
+    .await?;
+    let published: Activity = accounts::ok_json(
+        client
+            .post(format!("{origin}/api/v1/activities/{}/publish", draft.id))
+            .bearer_auth(&token)
+            .send()
+            .await?,
+    )
+    .await?;
+    let members = direct::members(state, &office.committee_id, args.race_members, "186").await?;
+    eprintln!(
+        "{backend}: {label}: {} members and the activity ready in {:.1} s",
+        members.len(),
+        setup.elapsed().as_secs_f64()
+    );
+    let outcome = race::run(server.addr, &published.id, &members, args.race_connections).await?;
+    let stored = race::stored(state, &published.id).await?;
+    let verdict = race::verify(
+        &outcome,
+        &members,
+        &published.id,
+        args.race_capacity,
+        &stored,
+    );
+    eprintln!("  {}", verdict.report);
+    let row = Row::new(
+        backend,
+        label,
+        &outcome.tally,
+        outcome.wall.as_secs_f64(),
+        Some(outcome.cpu),
+    );
+    Ok((row, verdict))
 }
 
 /// Loads `addr` with `groups` for the warm-up and the measured window; a

@@ -9,7 +9,7 @@ use crate::sys::CpuUse;
 #[derive(Clone, Debug)]
 pub struct Row {
     pub backend: &'static str,
-    pub scenario: &'static str,
+    pub scenario: String,
     /// 2xx answers per second.
     pub rate: f64,
     pub p50_ms: f64,
@@ -25,14 +25,14 @@ pub struct Row {
 impl Row {
     pub fn new(
         backend: &'static str,
-        scenario: &'static str,
+        scenario: impl Into<String>,
         tally: &Tally,
         seconds: f64,
         cpu: Option<CpuUse>,
     ) -> Self {
         Self {
             backend,
-            scenario,
+            scenario: scenario.into(),
             rate: tally.ok as f64 / seconds,
             p50_ms: tally.quantile_ms(0.50),
             p99_ms: tally.quantile_ms(0.99),
@@ -116,7 +116,7 @@ pub fn medians(runs: &[Vec<Row>]) -> Vec<Row> {
             });
             Row {
                 backend: template.backend,
-                scenario: template.scenario,
+                scenario: template.scenario.clone(),
                 rate: of(&|r| Some(r.rate)).unwrap_or(0.0),
                 p50_ms: of(&|r| Some(r.p50_ms)).unwrap_or(0.0),
                 p99_ms: of(&|r| Some(r.p99_ms)).unwrap_or(0.0),
