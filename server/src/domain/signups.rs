@@ -6,14 +6,15 @@
 //! and two servers in front of one PostgreSQL never overbook. `seq` numbers
 //! sign-ups in the order they took the lock: the waitlist order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
-    ActivityStatus, Attendance, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
+    ActivityStatus, Attendance, Audience, CapacityOverflow, MySignup, RosterAdd, SignupResult,
+    SignupStatus,
 };
 
 use super::activities::{self, status_of};
@@ -22,7 +23,9 @@ use super::idempotency::{self, IdemKey};
 use super::outbox::{self, Event, Message};
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
-use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
+use crate::db::schema::{
+    activities as activities_t, activity_invitees, activity_roles, activity_sectors, signups, users,
+};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
@@ -310,12 +313,13 @@ pub fn sign_up_batch(
         .select(RoleRow::as_select())
         .load(conn)?;
     let mut tally = Tally::load(conn, &activity.id)?;
+    let mut known = Known::load(conn, &activity, jobs)?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
         let answer = match idempotency::replay(conn, job.idem.as_ref())? {
             Some(previous) => Ok(previous),
             None => {
-                let fresh = sign_up_one(conn, &activity, &roles, &mut tally, job, now);
+                let fresh = sign_up_one(conn, &activity, &roles, &mut tally, &mut known, job, now);
                 if let Ok(a) = &fresh {
                     idempotency::store(conn, job.idem.as_ref(), a, now)?;
                 }
@@ -327,17 +331,80 @@ pub fn sign_up_batch(
     Ok(answers)
 }
 
+/// What a batch needs to know of its members, read in a few queries up front
+/// instead of a few per member: their sectors, whether the audience admits
+/// them, and their existing sign-ups (kept current as the batch writes).
+struct Known {
+    sectors: HashMap<String, Option<String>>,
+    admitted: HashSet<String>,
+    signups: HashMap<String, SignupRow>,
+}
+
+impl Known {
+    fn load(
+        conn: &mut DbConnection,
+        activity: &ActivityRow,
+        jobs: &[SignupJob],
+    ) -> Result<Self, AppError> {
+        let ids: Vec<&str> = jobs.iter().map(|j| j.caller.user_id.as_str()).collect();
+        let sectors: HashMap<String, Option<String>> = users::table
+            .filter(users::id.eq_any(&ids))
+            .select((users::id, users::sector_id))
+            .load(conn)?
+            .into_iter()
+            .collect();
+        let admitted = match Audience::parse(&activity.audience) {
+            Some(Audience::Committee) => sectors.keys().cloned().collect(),
+            Some(Audience::Sectors) => {
+                let open: HashSet<String> = activity_sectors::table
+                    .filter(activity_sectors::activity_id.eq(&activity.id))
+                    .select(activity_sectors::sector_id)
+                    .load::<String>(conn)?
+                    .into_iter()
+                    .collect();
+                sectors
+                    .iter()
+                    .filter(|(_, s)| s.as_ref().is_some_and(|s| open.contains(s)))
+                    .map(|(u, _)| u.clone())
+                    .collect()
+            }
+            Some(Audience::Invited) => activity_invitees::table
+                .filter(activity_invitees::activity_id.eq(&activity.id))
+                .filter(activity_invitees::user_id.eq_any(&ids))
+                .select(activity_invitees::user_id)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect(),
+            None => HashSet::new(),
+        };
+        let signups = signups::table
+            .filter(signups::activity_id.eq(&activity.id))
+            .filter(signups::user_id.eq_any(&ids))
+            .select(SignupRow::as_select())
+            .load::<SignupRow>(conn)?
+            .into_iter()
+            .map(|r| (r.user_id.clone(), r))
+            .collect();
+        Ok(Self {
+            sectors,
+            admitted,
+            signups,
+        })
+    }
+}
+
 fn sign_up_one(
     conn: &mut DbConnection,
     activity: &ActivityRow,
     roles: &[RoleRow],
     tally: &mut Tally,
+    known: &mut Known,
     job: &SignupJob,
     now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
     let user_id = job.caller.user_id.as_str();
-    let user_sector = activities::user_sector(conn, user_id)?;
-    if !activities::in_audience(conn, activity, user_id, user_sector.as_deref())? {
+    let user_sector = known.sectors.get(user_id).cloned().flatten();
+    if !known.admitted.contains(user_id) {
         return Err(AppError::new(
             ErrorCode::NotInAudience,
             "this activity is not open to you",
@@ -366,7 +433,7 @@ fn sign_up_one(
         )
         .with_field("role_id"));
     }
-    let existing = find(conn, &activity.id, user_id)?;
+    let existing = known.signups.get(user_id).cloned();
     if existing
         .as_ref()
         .is_some_and(|r| LIVE.contains(&r.status.as_str()))
@@ -395,7 +462,7 @@ fn sign_up_one(
         };
     let seq = tally.next_seq;
     tally.next_seq += 1;
-    store(
+    let row = store(
         conn,
         existing,
         &activity.id,
@@ -405,6 +472,8 @@ fn sign_up_one(
         seq,
         now,
     )?;
+    // Later requests of this batch must see this one.
+    known.signups.insert(user_id.to_owned(), row);
     let (event, body) = match position {
         None => (Event::SignupConfirmed, "报名成功。".to_owned()),
         Some(p) => (Event::Waitlisted, format!("名额已满，您在候补第{p}位。")),
