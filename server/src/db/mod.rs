@@ -9,7 +9,6 @@ pub mod models;
 pub mod schema;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::Connection;
@@ -123,7 +122,6 @@ impl r2d2::ManageConnection for ConnectionFactory {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<ConnectionFactory>,
-    kind: Arc<DatabaseKind>,
 }
 
 impl Db {
@@ -140,18 +138,11 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(5))
-            .build(ConnectionFactory { kind: kind.clone() })
+            .build(ConnectionFactory { kind })
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Self {
-            pool,
-            kind: Arc::new(kind),
-        };
+        let db = Self { pool };
         db.migrate()?;
         Ok(db)
-    }
-
-    pub fn kind(&self) -> &DatabaseKind {
-        &self.kind
     }
 
     /// Applies every embedded migration not yet applied; returns their names.

@@ -1,6 +1,6 @@
 //! Activities: creating and changing them, who may see them, and how they read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -318,35 +318,37 @@ pub fn status_of(row: &ActivityRow) -> ActivityStatus {
     ActivityStatus::parse(&row.status).unwrap_or(ActivityStatus::Draft)
 }
 
-/// Whether a member (with this sector) may see and join the activity.
-pub fn in_audience(
+/// Which of these members (id → sector) the activity's audience admits.
+/// The one place the audience rule lives for single members and batches;
+/// `list` states the same rule as SQL to filter a page.
+pub fn admitted(
     conn: &mut DbConnection,
     activity: &ActivityRow,
-    user_id: &str,
-    sector_id: Option<&str>,
-) -> Result<bool, AppError> {
+    members: &HashMap<String, Option<String>>,
+) -> Result<HashSet<String>, AppError> {
     Ok(match Audience::parse(&activity.audience) {
-        Some(Audience::Committee) => true,
-        Some(Audience::Sectors) => match sector_id {
-            Some(s) => {
-                activity_sectors::table
-                    .filter(activity_sectors::activity_id.eq(&activity.id))
-                    .filter(activity_sectors::sector_id.eq(s))
-                    .count()
-                    .get_result::<i64>(conn)?
-                    > 0
-            }
-            None => false,
-        },
-        Some(Audience::Invited) => {
-            activity_invitees::table
-                .filter(activity_invitees::activity_id.eq(&activity.id))
-                .filter(activity_invitees::user_id.eq(user_id))
-                .count()
-                .get_result::<i64>(conn)?
-                > 0
+        Some(Audience::Committee) => members.keys().cloned().collect(),
+        Some(Audience::Sectors) => {
+            let open: HashSet<String> = activity_sectors::table
+                .filter(activity_sectors::activity_id.eq(&activity.id))
+                .select(activity_sectors::sector_id)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect();
+            members
+                .iter()
+                .filter(|(_, s)| s.as_ref().is_some_and(|s| open.contains(s)))
+                .map(|(u, _)| u.clone())
+                .collect()
         }
-        None => false,
+        Some(Audience::Invited) => activity_invitees::table
+            .filter(activity_invitees::activity_id.eq(&activity.id))
+            .filter(activity_invitees::user_id.eq_any(members.keys()))
+            .select(activity_invitees::user_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
     })
 }
 
@@ -361,10 +363,8 @@ pub fn visible(
     if caller.role != Role::Member {
         return Ok(row);
     }
-    let sector = user_sector(conn, &caller.user_id)?;
-    if status_of(&row) == ActivityStatus::Draft
-        || !in_audience(conn, &row, &caller.user_id, sector.as_deref())?
-    {
+    let member = HashMap::from([(caller.user_id.clone(), user_sector(conn, &caller.user_id)?)]);
+    if status_of(&row) == ActivityStatus::Draft || admitted(conn, &row, &member)?.is_empty() {
         return Err(AppError::not_found("activity"));
     }
     Ok(row)

@@ -13,8 +13,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
-    ActivityStatus, Attendance, Audience, CapacityOverflow, MySignup, RosterAdd, SignupResult,
-    SignupStatus,
+    ActivityStatus, Attendance, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
 
 use super::activities::{self, status_of};
@@ -23,9 +22,7 @@ use super::idempotency::{self, IdemKey};
 use super::outbox::{self, Event, Message};
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
-use crate::db::schema::{
-    activities as activities_t, activity_invitees, activity_roles, activity_sectors, signups, users,
-};
+use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
@@ -353,30 +350,7 @@ impl Known {
             .load(conn)?
             .into_iter()
             .collect();
-        let admitted = match Audience::parse(&activity.audience) {
-            Some(Audience::Committee) => sectors.keys().cloned().collect(),
-            Some(Audience::Sectors) => {
-                let open: HashSet<String> = activity_sectors::table
-                    .filter(activity_sectors::activity_id.eq(&activity.id))
-                    .select(activity_sectors::sector_id)
-                    .load::<String>(conn)?
-                    .into_iter()
-                    .collect();
-                sectors
-                    .iter()
-                    .filter(|(_, s)| s.as_ref().is_some_and(|s| open.contains(s)))
-                    .map(|(u, _)| u.clone())
-                    .collect()
-            }
-            Some(Audience::Invited) => activity_invitees::table
-                .filter(activity_invitees::activity_id.eq(&activity.id))
-                .filter(activity_invitees::user_id.eq_any(&ids))
-                .select(activity_invitees::user_id)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect(),
-            None => HashSet::new(),
-        };
+        let admitted = activities::admitted(conn, activity, &sectors)?;
         let signups = signups::table
             .filter(signups::activity_id.eq(&activity.id))
             .filter(signups::user_id.eq_any(&ids))
