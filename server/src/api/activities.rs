@@ -118,6 +118,31 @@ impl ActivitiesApi {
         self.view(&caller, id).await
     }
 
+    /// An office change to one member's sign-up, in a write transaction.
+    async fn roster_change(
+        &self,
+        caller: Caller,
+        id: &str,
+        member_id: &str,
+        change: impl FnOnce(
+            &mut DbConnection,
+            &Caller,
+            &str,
+            &str,
+            NaiveDateTime,
+        ) -> Result<SignupResult, AppError>
+        + Send
+        + 'static,
+    ) -> Result<SignupResult, AppError> {
+        let id = parse_id(id, "id")?;
+        let member_id = parse_id(member_id, "member_id")?;
+        let now = self.state.clock.now_naive();
+        self.state
+            .db
+            .write(move |conn| change(conn, &caller, &id, &member_id, now))
+            .await
+    }
+
     async fn change(
         &self,
         caller: &Caller,
@@ -496,14 +521,8 @@ impl ActivitiesApi {
         id: Path<String>,
         member_id: Path<String>,
     ) -> ApiResult<Json<SignupResult>> {
-        let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
-        let member_id = parse_id(&member_id.0, "member_id")?;
-        let now = self.state.clock.now_naive();
         Ok(Json(
-            self.state
-                .db
-                .write(move |conn| signups::remove_by_office(conn, &caller, &id, &member_id, now))
+            self.roster_change(auth.0, &id.0, &member_id.0, signups::remove_by_office)
                 .await?,
         ))
     }
@@ -522,14 +541,8 @@ impl ActivitiesApi {
         id: Path<String>,
         member_id: Path<String>,
     ) -> ApiResult<Json<SignupResult>> {
-        let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
-        let member_id = parse_id(&member_id.0, "member_id")?;
-        let now = self.state.clock.now_naive();
         Ok(Json(
-            self.state
-                .db
-                .write(move |conn| signups::promote_by_office(conn, &caller, &id, &member_id, now))
+            self.roster_change(auth.0, &id.0, &member_id.0, signups::promote_by_office)
                 .await?,
         ))
     }

@@ -20,7 +20,7 @@ use super::fields::{invalid, link, text};
 use super::outbox::{self, Event, Message};
 use super::signups;
 use crate::auth::Caller;
-use crate::db::models::{ActivityRow, MaterialRow, RoleRow, StopRow};
+use crate::db::models::{ActivityRow, MaterialRow, RoleRow, SignupRow, StopRow};
 use crate::db::schema::{
     activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops, materials,
     sectors, signups as signups_t, users,
@@ -856,19 +856,17 @@ pub fn my_summaries(
     user_id: &str,
     tz: Tz,
 ) -> Result<Vec<(ActivitySummary, MySignup)>, AppError> {
-    let rows: Vec<ActivityRow> = activities::table
+    let pairs: Vec<(ActivityRow, SignupRow)> = activities::table
         .inner_join(signups_t::table)
         .filter(signups_t::user_id.eq(user_id))
         .order((activities::starts_at.asc(), activities::id.asc()))
-        .select(ActivityRow::as_select())
+        .select((ActivityRow::as_select(), SignupRow::as_select()))
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<String> = pairs.iter().map(|(a, _)| a.id.clone()).collect();
+    let (rows, signups): (Vec<ActivityRow>, Vec<SignupRow>) = pairs.into_iter().unzip();
     let list = summaries(conn, rows, &ids, user_id, tz)?;
-    let mut out = Vec::with_capacity(list.len());
-    for summary in list {
-        if let Some(mine) = signups::mine(conn, &summary.id, user_id, tz)? {
-            out.push((summary, mine));
-        }
-    }
-    Ok(out)
+    list.into_iter()
+        .zip(signups)
+        .map(|(summary, row)| Ok((summary, signups::as_mine(conn, row, tz)?)))
+        .collect()
 }

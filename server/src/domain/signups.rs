@@ -78,22 +78,26 @@ pub fn mine(
     user_id: &str,
     tz: Tz,
 ) -> Result<Option<MySignup>, AppError> {
-    let Some(row) = find(conn, activity_id, user_id)? else {
-        return Ok(None);
-    };
+    find(conn, activity_id, user_id)?
+        .map(|row| as_mine(conn, row, tz))
+        .transpose()
+}
+
+/// A sign-up row as its member sees it (waitlist position counted when waiting).
+pub fn as_mine(conn: &mut DbConnection, row: SignupRow, tz: Tz) -> Result<MySignup, AppError> {
     let s = status(&row);
     let position = if s == SignupStatus::Waitlisted {
         Some(position(conn, &row)?)
     } else {
         None
     };
-    Ok(Some(MySignup {
+    Ok(MySignup {
         status: s,
         role_id: row.role_id,
         position,
         checked_in_at: row.checked_in_at.map(|t| local(t, tz)),
         attendance: row.attendance.as_deref().and_then(Attendance::parse),
-    }))
+    })
 }
 
 fn result(
