@@ -2,11 +2,15 @@
 //! port 0 over a temporary SQLite file or a fresh PostgreSQL database, and a
 //! reqwest client talks to it over real HTTP, as a phone does.
 
+pub mod store;
+
 use std::sync::Arc;
 
 use lvzhi_server::clock::{Clock, ManualClock};
 use lvzhi_server::config::Secret;
 use lvzhi_server::{AppState, Application, Config};
+
+use crate::store::Store;
 use lvzhi_shared::ErrorBody;
 use lvzhi_shared::activities::Activity;
 use lvzhi_shared::auth::TokenPair;
@@ -76,74 +80,6 @@ macro_rules! on_both_backends {
     };
 }
 
-/// Where a test's database lives, kept across restarts of its server.
-enum Store {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Store {
-    fn create(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => Store::Sqlite(tempfile::tempdir().expect("temp dir")),
-            Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_ENV).expect("postgres url");
-                let name = format!("lvzhi_t_{}", uuid::Uuid::new_v4().simple());
-                pg_admin(&admin_url, &format!("CREATE DATABASE {name}"));
-                Store::Postgres { admin_url, name }
-            }
-        }
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Store::Sqlite(dir) => dir.path().join("lvzhi.db").to_string_lossy().into_owned(),
-            Store::Postgres { admin_url, name } => with_database(admin_url, name),
-        }
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        if let Store::Postgres { admin_url, name } = self {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let url = admin_url.clone();
-            // Off the async runtime; a leftover database is harmless, so errors are ignored.
-            let _ = std::thread::spawn(move || {
-                use diesel::{Connection, RunQueryDsl};
-                if let Ok(mut c) = diesel::pg::PgConnection::establish(&url) {
-                    let _ = diesel::sql_query(sql).execute(&mut c);
-                }
-            })
-            .join();
-        }
-    }
-}
-
-fn pg_admin(url: &str, sql: &str) {
-    use diesel::{Connection, RunQueryDsl};
-    let mut c =
-        diesel::pg::PgConnection::establish(url).expect("connect to the test PostgreSQL server");
-    diesel::sql_query(sql).execute(&mut c).expect(sql);
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_part = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{host_part}/{name}?{q}"),
-        None => format!("{host_part}/{name}"),
-    }
-}
-
 /// A running server and a client for it.
 pub struct TestApp {
     pub backend: Backend,
@@ -169,12 +105,18 @@ impl TestApp {
 
     /// Starts with a configuration adjusted by `tweak`.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
-        let store = tokio::task::spawn_blocking(move || Store::create(backend))
-            .await
-            .expect("create store");
+        let admin_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(std::env::var(POSTGRES_ENV).expect("postgres url")),
+        };
+        let store =
+            tokio::task::spawn_blocking(move || Store::create(admin_url.as_deref(), "lvzhi_t"))
+                .await
+                .expect("create store")
+                .expect("create the test database");
         let mut config = Config {
             bind: "127.0.0.1:0".into(),
-            database_url: store.url(),
+            database_url: store.database_url().expect("database url"),
             db_pool_size: 8,
             ..Config::default()
         };
@@ -246,7 +188,7 @@ impl TestApp {
 
     /// The database URL this app uses.
     pub fn database_url(&self) -> String {
-        self.store.url()
+        self.store.database_url().expect("database url")
     }
 
     /// A request to an API path (`/members` → `/api/v1/members`).
@@ -404,7 +346,7 @@ impl TestApp {
 }
 
 /// Names may not hold digits: "0301" → "零三零一".
-fn chinese_digits(digits: &str) -> String {
+pub fn chinese_digits(digits: &str) -> String {
     const NUMERALS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
     digits
         .chars()

@@ -42,7 +42,10 @@ pub async fn create(
             let (client, url, token) = (&client, api("/members"), &admin_token);
             async move {
                 let input = NewMember {
-                    name: format!("压测委员{}", chinese_digits(i)),
+                    name: format!(
+                        "压测委员{}",
+                        lvzhi_tests::chinese_digits(&format!("{i:03}"))
+                    ),
                     phone: format!("139{i:08}"),
                     ..NewMember::default()
                 };
@@ -114,13 +117,4 @@ pub async fn ok_json<T: DeserializeOwned>(resp: reqwest::Response) -> anyhow::Re
         anyhow::bail!("{url} answered {status}: {text}");
     }
     serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{url}: cannot decode {text}: {e}"))
-}
-
-/// Names may not hold digits: 7 → "零零七", 1234 → "一二三四".
-pub fn chinese_digits(n: usize) -> String {
-    const NUMERALS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-    format!("{n:03}")
-        .bytes()
-        .map(|b| NUMERALS[usize::from(b - b'0')])
-        .collect()
 }

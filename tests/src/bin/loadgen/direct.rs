@@ -16,7 +16,6 @@ use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::NewActivity;
 use lvzhi_shared::members::{NewMember, Role};
 
-use crate::accounts;
 
 /// A member made in-process, with a valid access token.
 pub struct Member {
@@ -52,7 +51,10 @@ pub async fn members(
             (0..count)
                 .map(|i| {
                     let input = NewMember {
-                        name: format!("压测委员{}", accounts::chinese_digits(i)),
+                        name: format!(
+                            "压测委员{}",
+                            lvzhi_tests::chinese_digits(&format!("{i:03}"))
+                        ),
                         phone: format!("{prefix}{i:08}"),
                         ..NewMember::default()
                     };

@@ -61,8 +61,9 @@ use tokio::time::Instant;
 use crate::load::{Call, Group, Window};
 use crate::race::Verdict;
 use crate::report::Row;
-use crate::servers::{Running, Store};
+use crate::servers::Running;
 use crate::sys::CpuUse;
+use lvzhi_tests::store::Store;
 
 /// Scenario labels, as they appear in the table.
 const BASELINE: &str = "A baseline: JWT check only";
@@ -380,7 +381,7 @@ async fn run_once(
 
 async fn fresh_store(postgres_url: Option<&str>) -> anyhow::Result<Store> {
     let admin_url = postgres_url.map(str::to_owned);
-    tokio::task::spawn_blocking(move || Store::create(admin_url.as_deref())).await?
+    tokio::task::spawn_blocking(move || Store::create(admin_url.as_deref(), "lvzhi_bench")).await?
 }
 
 /// Dropping a PostgreSQL store drops its database: a blocking call.

@@ -18,60 +18,6 @@ use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// Where a run's database lives; a PostgreSQL database is dropped with it.
-pub enum Store {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Store {
-    /// A temporary SQLite file, or a fresh database on the PostgreSQL server
-    /// `admin_url` points at. Blocking.
-    pub fn create(postgres_admin_url: Option<&str>) -> anyhow::Result<Self> {
-        match postgres_admin_url {
-            None => Ok(Store::Sqlite(tempfile::tempdir()?)),
-            Some(admin_url) => {
-                let name = format!("lvzhi_bench_{}", uuid::Uuid::new_v4().simple());
-                pg_execute(admin_url, &format!("CREATE DATABASE {name}"))?;
-                Ok(Store::Postgres {
-                    admin_url: admin_url.to_owned(),
-                    name,
-                })
-            }
-        }
-    }
-
-    pub fn database_url(&self) -> anyhow::Result<String> {
-        match self {
-            Store::Sqlite(dir) => Ok(dir.path().join("lvzhi.db").to_string_lossy().into_owned()),
-            Store::Postgres { admin_url, name } => {
-                let mut url = reqwest::Url::parse(admin_url)?;
-                url.set_path(&format!("/{name}"));
-                Ok(url.into())
-            }
-        }
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        if let Store::Postgres { admin_url, name } = self {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(e) = pg_execute(admin_url, &sql) {
-                eprintln!("could not drop the bench database {name}: {e}");
-            }
-        }
-    }
-}
-
-fn pg_execute(url: &str, sql: &str) -> anyhow::Result<()> {
-    use diesel::{Connection, RunQueryDsl};
-    let mut conn = diesel::pg::PgConnection::establish(url)
-        .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
-    diesel::sql_query(sql).execute(&mut conn)?;
-    Ok(())
-}
-
 /// A server serving on the server runtime until stopped.
 pub struct Running {
     pub addr: SocketAddr,
