@@ -16,7 +16,6 @@ use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::NewActivity;
 use lvzhi_shared::members::{NewMember, Role};
 
-
 /// A member made in-process, with a valid access token.
 pub struct Member {
     pub id: String,
