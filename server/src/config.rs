@@ -33,6 +33,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub bootstrap: BootstrapConfig,
     pub signups: SignupConfig,
+    pub push: PushConfig,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -98,6 +99,58 @@ impl Default for SignupConfig {
     }
 }
 
+/// Push delivery over FCM HTTP v1. Without `credentials_file` push is off:
+/// notifications still reach inboxes and stay queued for when it is set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    /// The Firebase service-account JSON file (project_id, client_email, private_key, token_uri).
+    pub credentials_file: Option<String>,
+    /// Where FCM is (tests point this at a local fake).
+    pub fcm_base_url: String,
+    /// Overrides the service account's `token_uri`.
+    pub token_uri: Option<String>,
+    /// Whether this process delivers the outbox (several processes may; they share the work).
+    pub worker: bool,
+    /// Pushes in flight at once.
+    pub max_in_flight: usize,
+    /// Notifications one worker claims at a time.
+    pub batch_size: usize,
+    /// Tries per notification before it is marked failed.
+    pub max_attempts: i32,
+    /// First retry delay; doubles per attempt (with jitter) up to `retry_max_seconds`.
+    pub retry_base_seconds: u64,
+    pub retry_max_seconds: u64,
+    /// How long a claim lasts: a worker that dies mid-send frees its work after this.
+    pub lease_seconds: u64,
+    /// How often an idle worker looks for due work (it is also woken on new announcements).
+    pub poll_millis: u64,
+    /// Timeout of one call to FCM or the token endpoint.
+    pub request_timeout_seconds: u64,
+    /// Reminders before an activity starts, in minutes, unless the activity sets its own.
+    pub reminder_minutes: Vec<u32>,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self {
+            credentials_file: None,
+            fcm_base_url: "https://fcm.googleapis.com".into(),
+            token_uri: None,
+            worker: true,
+            max_in_flight: 64,
+            batch_size: 500,
+            max_attempts: 8,
+            retry_base_seconds: 10,
+            retry_max_seconds: 3600,
+            lease_seconds: 120,
+            poll_millis: 1000,
+            request_timeout_seconds: 15,
+            reminder_minutes: vec![24 * 60, 120],
+        }
+    }
+}
+
 /// What the first start on an empty database creates.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -120,6 +173,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             bootstrap: BootstrapConfig::default(),
             signups: SignupConfig::default(),
+            push: PushConfig::default(),
             log_format: "text".into(),
         }
     }
@@ -213,6 +267,30 @@ impl Config {
         }
         if !(1..=10_000).contains(&self.signups.max_batch) {
             problems.push("signups.max_batch: must be 1 to 10000".into());
+        }
+        let push = &self.push;
+        if !(1..=4096).contains(&push.max_in_flight) || !(1..=10_000).contains(&push.batch_size) {
+            problems.push("push.max_in_flight: 1 to 4096; push.batch_size: 1 to 10000".into());
+        }
+        if push.max_attempts < 1 || push.retry_base_seconds == 0 || push.lease_seconds == 0 {
+            problems.push(
+                "push.max_attempts, push.retry_base_seconds, push.lease_seconds: at least 1".into(),
+            );
+        }
+        if push.poll_millis == 0 || push.request_timeout_seconds == 0 {
+            problems.push("push.poll_millis, push.request_timeout_seconds: at least 1".into());
+        }
+        if push
+            .reminder_minutes
+            .iter()
+            .any(|m| !(1..=30 * 24 * 60).contains(m))
+        {
+            problems.push("push.reminder_minutes: each 1 to 43200 (30 days)".into());
+        }
+        if let Some(file) = &push.credentials_file {
+            if !Path::new(file).is_file() {
+                problems.push(format!("push.credentials_file: {file} is not a file"));
+            }
         }
         if self.db_pool_size == 0 {
             problems.push("db_pool_size: must be at least 1".into());

@@ -13,6 +13,7 @@ pub mod export;
 pub mod maintenance;
 pub mod metrics;
 pub mod ops;
+pub mod push;
 pub mod telemetry;
 
 pub use app::{AppState, Application};
