@@ -204,6 +204,9 @@ pub struct NewActivity {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
     pub materials: Vec<MaterialInput>,
+    /// Reminders, in minutes before the start; absent: the server's default
+    /// (24 h and 2 h before); empty: none.
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 /// `PATCH /activities/{id}`: only the fields present change. A change of time
@@ -221,6 +224,8 @@ pub struct ActivityPatch {
     pub capacity: Option<i32>,
     pub forbid_overlap: Option<bool>,
     pub study_hours: Option<f64>,
+    /// Reminders in minutes before the start; empty: none.
+    pub reminder_minutes: Option<Vec<i32>>,
     /// What to do if `capacity` falls below the members registered.
     pub on_overflow: Option<CapacityOverflow>,
 }
@@ -304,6 +309,10 @@ pub struct Activity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub my_signup: Option<MySignup>,
+    /// Reminders in minutes before the start; absent: the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub reminder_minutes: Option<Vec<i32>>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
 }

@@ -12,6 +12,14 @@ crate::wire_enum! {
     }
 }
 
+crate::wire_enum! {
+    /// The language of automatic notifications.
+    pub enum Language {
+        Zh = "zh",
+        En = "en",
+    }
+}
+
 /// A committee (政协) of one level.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
@@ -24,6 +32,25 @@ pub struct Committee {
     pub parent_id: Option<String>,
     /// IANA time zone used to show times and schedule reminders.
     pub time_zone: String,
+    /// Language of automatic notifications.
+    pub language: Language,
+    /// Quiet hours, local `HH:MM`: non-urgent pushes wait until they end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub quiet_hours_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub quiet_hours_end: Option<String>,
+}
+
+/// `PATCH /committee` (admin): only the fields present change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct CommitteePatch {
+    pub language: Option<Language>,
+    /// `HH:MM`, with `quiet_hours_end`; both empty strings turn quiet hours off.
+    pub quiet_hours_start: Option<String>,
+    pub quiet_hours_end: Option<String>,
 }
 
 /// A sector (界别) of a committee.

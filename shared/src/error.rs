@@ -117,6 +117,11 @@ pub enum ErrorCode {
     CapacityBelowRegistered,
     /// No such role slot in this activity.
     UnknownRole,
+    // --- notifications (appended) ---
+    /// A member named in the audience is not a member of this committee.
+    UnknownMember,
+    /// The audience holds nobody to notify.
+    NoRecipients,
 }
 
 impl ErrorCode {
@@ -155,6 +160,7 @@ impl ErrorCode {
             NotInAudience | RoleSectorMismatch => 403,
             CheckinCodeExpired | CheckinCodeForeign | CheckinCodeInvalid | CheckinNotOpen
             | UnknownRole => 422,
+            UnknownMember | NoRecipients => 422,
         }
     }
 }

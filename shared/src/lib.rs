@@ -16,6 +16,7 @@ pub mod auth;
 pub mod committees;
 pub mod error;
 pub mod members;
+pub mod notifications;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode};

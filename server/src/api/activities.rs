@@ -252,17 +252,12 @@ impl ActivitiesApi {
     ) -> ApiResult<Json<ActivityChange>> {
         let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
         let now = self.state.clock.now_naive();
         let moved = {
             let (caller, id) = (caller.clone(), id.clone());
             self.state
                 .db
-                .write(move |conn| activities::patch(conn, &caller, &id, &body.0, now, tz))
+                .write(move |conn| activities::patch(conn, &caller, &id, &body.0, now))
                 .await?
         };
         Ok(Json(self.change(&caller, id, moved).await?))

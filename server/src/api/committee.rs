@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lvzhi_shared::committees::{Committee, NewSector, Sector};
+use lvzhi_shared::committees::{Committee, CommitteePatch, NewSector, Sector};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -33,6 +33,29 @@ impl CommitteeApi {
             .state
             .db
             .run(move |conn| committees::load(conn, &id))
+            .await?;
+        Ok(Json(committees::to_committee(row)))
+    }
+
+    /// Change the committee's notification settings
+    ///
+    /// Who: admin. Language of automatic notifications and quiet hours
+    /// (non-urgent pushes wait until they end; the inbox gets them at once).
+    #[oai(
+        path = "/committee",
+        method = "patch",
+        operation_id = "patch_committee"
+    )]
+    async fn patch(
+        &self,
+        auth: AdminAuth,
+        body: Json<CommitteePatch>,
+    ) -> ApiResult<Json<Committee>> {
+        let id = auth.0.committee_id;
+        let row = self
+            .state
+            .db
+            .run(move |conn| db::write_tx(conn, |conn| committees::patch(conn, &id, &body.0)))
             .await?;
         Ok(Json(committees::to_committee(row)))
     }

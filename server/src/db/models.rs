@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    activation_codes, activities, activity_roles, committees, findings, idempotency_keys,
-    itinerary_stops, materials, outbox, outcomes, refresh_tokens, sectors, signing_keys, signups,
-    users,
+    activation_codes, activities, activity_roles, announcements, committees, devices, findings,
+    idempotency_keys, itinerary_stops, materials, outbox, outcomes, refresh_tokens, sectors,
+    signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -18,6 +18,11 @@ pub struct CommitteeRow {
     pub parent_id: Option<String>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
+    /// `zh` or `en`: the language of automatic notifications.
+    pub language: String,
+    /// Local `HH:MM`, both set or neither.
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -104,6 +109,8 @@ pub struct ActivityRow {
     pub cancel_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Comma-separated minutes before the start; `None`: the server's default.
+    pub reminder_minutes: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -199,7 +206,7 @@ pub struct OutcomeRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: String,
     pub committee_id: String,
@@ -209,5 +216,43 @@ pub struct OutboxRow {
     pub title: String,
     pub body: String,
     pub urgent: bool,
+    pub created_at: NaiveDateTime,
+    pub announcement_id: Option<String>,
+    pub push_state: String,
+    pub attempts: i32,
+    pub due_at: Option<NaiveDateTime>,
+    pub claimed_until: Option<NaiveDateTime>,
+    /// JSON array of device tokens already reached.
+    pub delivered_to: Option<String>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = devices)]
+pub struct DeviceRow {
+    pub token: String,
+    pub user_id: String,
+    pub session_id: String,
+    pub platform: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub disabled_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = announcements)]
+pub struct AnnouncementRow {
+    pub id: String,
+    pub committee_id: String,
+    pub created_by: String,
+    pub title: String,
+    pub body: String,
+    pub activity_id: Option<String>,
+    pub audience: String,
+    pub urgent: bool,
+    pub recipients: i32,
     pub created_at: NaiveDateTime,
 }

@@ -8,6 +8,9 @@ diesel::table! {
         parent_id -> Nullable<Text>,
         time_zone -> Text,
         created_at -> Timestamp,
+        language -> Text,
+        quiet_start -> Nullable<Text>,
+        quiet_end -> Nullable<Text>,
     }
 }
 
@@ -94,6 +97,7 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reminder_minutes -> Nullable<Text>,
     }
 }
 
@@ -219,6 +223,51 @@ diesel::table! {
         body -> Text,
         urgent -> Bool,
         created_at -> Timestamp,
+        announcement_id -> Nullable<Text>,
+        push_state -> Text,
+        attempts -> Integer,
+        due_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_to -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    devices (token) {
+        token -> Text,
+        user_id -> Text,
+        session_id -> Text,
+        platform -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> Text,
+        committee_id -> Text,
+        created_by -> Text,
+        title -> Text,
+        body -> Text,
+        activity_id -> Nullable<Text>,
+        audience -> Text,
+        urgent -> Bool,
+        recipients -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders_sent (activity_id, minutes) {
+        activity_id -> Text,
+        minutes -> Integer,
+        sent_at -> Timestamp,
     }
 }
 
@@ -242,6 +291,8 @@ diesel::joinable!(signups -> users (user_id));
 diesel::joinable!(findings -> activities (activity_id));
 diesel::joinable!(findings -> users (user_id));
 diesel::joinable!(outcomes -> activities (activity_id));
+diesel::joinable!(devices -> users (user_id));
+diesel::joinable!(outbox -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -262,4 +313,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     outcomes,
     outbox,
+    devices,
+    announcements,
+    reminders_sent,
 );

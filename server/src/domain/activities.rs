@@ -17,13 +17,14 @@ use rand::RngCore;
 
 use super::committees::{local, sector_id_by_name};
 use super::fields::{invalid, link, text};
-use super::outbox::{self, Event, Message};
+use super::notices::Notice;
+use super::outbox::Notifier;
 use super::signups;
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, MaterialRow, RoleRow, SignupRow, StopRow};
 use crate::db::schema::{
     activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops, materials,
-    sectors, signups as signups_t, users,
+    reminders_sent, sectors, signups as signups_t, users,
 };
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
@@ -171,6 +172,11 @@ pub fn create(
         cancel_reason: None,
         created_at: now,
         updated_at: now,
+        reminder_minutes: input
+            .reminder_minutes
+            .as_deref()
+            .map(reminders_to_store)
+            .transpose()?,
     };
     diesel::insert_into(activities::table)
         .values(&row)
@@ -506,6 +512,7 @@ pub fn view(
         organizer_id: row.organizer_id,
         cancel_reason: row.cancel_reason,
         my_signup,
+        reminder_minutes: row.reminder_minutes.as_deref().map(reminders_of),
     })
 }
 
@@ -648,7 +655,6 @@ pub fn patch(
     id: &str,
     p: &ActivityPatch,
     now: NaiveDateTime,
-    tz: Tz,
 ) -> Result<signups::CapacityChange, AppError> {
     let row = lock(conn, &caller.committee_id, id)?;
     let status = status_of(&row);
@@ -703,6 +709,11 @@ pub fn patch(
             activities::updated_at.eq(now),
         ))
         .execute(conn)?;
+    if let Some(list) = &p.reminder_minutes {
+        diesel::update(activities::table.find(id))
+            .set(activities::reminder_minutes.eq(reminders_to_store(list)?))
+            .execute(conn)?;
+    }
     let moved = match p.capacity {
         Some(c) => signups::set_capacity(
             conn,
@@ -715,16 +726,19 @@ pub fn patch(
         None => signups::CapacityChange::default(),
     };
     let rescheduled = starts != row.starts_at || ends != row.ends_at;
+    if rescheduled || p.reminder_minutes.is_some() {
+        // Reminders count from the new start.
+        diesel::delete(reminders_sent::table.filter(reminders_sent::activity_id.eq(id)))
+            .execute(conn)?;
+    }
     if status == ActivityStatus::Published && (rescheduled || location != row.location) {
-        let when = local(starts, tz).format("%m月%d日 %H:%M");
-        notify_signed_up(
-            conn,
-            &row,
-            Event::ActivityChanged,
-            format!("活动变更：{title}"),
-            format!("时间：{when}；地点：{location}"),
-            now,
-        )?;
+        let changed = ActivityRow {
+            title: title.clone(),
+            location: location.clone(),
+            starts_at: starts,
+            ..row.clone()
+        };
+        notify_signed_up(conn, &Notice::Changed(&changed), now)?;
     }
     Ok(moved)
 }
@@ -769,14 +783,7 @@ pub fn cancel(
         .transpose()?
         .filter(|r| !r.is_empty());
     set_status(conn, id, ActivityStatus::Cancelled, reason.clone(), now)?;
-    notify_signed_up(
-        conn,
-        &row,
-        Event::ActivityCancelled,
-        format!("活动取消：{}", row.title),
-        reason.unwrap_or_else(|| "该活动已取消。".into()),
-        now,
-    )
+    notify_signed_up(conn, &Notice::Cancelled(&row, reason.as_deref()), now)
 }
 
 /// Published → completed, once it has started.
@@ -813,16 +820,48 @@ fn set_status(
     Ok(())
 }
 
-/// Queues a message to every registered and waitlisted member. A same-day
-/// cancellation or change is urgent (it may not wait for quiet hours).
+/// Longest reminder lead: a week.
+pub const MAX_REMINDER_MINUTES: i32 = 7 * 24 * 60;
+
+/// Checks a reminder list and stores it as `1440,120` (longest first; `` for none).
+fn reminders_to_store(list: &[i32]) -> Result<String, AppError> {
+    if list.len() > 5 {
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "at most 5 reminders")
+                .with_field("reminder_minutes"),
+        );
+    }
+    if list.iter().any(|m| !(1..=MAX_REMINDER_MINUTES).contains(m)) {
+        return Err(AppError::new(
+            ErrorCode::InvalidField,
+            "each reminder is 1 to 10080 minutes (a week) before the start",
+        )
+        .with_field("reminder_minutes"));
+    }
+    let mut sorted = list.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    Ok(sorted
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// The stored reminder list (`1440,120`).
+pub fn reminders_of(stored: &str) -> Vec<i32> {
+    stored.split(',').filter_map(|m| m.parse().ok()).collect()
+}
+
+/// Queues a notice about the activity to every registered and waitlisted member.
 fn notify_signed_up(
     conn: &mut DbConnection,
-    row: &ActivityRow,
-    event: Event,
-    title: String,
-    body: String,
+    notice: &Notice<'_>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
+    let Some(row) = notice.activity() else {
+        return Ok(());
+    };
     let members: Vec<String> = signups_t::table
         .filter(signups_t::activity_id.eq(&row.id))
         .filter(signups_t::status.eq_any([
@@ -831,23 +870,7 @@ fn notify_signed_up(
         ]))
         .select(signups_t::user_id)
         .load(conn)?;
-    let urgent = row.starts_at - now < chrono::Duration::hours(24);
-    for user_id in &members {
-        outbox::enqueue(
-            conn,
-            Message {
-                committee_id: &row.committee_id,
-                user_id,
-                event,
-                activity_id: Some(&row.id),
-                title: title.clone(),
-                body: body.clone(),
-                urgent,
-            },
-            now,
-        )?;
-    }
-    Ok(())
+    Notifier::load(conn, &row.committee_id)?.tell_all(conn, &members, notice, now)
 }
 
 /// My sign-ups, soonest first.

@@ -7,9 +7,10 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::committees::{Committee, CommitteeLevel, Sector};
+use lvzhi_shared::committees::{Committee, CommitteeLevel, CommitteePatch, Language, Sector};
 use lvzhi_shared::validate;
 
+use super::outbox;
 use crate::db::models::{CommitteeRow, SectorRow};
 use crate::db::schema::{committees, sectors};
 use crate::db::{self, Db, DbConnection};
@@ -45,7 +46,65 @@ pub fn to_committee(row: CommitteeRow) -> Committee {
         name: row.name,
         parent_id: row.parent_id,
         time_zone: row.time_zone,
+        language: Language::parse(&row.language).unwrap_or(Language::Zh),
+        quiet_hours_start: row.quiet_start,
+        quiet_hours_end: row.quiet_end,
     }
+}
+
+/// Changes the committee's notification settings (admin).
+pub fn patch(
+    conn: &mut DbConnection,
+    id: &str,
+    patch: &CommitteePatch,
+) -> Result<CommitteeRow, AppError> {
+    let row = load(conn, id)?;
+    let language = patch
+        .language
+        .map_or(row.language, |l| l.as_str().to_owned());
+    let (start, end) = match (&patch.quiet_hours_start, &patch.quiet_hours_end) {
+        (None, None) => (row.quiet_start, row.quiet_end),
+        (Some(s), Some(e)) if s.is_empty() && e.is_empty() => (None, None),
+        (Some(s), Some(e)) => {
+            for (value, field) in [(s, "quiet_hours_start"), (e, "quiet_hours_end")] {
+                if outbox::parse_hhmm(value).is_none() {
+                    return Err(AppError::new(
+                        ErrorCode::InvalidField,
+                        "a time of day as HH:MM, e.g. 22:00",
+                    )
+                    .with_field(field));
+                }
+            }
+            if s == e {
+                return Err(AppError::new(
+                    ErrorCode::InvalidField,
+                    "quiet hours must end at another time than they start",
+                )
+                .with_field("quiet_hours_end"));
+            }
+            (Some(s.clone()), Some(e.clone()))
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            let missing = if patch.quiet_hours_start.is_none() {
+                "quiet_hours_start"
+            } else {
+                "quiet_hours_end"
+            };
+            return Err(AppError::new(
+                ErrorCode::FieldRequired,
+                "give both ends of the quiet hours (both empty turns them off)",
+            )
+            .with_field(missing));
+        }
+    };
+    diesel::update(committees::table.find(id))
+        .set((
+            committees::language.eq(&language),
+            committees::quiet_start.eq(&start),
+            committees::quiet_end.eq(&end),
+        ))
+        .execute(conn)?;
+    load(conn, id)
 }
 
 pub fn load(conn: &mut DbConnection, id: &str) -> Result<CommitteeRow, AppError> {
@@ -73,6 +132,9 @@ pub fn create(
         parent_id: None,
         time_zone: time_zone.to_owned(),
         created_at: now,
+        language: Language::Zh.as_str().to_owned(),
+        quiet_start: None,
+        quiet_end: None,
     };
     diesel::insert_into(committees::table)
         .values(&row)

@@ -15,7 +15,8 @@ use super::activities::{self, kind_of, status_of};
 use super::committees::local;
 use super::fields::{invalid, link, text};
 use super::idempotency::{self, IdemKey};
-use super::outbox::{self, Event, Message};
+use super::notices::{FindingAnswer, Notice};
+use super::outbox::Notifier;
 use crate::auth::Caller;
 use crate::db::models::{FindingRow, OutcomeRow};
 use crate::db::schema::{activities as activities_t, findings, outcomes, signups, users};
@@ -29,10 +30,6 @@ const MAX_URL: usize = 2000;
 const MAX_PHOTOS: usize = 20;
 /// A trillion yuan: far above any donation, low enough that sums stay finite.
 const MAX_YUAN: f64 = 1e12;
-/// How much of a department's response the push message carries; the app
-/// shows the whole of it from `GET /me/findings`.
-const MAX_PUSH_BODY: usize = 200;
-
 fn status_of_finding(row: &FindingRow) -> FindingStatus {
     FindingStatus::parse(&row.status).unwrap_or(FindingStatus::Submitted)
 }
@@ -255,30 +252,14 @@ pub fn advance(
         ));
     }
     if let (FindingStatus::Adopted | FindingStatus::Answered, Some(answer)) = (to, &response) {
-        let title = match to {
-            FindingStatus::Adopted => format!("意见建议已被采纳：{}", row.title),
-            _ => format!("意见建议已获答复：{}", row.title),
-        };
-        let mut body: String = answer.chars().take(MAX_PUSH_BODY).collect();
-        if answer.chars().count() > MAX_PUSH_BODY {
-            body.push('…');
-        }
-        if let Some(d) = &department {
-            body = format!("{d}：{body}");
-        }
-        outbox::enqueue(
-            conn,
-            Message {
-                committee_id: &committee_id,
-                user_id: &row.user_id,
-                event: Event::FindingAnswered,
-                activity_id: Some(&row.activity_id),
-                title,
-                body,
-                urgent: false,
-            },
-            now,
-        )?;
+        let notice = Notice::FindingAnswered(FindingAnswer {
+            activity_id: &row.activity_id,
+            finding_title: &row.title,
+            adopted: to == FindingStatus::Adopted,
+            department: department.as_deref(),
+            answer,
+        });
+        Notifier::load(conn, &committee_id)?.tell(conn, &row.user_id, &notice, now)?;
     }
     let name = author_name(conn, &row.user_id)?;
     let updated = FindingRow {

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod import;
 pub mod materials;
 pub mod members;
+pub mod notices;
 pub mod outbox;
 pub mod records;
 pub mod roster;

@@ -1,70 +1,269 @@
-//! Messages to members, queued in the transaction of the change that causes
-//! them. The push worker (a later issue) delivers them; the inbox shows them.
+//! Notifications to members, written in the transaction of the change that
+//! causes them. Each row is one member's inbox item and the unit the push
+//! worker delivers; `due_at` says when its push may go (quiet hours move it).
 
+use chrono::{Duration, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 use diesel::prelude::*;
+use lvzhi_shared::committees::Language;
+use lvzhi_shared::notifications::{NotificationKind, PushState};
 
+use super::notices::Notice;
 use crate::db::models::OutboxRow;
-use crate::db::schema::outbox;
+use crate::db::schema::{committees, outbox};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
-/// What happened, for the app to route the message.
-#[derive(Debug, Clone, Copy)]
-pub enum Event {
-    SignupConfirmed,
-    Waitlisted,
-    Promoted,
-    MovedToWaitlist,
-    Removed,
-    ActivityChanged,
-    ActivityCancelled,
-    FindingAnswered,
+/// Rows per INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
+const INSERT_CHUNK: usize = 1000;
+
+/// Changes this close to the start are urgent: they go even in quiet hours.
+const URGENT_WITHIN: Duration = Duration::hours(24);
+
+/// A committee's notification settings, read once per transaction.
+pub struct Notifier {
+    pub committee_id: String,
+    pub language: Language,
+    pub tz: Tz,
+    quiet: Option<(NaiveTime, NaiveTime)>,
 }
 
-impl Event {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::SignupConfirmed => "signup_confirmed",
-            Self::Waitlisted => "waitlisted",
-            Self::Promoted => "promoted",
-            Self::MovedToWaitlist => "moved_to_waitlist",
-            Self::Removed => "removed",
-            Self::ActivityChanged => "activity_changed",
-            Self::ActivityCancelled => "activity_cancelled",
-            Self::FindingAnswered => "finding_answered",
+impl Notifier {
+    pub fn load(conn: &mut DbConnection, committee_id: &str) -> Result<Self, AppError> {
+        let (tz, language, start, end): (String, String, Option<String>, Option<String>) =
+            committees::table
+                .find(committee_id)
+                .select((
+                    committees::time_zone,
+                    committees::language,
+                    committees::quiet_start,
+                    committees::quiet_end,
+                ))
+                .get_result(conn)?;
+        let quiet = match (
+            start.as_deref().and_then(parse_hhmm),
+            end.as_deref().and_then(parse_hhmm),
+        ) {
+            (Some(s), Some(e)) if s != e => Some((s, e)),
+            _ => None,
+        };
+        Ok(Self {
+            committee_id: committee_id.to_owned(),
+            language: Language::parse(&language).unwrap_or(Language::Zh),
+            tz: tz.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+            quiet,
+        })
+    }
+
+    /// When a push queued `now` may go: at once if urgent or outside quiet
+    /// hours, else when they end — unless that would be after `deadline`
+    /// (the activity's start), when waiting would make it useless.
+    pub fn due_at(
+        &self,
+        now: NaiveDateTime,
+        urgent: bool,
+        deadline: Option<NaiveDateTime>,
+    ) -> NaiveDateTime {
+        let Some((start, end)) = self.quiet else {
+            return now;
+        };
+        if urgent {
+            return now;
         }
+        let local = self.tz.from_utc_datetime(&now).naive_local();
+        let t = local.time();
+        let quiet_now = if start < end {
+            start <= t && t < end
+        } else {
+            t >= start || t < end
+        };
+        if !quiet_now {
+            return now;
+        }
+        let end_day = if start > end && t >= start {
+            local.date() + Duration::days(1)
+        } else {
+            local.date()
+        };
+        let ends = self
+            .tz
+            .from_local_datetime(&end_day.and_time(end))
+            .earliest()
+            .map_or(now, |d| d.naive_utc());
+        match deadline {
+            Some(d) if ends >= d => now,
+            _ => ends,
+        }
+    }
+
+    /// Queues one notice to one member.
+    pub fn tell(
+        &self,
+        conn: &mut DbConnection,
+        user_id: &str,
+        notice: &Notice<'_>,
+        now: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        self.tell_all(conn, &[user_id.to_owned()], notice, now)
+    }
+
+    /// Queues the same notice to each of `user_ids`.
+    pub fn tell_all(
+        &self,
+        conn: &mut DbConnection,
+        user_ids: &[String],
+        notice: &Notice<'_>,
+        now: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        let text = notice.render(self.language, self.tz);
+        let deadline = notice.activity().map(|a| a.starts_at);
+        let urgent = match notice {
+            Notice::Changed(a) | Notice::Cancelled(a, _) => a.starts_at - now < URGENT_WITHIN,
+            _ => false,
+        };
+        let due = self.due_at(now, urgent, deadline);
+        let rows: Vec<OutboxRow> = user_ids
+            .iter()
+            .map(|user_id| {
+                row(
+                    &self.committee_id,
+                    user_id,
+                    text.kind,
+                    notice.activity_id(),
+                    None,
+                    &text.title,
+                    &text.body,
+                    urgent,
+                    due,
+                    now,
+                )
+            })
+            .collect();
+        insert(conn, &rows)
     }
 }
 
-/// One message to one member.
-pub struct Message<'a> {
-    pub committee_id: &'a str,
-    pub user_id: &'a str,
-    pub event: Event,
-    pub activity_id: Option<&'a str>,
-    pub title: String,
-    pub body: String,
-    pub urgent: bool,
+/// A fresh queued row.
+#[allow(clippy::too_many_arguments)]
+pub fn row(
+    committee_id: &str,
+    user_id: &str,
+    kind: NotificationKind,
+    activity_id: Option<&str>,
+    announcement_id: Option<&str>,
+    title: &str,
+    body: &str,
+    urgent: bool,
+    due: NaiveDateTime,
+    now: NaiveDateTime,
+) -> OutboxRow {
+    OutboxRow {
+        id: db::new_id(),
+        committee_id: committee_id.to_owned(),
+        user_id: user_id.to_owned(),
+        kind: kind.as_str().to_owned(),
+        activity_id: activity_id.map(str::to_owned),
+        title: title.to_owned(),
+        body: body.to_owned(),
+        urgent,
+        created_at: now,
+        announcement_id: announcement_id.map(str::to_owned),
+        push_state: PushState::Queued.as_str().to_owned(),
+        attempts: 0,
+        due_at: Some(due),
+        claimed_until: None,
+        delivered_to: None,
+        last_error: None,
+        sent_at: None,
+        read_at: None,
+    }
 }
 
-pub fn enqueue(
-    conn: &mut DbConnection,
-    m: Message<'_>,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    let row = OutboxRow {
-        id: db::new_id(),
-        committee_id: m.committee_id.to_owned(),
-        user_id: m.user_id.to_owned(),
-        kind: m.event.as_str().to_owned(),
-        activity_id: m.activity_id.map(str::to_owned),
-        title: m.title,
-        body: m.body,
-        urgent: m.urgent,
-        created_at: now,
-    };
-    diesel::insert_into(outbox::table)
-        .values(&row)
-        .execute(conn)?;
+/// Stores rows in multi-row INSERTs (per backend: diesel's multi-backend
+/// connection cannot batch them).
+pub fn insert(conn: &mut DbConnection, rows: &[OutboxRow]) -> Result<(), AppError> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let insert = diesel::insert_into(outbox::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+            DbConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
     Ok(())
+}
+
+/// `HH:MM` (24-hour) → a time of day.
+pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notifier(start: &str, end: &str) -> Notifier {
+        Notifier {
+            committee_id: "c".into(),
+            language: Language::Zh,
+            tz: chrono_tz::Asia::Shanghai,
+            quiet: Some((
+                parse_hhmm(start).expect("valid"),
+                parse_hhmm(end).expect("valid"),
+            )),
+        }
+    }
+
+    /// A Beijing wall-clock time as stored (UTC).
+    fn beijing(day: u32, h: u32, m: u32) -> NaiveDateTime {
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(2026, 12, day, h, m, 0)
+            .single()
+            .expect("unambiguous")
+            .naive_utc()
+    }
+
+    #[test]
+    fn quiet_hours_over_midnight_defer_to_their_end() {
+        let n = notifier("22:00", "07:00");
+        assert_eq!(
+            n.due_at(beijing(3, 21, 59), false, None),
+            beijing(3, 21, 59)
+        );
+        assert_eq!(n.due_at(beijing(3, 22, 0), false, None), beijing(4, 7, 0));
+        assert_eq!(n.due_at(beijing(4, 3, 0), false, None), beijing(4, 7, 0));
+        assert_eq!(n.due_at(beijing(4, 7, 0), false, None), beijing(4, 7, 0));
+        assert_eq!(n.due_at(beijing(3, 23, 0), true, None), beijing(3, 23, 0));
+    }
+
+    #[test]
+    fn quiet_hours_within_a_day() {
+        let n = notifier("12:00", "14:00");
+        assert_eq!(n.due_at(beijing(3, 12, 30), false, None), beijing(3, 14, 0));
+        assert_eq!(
+            n.due_at(beijing(3, 14, 30), false, None),
+            beijing(3, 14, 30)
+        );
+    }
+
+    #[test]
+    fn a_push_that_would_arrive_too_late_goes_now() {
+        let n = notifier("22:00", "07:00");
+        let start = beijing(4, 6, 30);
+        assert_eq!(
+            n.due_at(beijing(3, 23, 0), false, Some(start)),
+            beijing(3, 23, 0)
+        );
+    }
+
+    #[test]
+    fn hhmm_is_strict() {
+        assert!(parse_hhmm("07:00").is_some());
+        assert!(parse_hhmm("7:00").is_none());
+        assert!(parse_hhmm("24:00").is_none());
+        assert!(parse_hhmm("07:60").is_none());
+    }
 }

@@ -19,7 +19,8 @@ use lvzhi_shared::activities::{
 use super::activities::{self, status_of};
 use super::committees::local;
 use super::idempotency::{self, IdemKey};
-use super::outbox::{self, Event, Message};
+use super::notices::Notice;
+use super::outbox::Notifier;
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
 use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
@@ -229,27 +230,15 @@ fn store(
     }
 }
 
+/// Queues `notice` to one member (single changes; batches load a `Notifier` once).
 fn tell(
     conn: &mut DbConnection,
     activity: &ActivityRow,
     user_id: &str,
-    event: Event,
-    body: String,
+    notice: Notice<'_>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    outbox::enqueue(
-        conn,
-        Message {
-            committee_id: &activity.committee_id,
-            user_id,
-            event,
-            activity_id: Some(&activity.id),
-            title: activity.title.clone(),
-            body,
-            urgent: false,
-        },
-        now,
-    )
+    Notifier::load(conn, &activity.committee_id)?.tell(conn, user_id, &notice, now)
 }
 
 /// One member's request to sign up, as queued.
@@ -315,12 +304,18 @@ pub fn sign_up_batch(
         .load(conn)?;
     let mut tally = Tally::load(conn, &activity.id)?;
     let mut known = Known::load(conn, &activity, jobs)?;
+    let notifier = Notifier::load(conn, &activity.committee_id)?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
         let answer = match idempotency::replay(conn, job.idem.as_ref())? {
             Some(previous) => Ok(previous),
             None => {
-                let fresh = sign_up_one(conn, &activity, &roles, &mut tally, &mut known, job, now);
+                let batch = Batch {
+                    activity: &activity,
+                    roles: &roles,
+                    notifier: &notifier,
+                };
+                let fresh = sign_up_one(conn, &batch, &mut tally, &mut known, job, now);
                 if let Ok(a) = &fresh {
                     idempotency::store(conn, job.idem.as_ref(), a, now)?;
                 }
@@ -371,15 +366,26 @@ impl Known {
     }
 }
 
+/// What every sign-up of a batch shares.
+struct Batch<'a> {
+    activity: &'a ActivityRow,
+    roles: &'a [RoleRow],
+    notifier: &'a Notifier,
+}
+
 fn sign_up_one(
     conn: &mut DbConnection,
-    activity: &ActivityRow,
-    roles: &[RoleRow],
+    batch: &Batch<'_>,
     tally: &mut Tally,
     known: &mut Known,
     job: &SignupJob,
     now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    let Batch {
+        activity,
+        roles,
+        notifier,
+    } = *batch;
     let user_id = job.caller.user_id.as_str();
     let user_sector = known.sectors.get(user_id).cloned().flatten();
     if !known.admitted.contains(user_id) {
@@ -452,11 +458,11 @@ fn sign_up_one(
     )?;
     // Later requests of this batch must see this one.
     known.signups.insert(user_id.to_owned(), row);
-    let (event, body) = match position {
-        None => (Event::SignupConfirmed, "报名成功。".to_owned()),
-        Some(p) => (Event::Waitlisted, format!("名额已满，您在候补第{p}位。")),
+    let notice = match position {
+        None => Notice::SignupConfirmed(activity),
+        Some(p) => Notice::Waitlisted(activity, p),
     };
-    tell(conn, activity, user_id, event, body, now)?;
+    notifier.tell(conn, user_id, &notice, now)?;
     Ok(SignupResult {
         activity_id: activity.id.clone(),
         member_id: user_id.to_owned(),
@@ -587,8 +593,7 @@ pub fn fill_vacancies(
             conn,
             activity,
             &next.user_id,
-            Event::Promoted,
-            "有名额空出，您已从候补转为正式报名。".into(),
+            Notice::Promoted(activity, false),
             now,
         )?;
         promoted.push(next.user_id);
@@ -645,8 +650,7 @@ pub fn set_capacity(
                 conn,
                 activity,
                 &row.user_id,
-                Event::MovedToWaitlist,
-                "名额调整，您已转入候补。".into(),
+                Notice::MovedToWaitlist(activity),
                 now,
             )?;
             change.moved_to_waitlist.push(row.user_id);
@@ -746,17 +750,12 @@ pub fn add_by_office(
         SignupStatus::Waitlisted
     };
     let row = put(conn, existing, &activity.id, &role.id, &member, status, now)?;
-    let event = if status == SignupStatus::Registered {
-        Event::SignupConfirmed
-    } else {
-        Event::Waitlisted
-    };
+    let waitlisted = status == SignupStatus::Waitlisted;
     tell(
         conn,
         &activity,
         &member,
-        event,
-        "办公室已为您报名。".into(),
+        Notice::AddedByOffice(&activity, waitlisted),
         now,
     )?;
     result(conn, &row, Vec::new())
@@ -772,14 +771,7 @@ pub fn remove_by_office(
 ) -> Result<SignupResult, AppError> {
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     let answer = withdraw(conn, &activity, member_id, SignupStatus::Removed, now)?;
-    tell(
-        conn,
-        &activity,
-        member_id,
-        Event::Removed,
-        "办公室已将您移出本次活动。".into(),
-        now,
-    )?;
+    tell(conn, &activity, member_id, Notice::Removed(&activity), now)?;
     Ok(answer)
 }
 
@@ -808,8 +800,7 @@ pub fn promote_by_office(
         conn,
         &activity,
         member_id,
-        Event::Promoted,
-        "办公室已将您从候补转为正式报名。".into(),
+        Notice::Promoted(&activity, true),
         now,
     )?;
     result(conn, &row, Vec::new())

@@ -1,0 +1,18 @@
+DROP TABLE reminders_sent;
+DROP INDEX outbox_announcement;
+DROP INDEX outbox_due;
+ALTER TABLE outbox DROP COLUMN read_at;
+ALTER TABLE outbox DROP COLUMN sent_at;
+ALTER TABLE outbox DROP COLUMN last_error;
+ALTER TABLE outbox DROP COLUMN delivered_to;
+ALTER TABLE outbox DROP COLUMN claimed_until;
+ALTER TABLE outbox DROP COLUMN due_at;
+ALTER TABLE outbox DROP COLUMN attempts;
+ALTER TABLE outbox DROP COLUMN push_state;
+ALTER TABLE outbox DROP COLUMN announcement_id;
+DROP TABLE announcements;
+DROP TABLE devices;
+ALTER TABLE activities DROP COLUMN reminder_minutes;
+ALTER TABLE committees DROP COLUMN quiet_end;
+ALTER TABLE committees DROP COLUMN quiet_start;
+ALTER TABLE committees DROP COLUMN language;
