@@ -24,6 +24,8 @@ use crate::domain::members;
 use crate::domain::signup_queue::SignupQueue;
 use crate::error::{AppError, app_error_from_poem};
 use crate::metrics::Metrics;
+use crate::push::fcm::FcmClient;
+use crate::push::worker;
 use crate::{api, ops};
 
 /// Everything a request handler may need, built once.
@@ -40,6 +42,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Per-activity lanes that write sign-ups in batches.
     pub signups: Arc<SignupQueue>,
+    /// The FCM client, when push is configured.
+    pub fcm: Option<Arc<FcmClient>>,
+    /// Wakes the push worker when new work is queued.
+    pub push_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -63,7 +69,25 @@ impl AppState {
         };
         let disabled = DisabledUsers::new(db.run(members::disabled_ids).await?);
         let signups = SignupQueue::new(db.clone(), clock.clone(), config.signups.max_batch);
+        let fcm = match &config.push.credentials_file {
+            Some(_) => {
+                let client = FcmClient::new(&config.push)?;
+                tracing::info!(
+                    project = client.project_id(),
+                    "push: delivering over FCM HTTP v1"
+                );
+                Some(Arc::new(client))
+            }
+            None => {
+                tracing::warn!(
+                    "push: off (no push.credentials_file); notifications reach inboxes and wait in the outbox"
+                );
+                None
+            }
+        };
         let state = Self {
+            fcm,
+            push_wake: Arc::new(tokio::sync::Notify::new()),
             signups,
             throttle: LoginThrottle::new(config.login.clone()),
             config,
@@ -253,10 +277,19 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(crate::maintenance::run(self.state.clone()));
+        let pusher = self
+            .state
+            .config
+            .push
+            .worker
+            .then(|| tokio::spawn(worker::run(self.state.clone(), self.state.fcm.clone())));
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.state), shutdown, Some(Duration::from_secs(10)))
             .await;
         housekeeping.abort();
+        if let Some(p) = pusher {
+            p.abort();
+        }
         served
     }
 }

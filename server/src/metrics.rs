@@ -11,6 +11,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    pushes: IntCounterVec,
 }
 
 impl Metrics {
@@ -30,6 +31,11 @@ impl Metrics {
         )?;
         let pool_connections = IntGauge::new("db_pool_connections", "Open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
+        let pushes = IntCounterVec::new(
+            Opts::new("push_sends_total", "Pushes to devices by outcome"),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(pushes.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
@@ -40,7 +46,13 @@ impl Metrics {
             latency,
             pool_connections,
             pool_idle,
+            pushes,
         })
+    }
+
+    /// One push to one device: delivered, token_invalid, retry or rejected.
+    pub fn push_sent(&self, outcome: &str) {
+        self.pushes.with_label_values(&[outcome]).inc();
     }
 
     pub fn observe(&self, method: &str, status: u16, seconds: f64) {

@@ -8,6 +8,7 @@ mod findings;
 mod formats;
 mod me;
 mod members;
+mod notifications;
 mod records;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub enum ApiTags {
     Findings,
     /// Duty records and the committee's statistics.
     Records,
+    /// Phones, the inbox, and announcements.
+    Notifications,
 }
 
 pub type Apis = (
@@ -43,6 +46,7 @@ pub type Apis = (
     activities::ActivitiesApi,
     findings::FindingsApi,
     records::RecordsApi,
+    notifications::NotificationsApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -66,7 +70,10 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         findings::FindingsApi {
             state: state.clone(),
         },
-        records::RecordsApi { state },
+        records::RecordsApi {
+            state: state.clone(),
+        },
+        notifications::NotificationsApi { state },
     );
     OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
         .description(

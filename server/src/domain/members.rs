@@ -1,8 +1,6 @@
 //! The roster: creating, finding, listing and changing member accounts, and
 //! their one-time activation codes.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -15,6 +13,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::committees::{local, sector_id_by_name};
+use super::{devices, pages};
 use crate::auth::Caller;
 use crate::auth::jwt::hex;
 use crate::db::models::{ActivationCodeRow, UserRow};
@@ -154,12 +153,12 @@ pub fn list(
         );
     }
     if let Some(cursor) = &filter.cursor {
-        query = query.filter(users::id.gt(decode_cursor(cursor)?));
+        query = query.filter(users::id.gt(pages::parse_id_cursor(cursor)?));
     }
     let mut rows: Vec<UserWithSector> = query.load(conn)?;
     let next = if rows.len() > filter.limit as usize {
         rows.truncate(filter.limit as usize);
-        rows.last().map(|(u, _)| URL_SAFE_NO_PAD.encode(&u.id))
+        rows.last().map(|(u, _)| pages::id_cursor(&u.id))
     } else {
         None
     };
@@ -170,15 +169,6 @@ fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
-}
-
-fn decode_cursor(cursor: &str) -> Result<String, AppError> {
-    let bad =
-        || AppError::new(ErrorCode::InvalidCursor, "the cursor is not valid").with_field("cursor");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    let id = String::from_utf8(bytes).map_err(|_| bad())?;
-    uuid::Uuid::parse_str(&id).map_err(|_| bad())?;
-    Ok(id)
 }
 
 /// Refuses a phone used by another account, or a member number used by another member of the committee.
@@ -409,14 +399,14 @@ fn set_status(conn: &mut DbConnection, id: &str, status: MemberStatus) -> Result
     Ok(())
 }
 
-/// Revokes every refresh token of the account.
+/// Revokes every refresh token of the account and forgets its phones.
 pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> Result<(), AppError> {
     diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::user_id.eq(user_id))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(db::now()))
         .execute(conn)?;
-    Ok(())
+    devices::forget_user(conn, user_id, None)
 }
 
 /// Ids of disabled accounts (to refuse their live access tokens at once).

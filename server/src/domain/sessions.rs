@@ -14,7 +14,7 @@ use lvzhi_shared::validate;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::members;
+use super::{devices, members};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::auth::jwt::hex;
@@ -224,13 +224,14 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppErro
     }
 }
 
+/// Ends a session: its refresh tokens die and its phone stops getting pushes.
 fn revoke_family(conn: &mut DbConnection, family: &str) -> Result<(), AppError> {
     diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::family_id.eq(family))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(db::now()))
         .execute(conn)?;
-    Ok(())
+    devices::forget_session(conn, family)
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored,
@@ -401,7 +402,7 @@ pub async fn change_password(
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(db::now()))
                 .execute(conn)?;
-            Ok(())
+            devices::forget_user(conn, &id, Some(&session))
         })
         .await
 }

@@ -1,0 +1,260 @@
+//! Announcements: an organizer's message to an audience of members, queued
+//! as one notification per member in the transaction that records it.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::activities::SignupStatus;
+use lvzhi_shared::members::{MemberStatus, Role};
+use lvzhi_shared::notifications::{
+    Announcement, AnnouncementAudience, AudienceKind, DeliveryCounts, NewAnnouncement,
+    NotificationKind, PushState,
+};
+
+use super::committees::local;
+use super::fields;
+use super::outbox::{self, Notifier};
+use crate::auth::Caller;
+use crate::db::models::AnnouncementRow;
+use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+
+const MAX_TITLE: usize = 60;
+const MAX_BODY: usize = 2000;
+/// Most members one announcement may name one by one.
+const MAX_NAMED: usize = 10_000;
+
+/// Records the announcement and queues it to every member of its audience.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &NewAnnouncement,
+    now: NaiveDateTime,
+) -> Result<(String, usize), AppError> {
+    let title = fields::text(&input.title, "title", MAX_TITLE, true)?;
+    let body = fields::text(&input.body, "body", MAX_BODY, true)?;
+    let committee = caller.committee_id.as_str();
+    if let Some(id) = &input.activity_id {
+        ensure_activity(conn, committee, id, "activity_id")?;
+    }
+    let recipients = resolve(conn, committee, &input.audience)?;
+    if recipients.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::NoRecipients,
+            "nobody in this audience can be notified",
+        )
+        .with_field("audience"));
+    }
+    let urgent = input.urgent.unwrap_or(false);
+    let row = AnnouncementRow {
+        id: db::new_id(),
+        committee_id: committee.to_owned(),
+        created_by: caller.user_id.clone(),
+        title,
+        body,
+        activity_id: input.activity_id.clone(),
+        audience: serde_json::to_string(&input.audience)
+            .map_err(|e| AppError::internal(format!("audience: {e}")))?,
+        urgent,
+        recipients: i32::try_from(recipients.len()).unwrap_or(i32::MAX),
+        created_at: now,
+    };
+    diesel::insert_into(announcements::table)
+        .values(&row)
+        .execute(conn)?;
+    let due = Notifier::load(conn, committee)?.due_at(now, urgent, None);
+    let rows: Vec<_> = recipients
+        .iter()
+        .map(|user_id| {
+            outbox::row(
+                committee,
+                user_id,
+                NotificationKind::Announcement,
+                row.activity_id.as_deref(),
+                Some(&row.id),
+                &row.title,
+                &row.body,
+                urgent,
+                due,
+                now,
+            )
+        })
+        .collect();
+    outbox::insert(conn, &rows)?;
+    Ok((row.id, recipients.len()))
+}
+
+/// The members an audience names: not disabled, of the caller's committee only.
+fn resolve(
+    conn: &mut DbConnection,
+    committee: &str,
+    audience: &AnnouncementAudience,
+) -> Result<BTreeSet<String>, AppError> {
+    let live = users::committee_id
+        .eq(committee.to_owned())
+        .and(users::status.ne(MemberStatus::Disabled.as_str()));
+    let members_only = users::role.eq(Role::Member.as_str());
+    let ids: Vec<String> = match audience.kind {
+        AudienceKind::Committee => users::table
+            .filter(live)
+            .filter(members_only)
+            .select(users::id)
+            .load(conn)?,
+        AudienceKind::Sectors => {
+            let wanted: BTreeSet<&str> = audience.sector_ids.iter().map(String::as_str).collect();
+            if wanted.is_empty() {
+                return Err(AppError::new(ErrorCode::FieldRequired, "name the sectors")
+                    .with_field("audience.sector_ids"));
+            }
+            let known: i64 = sectors::table
+                .filter(sectors::committee_id.eq(committee))
+                .filter(sectors::id.eq_any(&wanted))
+                .count()
+                .get_result(conn)?;
+            if known != wanted.len() as i64 {
+                return Err(AppError::new(
+                    ErrorCode::UnknownSector,
+                    "a sector is not one of this committee's",
+                )
+                .with_field("audience.sector_ids"));
+            }
+            users::table
+                .filter(live)
+                .filter(members_only)
+                .filter(users::sector_id.eq_any(&wanted))
+                .select(users::id)
+                .load(conn)?
+        }
+        AudienceKind::Activity => {
+            let Some(activity_id) = &audience.activity_id else {
+                return Err(AppError::new(ErrorCode::FieldRequired, "name the activity")
+                    .with_field("audience.activity_id"));
+            };
+            ensure_activity(conn, committee, activity_id, "audience.activity_id")?;
+            let mut states = Vec::new();
+            if audience.registered.unwrap_or(true) {
+                states.push(SignupStatus::Registered.as_str());
+            }
+            if audience.waitlisted.unwrap_or(false) {
+                states.push(SignupStatus::Waitlisted.as_str());
+            }
+            users::table
+                .inner_join(signups::table)
+                .filter(live)
+                .filter(signups::activity_id.eq(activity_id))
+                .filter(signups::status.eq_any(states))
+                .select(users::id)
+                .load(conn)?
+        }
+        AudienceKind::Members => {
+            let wanted: BTreeSet<&str> = audience.member_ids.iter().map(String::as_str).collect();
+            if wanted.is_empty() {
+                return Err(AppError::new(ErrorCode::FieldRequired, "name the members")
+                    .with_field("audience.member_ids"));
+            }
+            if wanted.len() > MAX_NAMED {
+                return Err(AppError::new(
+                    ErrorCode::InvalidField,
+                    format!("at most {MAX_NAMED} members by name; use a sector or the committee"),
+                )
+                .with_field("audience.member_ids"));
+            }
+            let wanted: Vec<&str> = wanted.into_iter().collect();
+            let ours: Vec<(String, String)> = users::table
+                .filter(users::committee_id.eq(committee))
+                .filter(users::id.eq_any(&wanted))
+                .select((users::id, users::status))
+                .load(conn)?;
+            if ours.len() != wanted.len() {
+                return Err(AppError::new(
+                    ErrorCode::UnknownMember,
+                    "a member named is not in this committee",
+                )
+                .with_field("audience.member_ids"));
+            }
+            ours.into_iter()
+                .filter(|(_, status)| status != MemberStatus::Disabled.as_str())
+                .map(|(id, _)| id)
+                .collect()
+        }
+    };
+    Ok(ids.into_iter().collect())
+}
+
+fn ensure_activity(
+    conn: &mut DbConnection,
+    committee: &str,
+    id: &str,
+    field: &str,
+) -> Result<(), AppError> {
+    let found: i64 = activities::table
+        .filter(activities::id.eq(id))
+        .filter(activities::committee_id.eq(committee))
+        .count()
+        .get_result(conn)?;
+    if found == 0 {
+        return Err(AppError::new(
+            ErrorCode::InvalidField,
+            "no such activity in this committee",
+        )
+        .with_field(field));
+    }
+    Ok(())
+}
+
+/// An announcement of the caller's committee with its delivery counts.
+pub fn get(
+    conn: &mut DbConnection,
+    committee: &str,
+    id: &str,
+    tz: Tz,
+) -> Result<Announcement, AppError> {
+    let row: AnnouncementRow = announcements::table
+        .filter(announcements::id.eq(id))
+        .filter(announcements::committee_id.eq(committee))
+        .select(AnnouncementRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("announcement"))?;
+    let states: Vec<(String, i64)> = outbox_t::table
+        .filter(outbox_t::announcement_id.eq(id))
+        .group_by(outbox_t::push_state)
+        .select((outbox_t::push_state, diesel::dsl::count_star()))
+        .load(conn)?;
+    let read: i64 = outbox_t::table
+        .filter(outbox_t::announcement_id.eq(id))
+        .filter(outbox_t::read_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let mut delivery = DeliveryCounts {
+        read,
+        ..DeliveryCounts::default()
+    };
+    for (state, n) in states {
+        match PushState::parse(&state) {
+            Some(PushState::Queued) => delivery.queued += n,
+            Some(PushState::Sent) => delivery.sent += n,
+            Some(PushState::Failed) => delivery.failed += n,
+            Some(PushState::NoDevice) => delivery.no_device += n,
+            None => {}
+        }
+    }
+    let audience = serde_json::from_str(&row.audience)
+        .map_err(|e| AppError::internal(format!("stored audience: {e}")))?;
+    Ok(Announcement {
+        id: row.id,
+        title: row.title,
+        body: row.body,
+        activity_id: row.activity_id,
+        audience,
+        urgent: row.urgent,
+        recipients: i64::from(row.recipients),
+        created_by: row.created_by,
+        created_at: local(row.created_at, tz),
+        delivery,
+    })
+}

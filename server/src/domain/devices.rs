@@ -1,0 +1,140 @@
+//! Members' phones: FCM registration tokens, each tied to the sign-in session
+//! that registered it, so signing out (or being signed out) stops its pushes.
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::notifications::{Device, DeviceRegistration, Platform};
+
+use super::committees::local;
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::DeviceRow;
+use crate::db::schema::devices;
+use crate::error::AppError;
+
+/// FCM tokens are about 160 characters; leave room, refuse junk.
+const MAX_TOKEN: usize = 4096;
+
+/// Registers this phone for the caller. A token another account registered
+/// (someone else signed in on the same phone) moves to the caller; a token
+/// FCM had refused is trusted again, since the app says it is current.
+pub fn register(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &DeviceRegistration,
+    now: NaiveDateTime,
+    tz: Tz,
+) -> Result<Device, AppError> {
+    let token = input.token.trim();
+    if token.is_empty() {
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "the FCM registration token")
+                .with_field("token"),
+        );
+    }
+    if token.len() > MAX_TOKEN || !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "not an FCM registration token")
+                .with_field("token"),
+        );
+    }
+    let previous: Option<DeviceRow> = devices::table
+        .find(token)
+        .select(DeviceRow::as_select())
+        .get_result(conn)
+        .optional()?;
+    let created_at = match &previous {
+        Some(p) if p.user_id == caller.user_id => p.created_at,
+        _ => now,
+    };
+    diesel::delete(devices::table.find(token)).execute(conn)?;
+    let row = DeviceRow {
+        token: token.to_owned(),
+        user_id: caller.user_id.clone(),
+        session_id: caller.session_id.clone(),
+        platform: input.platform.as_str().to_owned(),
+        created_at,
+        updated_at: now,
+        disabled_at: None,
+        disabled_reason: None,
+    };
+    diesel::insert_into(devices::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(Device {
+        token: row.token,
+        platform: input.platform,
+        registered_at: local(created_at, tz),
+    })
+}
+
+/// Forgets one of the caller's phones. Unknown tokens are ignored (a retried
+/// request must not fail), and nobody can remove another member's phone.
+pub fn unregister(conn: &mut DbConnection, caller: &Caller, token: &str) -> Result<(), AppError> {
+    diesel::delete(
+        devices::table
+            .filter(devices::token.eq(token.trim()))
+            .filter(devices::user_id.eq(&caller.user_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The phones registered by these sessions stop getting pushes (sign-out, theft).
+pub fn forget_session(conn: &mut DbConnection, session_id: &str) -> Result<(), AppError> {
+    diesel::delete(devices::table.filter(devices::session_id.eq(session_id))).execute(conn)?;
+    Ok(())
+}
+
+/// All the member's phones but the one of `keep_session` (password change, disabling).
+pub fn forget_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep_session: Option<&str>,
+) -> Result<(), AppError> {
+    let mut query = diesel::delete(devices::table)
+        .filter(devices::user_id.eq(user_id))
+        .into_boxed();
+    if let Some(keep) = keep_session {
+        query = query.filter(devices::session_id.ne(keep));
+    }
+    query.execute(conn)?;
+    Ok(())
+}
+
+/// Marks tokens FCM called dead; they get no more pushes until re-registered.
+pub fn disable(
+    conn: &mut DbConnection,
+    tokens: &[String],
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    diesel::update(devices::table.filter(devices::token.eq_any(tokens)))
+        .set((
+            devices::disabled_at.eq(Some(now)),
+            devices::disabled_reason.eq(Some(reason)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The live phones of these members: (user id, token, platform).
+pub fn live_of(
+    conn: &mut DbConnection,
+    user_ids: &[&str],
+) -> Result<Vec<(String, String, Platform)>, AppError> {
+    let rows: Vec<(String, String, String)> = devices::table
+        .filter(devices::user_id.eq_any(user_ids))
+        .filter(devices::disabled_at.is_null())
+        .select((devices::user_id, devices::token, devices::platform))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, t, p)| (u, t, Platform::parse(&p).unwrap_or(Platform::Android)))
+        .collect())
+}

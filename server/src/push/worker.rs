@@ -1,0 +1,264 @@
+//! The push worker: queues reminders as they fall due, then delivers due
+//! notifications over FCM in batches — claim, send with bounded concurrency
+//! (no transaction open meanwhile), record verdicts — until none are due,
+//! then waits for the next poll or a wake-up.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use futures::StreamExt;
+use lvzhi_shared::notifications::push_data;
+use rand::Rng;
+
+use super::fcm::{FcmClient, Push, SendOutcome};
+use super::queue::{self, Verdict};
+use crate::app::AppState;
+use crate::db::models::OutboxRow;
+use crate::domain::{devices, reminders};
+use crate::error::AppError;
+
+/// Runs until the task is dropped. Without an FCM client only reminders are
+/// queued (they reach inboxes); pushes wait in the outbox.
+pub async fn run(state: Arc<AppState>, fcm: Option<Arc<FcmClient>>) {
+    let poll = Duration::from_millis(state.config.push.poll_millis);
+    loop {
+        if let Err(e) = queue_reminders(&state).await {
+            tracing::warn!(error = %e, "queueing reminders failed; trying again");
+        }
+        let mut busy = false;
+        if let Some(fcm) = &fcm {
+            match deliver_batch(&state, fcm).await {
+                Ok(claimed) => busy = claimed >= state.config.push.batch_size,
+                Err(e) => tracing::warn!(error = %e, "push delivery failed; trying again"),
+            }
+        }
+        if !busy {
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = state.push_wake.notified() => {}
+            }
+        }
+    }
+}
+
+async fn queue_reminders(state: &AppState) -> Result<(), AppError> {
+    let now = state.clock.now_naive();
+    let defaults = state.config.push.reminder_minutes.clone();
+    let queued = state
+        .db
+        .run(move |conn| reminders::queue_due(conn, &defaults, now))
+        .await?;
+    if queued > 0 {
+        tracing::info!(activities = queued, "reminders queued");
+    }
+    Ok(())
+}
+
+/// One round: returns how many notifications it claimed.
+pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usize, AppError> {
+    let config = &state.config.push;
+    let now = state.clock.now_naive();
+    let lease = now + chrono::Duration::seconds(config.lease_seconds as i64);
+    let limit = config.batch_size as i64;
+    let rows = state
+        .db
+        .write(move |conn| queue::claim(conn, now, lease, limit))
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let user_ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+    let phones = state
+        .db
+        .run(move |conn| {
+            let ids: Vec<&str> = user_ids.iter().map(String::as_str).collect();
+            devices::live_of(conn, &ids)
+        })
+        .await?;
+    let mut by_user: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (user, token, _) in &phones {
+        by_user.entry(user).or_default().push(token);
+    }
+
+    let mut jobs = Vec::new();
+    let mut reached_before: Vec<HashSet<String>> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let before = previously_reached(row);
+        for token in by_user.get(row.user_id.as_str()).into_iter().flatten() {
+            if !before.contains(*token) {
+                jobs.push((i, push_of(row, token)));
+            }
+        }
+        reached_before.push(before);
+    }
+    let outcomes: Vec<(usize, String, SendOutcome)> = futures::stream::iter(jobs)
+        .map(|(i, push)| {
+            let fcm = fcm.clone();
+            async move {
+                let outcome = fcm.send(&push).await;
+                (i, push.token, outcome)
+            }
+        })
+        .buffer_unordered(config.max_in_flight)
+        .collect()
+        .await;
+
+    let mut rounds: Vec<Round> = reached_before.into_iter().map(Round::new).collect();
+    let mut dead: Vec<(String, String)> = Vec::new();
+    for (i, token, outcome) in outcomes {
+        state.metrics.push_sent(outcome_label(&outcome));
+        let round = &mut rounds[i];
+        match outcome {
+            SendOutcome::Delivered => {
+                round.reached.insert(token);
+            }
+            SendOutcome::TokenInvalid { reason } => {
+                round.refused.push(reason.clone());
+                dead.push((token, reason));
+            }
+            SendOutcome::Retry { after, reason } => round.retry.push((after, reason)),
+            SendOutcome::Rejected { reason } => round.refused.push(reason),
+        }
+    }
+    let verdicts: Vec<(String, Verdict)> = rows
+        .iter()
+        .zip(rounds)
+        .map(|(row, round)| (row.id.clone(), round.verdict(row, state, now)))
+        .collect();
+    let claimed = rows.len();
+    let finished_at = state.clock.now_naive();
+    state
+        .db
+        .write(move |conn| {
+            for (token, reason) in &dead {
+                devices::disable(conn, std::slice::from_ref(token), reason, finished_at)?;
+            }
+            queue::finish(conn, lease, &verdicts, finished_at)
+        })
+        .await?;
+    Ok(claimed)
+}
+
+/// What one notification's sends came to this round.
+struct Round {
+    reached: HashSet<String>,
+    reached_any_before: bool,
+    retry: Vec<(Option<Duration>, String)>,
+    refused: Vec<String>,
+}
+
+impl Round {
+    fn new(before: HashSet<String>) -> Self {
+        Self {
+            reached_any_before: !before.is_empty(),
+            reached: before,
+            retry: Vec::new(),
+            refused: Vec::new(),
+        }
+    }
+
+    fn verdict(self, row: &OutboxRow, state: &AppState, now: NaiveDateTime) -> Verdict {
+        let config = &state.config.push;
+        let nothing_tried = self.retry.is_empty() && self.refused.is_empty();
+        if let Some((_, reason)) = self.retry.first() {
+            if row.attempts < config.max_attempts {
+                let wait = backoff(
+                    row.attempts,
+                    config.retry_base_seconds,
+                    config.retry_max_seconds,
+                );
+                let asked = self.retry.iter().filter_map(|(a, _)| *a).max();
+                let wait = asked.map_or(wait, |a| a.max(wait));
+                let mut reached: Vec<&String> = self.reached.iter().collect();
+                reached.sort();
+                return Verdict::Retry {
+                    due: now
+                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1)),
+                    delivered_to: (!reached.is_empty())
+                        .then(|| serde_json::to_string(&reached).unwrap_or_default()),
+                    reason: reason.clone(),
+                };
+            }
+        }
+        if !self.reached.is_empty() {
+            Verdict::Sent
+        } else if nothing_tried && !self.reached_any_before {
+            Verdict::NoDevice
+        } else {
+            let reason = self
+                .refused
+                .first()
+                .or(self.retry.first().map(|(_, r)| r))
+                .cloned()
+                .unwrap_or_else(|| "no device took it".into());
+            Verdict::Failed(reason)
+        }
+    }
+}
+
+/// `base × 2^(attempt-1)`, at most `max`, with ±20% jitter so retries of a
+/// whole fan-out do not arrive together.
+fn backoff(attempt: i32, base_seconds: u64, max_seconds: u64) -> Duration {
+    let exp = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
+    let secs = base_seconds.saturating_mul(1 << exp).min(max_seconds) as f64;
+    let jitter = rand::rng().random_range(0.8..1.2);
+    Duration::from_secs_f64(secs * jitter)
+}
+
+fn previously_reached(row: &OutboxRow) -> HashSet<String> {
+    row.delivered_to
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
+}
+
+fn push_of(row: &OutboxRow, token: &str) -> Push {
+    let mut data = vec![
+        (push_data::EVENT, row.kind.clone()),
+        (push_data::NOTIFICATION_ID, row.id.clone()),
+    ];
+    if let Some(a) = &row.activity_id {
+        data.push((push_data::ACTIVITY_ID, a.clone()));
+    }
+    if let Some(a) = &row.announcement_id {
+        data.push((push_data::ANNOUNCEMENT_ID, a.clone()));
+    }
+    Push {
+        token: token.to_owned(),
+        title: row.title.clone(),
+        body: row.body.clone(),
+        data,
+        urgent: row.urgent,
+    }
+}
+
+fn outcome_label(outcome: &SendOutcome) -> &'static str {
+    match outcome {
+        SendOutcome::Delivered => "delivered",
+        SendOutcome::TokenInvalid { .. } => "token_invalid",
+        SendOutcome::Retry { .. } => "retry",
+        SendOutcome::Rejected { .. } => "rejected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_caps() {
+        for (attempt, expected) in [(1, 10.0), (2, 20.0), (3, 40.0), (10, 600.0)] {
+            let d = backoff(attempt, 10, 600).as_secs_f64();
+            assert!(
+                d >= expected * 0.8 && d <= expected * 1.2,
+                "attempt {attempt}: {d}"
+            );
+        }
+    }
+}
