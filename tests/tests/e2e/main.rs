@@ -3,6 +3,7 @@
 mod activities;
 mod auth;
 mod checkin;
+mod fcm_client;
 mod findings;
 mod import;
 mod members;
