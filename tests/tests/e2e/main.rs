@@ -8,6 +8,7 @@ mod findings;
 mod import;
 mod members;
 mod ops;
+mod push;
 mod records;
 mod signups;
 mod tokens;
