@@ -25,6 +25,7 @@ on_both_backends!(
     reminders_fire_before_the_start,
     fcm_errors_prune_retry_and_give_up,
     a_stop_in_the_middle_of_a_fan_out_loses_nothing,
+    two_servers_share_a_fan_out_without_sending_twice,
     without_fcm_notifications_wait_in_the_outbox,
 );
 
@@ -850,6 +851,54 @@ async fn a_stop_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {
     let reached: BTreeSet<String> = fake.received().into_iter().map(|r| r.token).collect();
     let expected: BTreeSet<String> = ids.iter().map(|id| format!("tok-{id}")).collect();
     assert_eq!(reached, expected, "every member's phone got it");
+}
+
+async fn two_servers_share_a_fan_out_without_sending_twice(b: Backend) {
+    let fake = FakeFcm::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let credentials = fake.write_service_account(dir.path());
+    let base = fake.base_url();
+    let app = TestApp::spawn_with(b, move |c| {
+        c.push.credentials_file = Some(credentials.display().to_string());
+        c.push.fcm_base_url = base;
+        c.push.poll_millis = 20;
+        c.push.batch_size = 20;
+    })
+    .await;
+    let second = lvzhi_server::Application::build_with_clock(app.config.clone(), app.clock.clone())
+        .await
+        .expect("second server");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(second.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    let office = app.admin().await.access_token;
+    let ids = in_process_members(&app, 100).await;
+    // Hold FCM until both workers have claimed a batch each: 40 requests wait.
+    fake.hold();
+    let sent = announce(&app, &office, to_committee("两台服务器")).await;
+    let deadline = tokio::time::Instant::now() + PROMPTLY;
+    while fake.held_requests() < 40 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        fake.held_requests(),
+        40,
+        "each server holds one batch of 20"
+    );
+    fake.release();
+    let a = settled(&app, &office, &sent.id).await;
+    assert_eq!(a.delivery.sent, 100, "{:?}", a.delivery);
+    let mut per_token: BTreeMap<String, usize> = BTreeMap::new();
+    for r in fake.received() {
+        *per_token.entry(r.token).or_default() += 1;
+    }
+    let expected: BTreeSet<String> = ids.iter().map(|id| format!("tok-{id}")).collect();
+    assert_eq!(per_token.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    let doubled: Vec<_> = per_token.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "sent twice: {doubled:?}");
+    let _ = stop.send(());
+    let _ = server.await;
 }
 
 /// `count` members, each with a registered phone `tok-{id}`, inserted directly.
