@@ -276,20 +276,35 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        let housekeeping = tokio::spawn(crate::maintenance::run(self.state.clone()));
-        let pusher = self
-            .state
-            .config
-            .push
-            .worker
-            .then(|| tokio::spawn(worker::run(self.state.clone(), self.state.fcm.clone())));
+        let _housekeeping = AbortOnDrop(tokio::spawn(crate::maintenance::run(self.state.clone())));
+        let (stop_push, push_stopped) = tokio::sync::watch::channel(false);
+        let pusher = self.state.config.push.worker.then(|| {
+            AbortOnDrop(tokio::spawn(worker::run(
+                self.state.clone(),
+                self.state.fcm.clone(),
+                push_stopped,
+            )))
+        });
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.state), shutdown, Some(Duration::from_secs(10)))
             .await;
-        housekeeping.abort();
-        if let Some(p) = pusher {
-            p.abort();
+        // Let the push worker finish the batch in hand (so a restart sends
+        // nothing twice), within the same grace as requests; past it, the
+        // claims left expire after their lease and go out again.
+        let _ = stop_push.send(true);
+        if let Some(mut p) = pusher {
+            let _ = tokio::time::timeout(Duration::from_secs(10), &mut p.0).await;
         }
         served
+    }
+}
+
+/// A background task that ends with the server future: if the server is
+/// dropped (killed) rather than stopped, its tasks do not live on.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -166,7 +166,7 @@ impl TestApp {
     /// Stops the server and starts a new one on the same database, with the
     /// configuration adjusted by `tweak` (as an operator restarting it would).
     pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
-        self.stop().await;
+        self.stop().await; // (a no-op after `kill`)
         tweak(&mut self.config);
         let app = Application::build_with_clock(self.config.clone(), self.clock.clone())
             .await
@@ -183,6 +183,16 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Ends the server at once, as SIGKILL would: no grace for requests or
+    /// the push batch in hand (its claims stay until their lease runs out).
+    pub async fn kill(&mut self) {
+        self.shutdown.take();
+        if let Some(server) = self.server.take() {
+            server.abort();
             let _ = server.await;
         }
     }

@@ -19,11 +19,16 @@ use crate::db::models::OutboxRow;
 use crate::domain::{devices, reminders};
 use crate::error::AppError;
 
-/// Runs until the task is dropped. Without an FCM client only reminders are
-/// queued (they reach inboxes); pushes wait in the outbox.
-pub async fn run(state: Arc<AppState>, fcm: Option<Arc<FcmClient>>) {
+/// Runs until `stop` turns true (between batches) or the task is dropped.
+/// Without an FCM client only reminders are queued (they reach inboxes);
+/// pushes wait in the outbox.
+pub async fn run(
+    state: Arc<AppState>,
+    fcm: Option<Arc<FcmClient>>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let poll = Duration::from_millis(state.config.push.poll_millis);
-    loop {
+    while !*stop.borrow() {
         if let Err(e) = queue_reminders(&state).await {
             tracing::warn!(error = %e, "queueing reminders failed; trying again");
         }
@@ -38,6 +43,7 @@ pub async fn run(state: Arc<AppState>, fcm: Option<Arc<FcmClient>>) {
             tokio::select! {
                 () = tokio::time::sleep(poll) => {}
                 () = state.push_wake.notified() => {}
+                _ = stop.changed() => {}
             }
         }
     }

@@ -24,7 +24,8 @@ on_both_backends!(
     quiet_hours_hold_non_urgent_pushes,
     reminders_fire_before_the_start,
     fcm_errors_prune_retry_and_give_up,
-    a_stop_in_the_middle_of_a_fan_out_loses_nothing,
+    a_kill_in_the_middle_of_a_fan_out_loses_nothing,
+    a_graceful_stop_finishes_the_batch_in_hand,
     two_servers_share_a_fan_out_without_sending_twice,
     without_fcm_notifications_wait_in_the_outbox,
 );
@@ -824,7 +825,7 @@ async fn fcm_errors_prune_retry_and_give_up(b: Backend) {
     );
 }
 
-async fn a_stop_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {
+async fn a_kill_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {
     let fake = FakeFcm::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = app_with(b, &fake, &dir).await;
@@ -840,7 +841,7 @@ async fn a_stop_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(fake.received().is_empty());
-    app.stop().await;
+    app.kill().await;
     fake.release();
 
     app.restart_with(|_| {}).await;
@@ -851,6 +852,39 @@ async fn a_stop_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {
     let reached: BTreeSet<String> = fake.received().into_iter().map(|r| r.token).collect();
     let expected: BTreeSet<String> = ids.iter().map(|id| format!("tok-{id}")).collect();
     assert_eq!(reached, expected, "every member's phone got it");
+}
+
+async fn a_graceful_stop_finishes_the_batch_in_hand(b: Backend) {
+    let fake = std::sync::Arc::new(FakeFcm::start().await);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = app_with(b, &fake, &dir).await;
+    let office = app.admin().await.access_token;
+    in_process_members(&app, 30).await;
+    fake.hold();
+    let sent = announce(&app, &office, to_committee("停机前")).await;
+    let deadline = tokio::time::Instant::now() + PROMPTLY;
+    while fake.held_requests() < 30 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Stop while FCM is slow; FCM answers a moment later, within the grace.
+    let releaser = {
+        let fake = fake.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            fake.release();
+        })
+    };
+    app.stop().await;
+    releaser.await.expect("release");
+    assert_eq!(fake.received().len(), 30);
+    // The stopped server recorded what it sent: after a restart (even past
+    // the lease) nothing goes twice.
+    app.restart_with(|_| {}).await;
+    app.clock.advance(chrono::Duration::seconds(61));
+    let a = settled(&app, &office, &sent.id).await;
+    assert_eq!(a.delivery.sent, 30, "{:?}", a.delivery);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fake.received().len(), 30, "nothing sent twice");
 }
 
 async fn two_servers_share_a_fan_out_without_sending_twice(b: Backend) {
