@@ -208,3 +208,13 @@ pub struct Announcement {
     pub created_at: DateTime<FixedOffset>,
     pub delivery: DeliveryCounts,
 }
+
+/// `GET /announcements`: newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct AnnouncementPage {
+    pub items: Vec<Announcement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub next_cursor: Option<String>,
+}

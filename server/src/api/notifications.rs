@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
 use lvzhi_shared::notifications::{
-    Announcement, AnnouncementCreated, Device, DeviceRegistration, NewAnnouncement,
-    NotificationPage, UnreadCount,
+    Announcement, AnnouncementCreated, AnnouncementPage, Device, DeviceRegistration,
+    NewAnnouncement, NotificationPage, UnreadCount,
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
@@ -211,6 +211,32 @@ impl NotificationsApi {
             id,
             recipients: recipients as i64,
         })))
+    }
+
+    /// The committee's announcements
+    ///
+    /// Who: organizer, admin. Newest first, each with its delivery counts;
+    /// pages with `cursor`.
+    #[oai(
+        path = "/announcements",
+        method = "get",
+        operation_id = "list_announcements"
+    )]
+    async fn list_announcements(
+        &self,
+        auth: OfficeAuth,
+        cursor: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<AnnouncementPage>> {
+        let committee = auth.0.committee_id;
+        let tz = self.state.time_zones.of(&self.state.db, &committee).await?;
+        let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
+        let (items, next_cursor) = self
+            .state
+            .db
+            .run(move |conn| announcements::list(conn, &committee, cursor.0.as_deref(), limit, tz))
+            .await?;
+        Ok(Json(AnnouncementPage { items, next_cursor }))
     }
 
     /// An announcement and how its delivery stands

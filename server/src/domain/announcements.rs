@@ -1,7 +1,7 @@
 //! Announcements: an organizer's message to an audience of members, queued
 //! as one notification per member in the transaction that records it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
@@ -15,8 +15,8 @@ use lvzhi_shared::notifications::{
 };
 
 use super::committees::local;
-use super::fields;
 use super::outbox::{self, Notifier};
+use super::{fields, pages};
 use crate::auth::Caller;
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
@@ -220,29 +220,91 @@ pub fn get(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("announcement"))?;
-    let states: Vec<(String, i64)> = outbox_t::table
-        .filter(outbox_t::announcement_id.eq(id))
-        .group_by(outbox_t::push_state)
-        .select((outbox_t::push_state, diesel::dsl::count_star()))
-        .load(conn)?;
-    let read: i64 = outbox_t::table
-        .filter(outbox_t::announcement_id.eq(id))
-        .filter(outbox_t::read_at.is_not_null())
-        .count()
-        .get_result(conn)?;
-    let mut delivery = DeliveryCounts {
-        read,
-        ..DeliveryCounts::default()
+    let mut counts = delivery_counts(conn, &[row.id.as_str()])?;
+    to_announcement(row, counts.remove(id).unwrap_or_default(), tz)
+}
+
+/// One page of the committee's announcements, newest first, and the cursor after it.
+pub fn list(
+    conn: &mut DbConnection,
+    committee: &str,
+    cursor: Option<&str>,
+    limit: u32,
+    tz: Tz,
+) -> Result<(Vec<Announcement>, Option<String>), AppError> {
+    let mut query = announcements::table
+        .filter(announcements::committee_id.eq(committee))
+        .order(announcements::id.desc())
+        .limit(i64::from(limit) + 1)
+        .select(AnnouncementRow::as_select())
+        .into_boxed();
+    if let Some(c) = cursor {
+        query = query.filter(announcements::id.lt(pages::parse_id_cursor(c)?));
+    }
+    let mut rows: Vec<AnnouncementRow> = query.load(conn)?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| pages::id_cursor(&r.id))
+    } else {
+        None
     };
-    for (state, n) in states {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut counts = delivery_counts(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let c = counts.remove(&row.id).unwrap_or_default();
+            to_announcement(row, c, tz)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((items, next))
+}
+
+/// Per announcement: recipients by push state, and how many have read it.
+fn delivery_counts(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<HashMap<String, DeliveryCounts>, AppError> {
+    let states: Vec<(Option<String>, String, i64)> = outbox_t::table
+        .filter(outbox_t::announcement_id.eq_any(ids))
+        .group_by((outbox_t::announcement_id, outbox_t::push_state))
+        .select((
+            outbox_t::announcement_id,
+            outbox_t::push_state,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let reads: Vec<(Option<String>, i64)> = outbox_t::table
+        .filter(outbox_t::announcement_id.eq_any(ids))
+        .filter(outbox_t::read_at.is_not_null())
+        .group_by(outbox_t::announcement_id)
+        .select((outbox_t::announcement_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut out: HashMap<String, DeliveryCounts> = HashMap::new();
+    for (id, state, n) in states {
+        let Some(id) = id else { continue };
+        let c = out.entry(id).or_default();
         match PushState::parse(&state) {
-            Some(PushState::Queued) => delivery.queued += n,
-            Some(PushState::Sent) => delivery.sent += n,
-            Some(PushState::Failed) => delivery.failed += n,
-            Some(PushState::NoDevice) => delivery.no_device += n,
+            Some(PushState::Queued) => c.queued += n,
+            Some(PushState::Sent) => c.sent += n,
+            Some(PushState::Failed) => c.failed += n,
+            Some(PushState::NoDevice) => c.no_device += n,
             None => {}
         }
     }
+    for (id, n) in reads {
+        if let Some(id) = id {
+            out.entry(id).or_default().read = n;
+        }
+    }
+    Ok(out)
+}
+
+fn to_announcement(
+    row: AnnouncementRow,
+    delivery: DeliveryCounts,
+    tz: Tz,
+) -> Result<Announcement, AppError> {
     let audience = serde_json::from_str(&row.audience)
         .map_err(|e| AppError::internal(format!("stored audience: {e}")))?;
     Ok(Announcement {

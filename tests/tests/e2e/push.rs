@@ -10,7 +10,9 @@ use chrono::{TimeZone, Utc};
 use diesel::prelude::*;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
-use lvzhi_shared::notifications::{Announcement, AnnouncementCreated, NotificationPage};
+use lvzhi_shared::notifications::{
+    Announcement, AnnouncementCreated, AnnouncementPage, NotificationPage,
+};
 use lvzhi_tests::fake_fcm::{FakeFcm, Received, Rule};
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::{Method, StatusCode};
@@ -448,6 +450,41 @@ async fn the_inbox_keeps_everything_and_counts_reads(b: Backend) {
     assert!(unread_only.items.iter().all(|n| n.read_at.is_none()));
     let a = announcement(&app, &office, &ids[2]).await;
     assert_eq!((a.recipients, a.delivery.read), (2, 1));
+    // The office's list: newest first, with the same counts, in pages.
+    let page: AnnouncementPage = json_ok(
+        app.api(Method::GET, "/announcements?limit=2")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let listed: Vec<(&str, i64)> = page
+        .items
+        .iter()
+        .map(|a| (a.title.as_str(), a.delivery.read))
+        .collect();
+    assert_eq!(listed, [("通知2", 1), ("通知1", 0)]);
+    let rest: AnnouncementPage = json_ok(
+        app.api(
+            Method::GET,
+            &format!("/announcements?cursor={}", page.next_cursor.expect("more")),
+        )
+        .bearer_auth(&office)
+        .send()
+        .await
+        .expect("list rest"),
+    )
+    .await;
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].title, "通知0");
+    let resp = app
+        .api(Method::GET, "/announcements")
+        .bearer_auth(&m1.access_token)
+        .send()
+        .await
+        .expect("member lists");
+    expect_error(resp, 403, "forbidden").await;
     // Nobody has a phone: inbox only.
     let a = settled(&app, &office, &ids[2]).await;
     assert_eq!(a.delivery.no_device, 2);
