@@ -156,6 +156,18 @@ impl Db {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 
+    /// Undoes every applied migration, newest first; returns their names.
+    /// Only for checking that each `down.sql` really undoes its `up.sql`.
+    pub fn revert_all(&self) -> anyhow::Result<Vec<String>> {
+        let mut conn = self.pool.get()?;
+        let reverted = match &mut *conn {
+            DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
+            DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+        }
+        .map_err(|e| anyhow::anyhow!("reverting migrations failed: {e}"))?;
+        Ok(reverted.iter().map(ToString::to_string).collect())
+    }
+
     /// A pooled connection for synchronous code (start-up, CLI tasks).
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionFactory>, AppError> {
         self.pool.get().map_err(AppError::db_unavailable)

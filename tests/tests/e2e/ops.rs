@@ -10,7 +10,32 @@ on_both_backends!(
     health_readiness_and_metrics_answer,
     errors_outside_operations_have_the_same_shape,
     every_operation_declares_and_enforces_its_callers,
+    migrations_go_down_and_up_again,
 );
+
+/// Every `down.sql` undoes its `up.sql` on a database holding data, so an
+/// operator can step back a release; then everything applies again.
+async fn migrations_go_down_and_up_again(b: Backend) {
+    let mut app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    app.published_activity(&office, serde_json::json!({}), 24)
+        .await;
+    app.stop().await;
+    let url = app.database_url();
+    let (reverted, applied) = tokio::task::spawn_blocking(move || {
+        let db = lvzhi_server::db::Db::connect(&url, 1)?;
+        let reverted = db.revert_all()?;
+        let applied = db.migrate()?;
+        anyhow::Ok((reverted, applied))
+    })
+    .await
+    .expect("join")
+    .expect("down and up");
+    assert!(reverted.len() >= 4, "{reverted:?}");
+    let mut newest_first = applied.clone();
+    newest_first.reverse();
+    assert_eq!(reverted, newest_first);
+}
 
 async fn health_readiness_and_metrics_answer(b: Backend) {
     let app = TestApp::spawn(b).await;
