@@ -93,6 +93,7 @@ crate::wire_enum! {
 /// A role slot asked for when creating an activity (e.g. 5 doctors from 医药卫生界).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleSlotInput {
     pub name: String,
     pub capacity: i32,
@@ -103,6 +104,7 @@ pub struct RoleSlotInput {
 /// A role slot with its current counts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleSlot {
     pub id: String,
     pub name: String,
@@ -117,6 +119,7 @@ pub struct RoleSlot {
 /// A stop of an inspection trip.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StopInput {
     pub at: DateTime<FixedOffset>,
     pub place: String,
@@ -126,6 +129,7 @@ pub struct StopInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Stop {
     pub id: String,
     pub at: DateTime<FixedOffset>,
@@ -136,6 +140,7 @@ pub struct Stop {
 /// A course material: a link to a document or video.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MaterialInput {
     pub title: String,
     /// `https://` or `http://` link.
@@ -145,6 +150,7 @@ pub struct MaterialInput {
 /// A course material: a link, or an uploaded file served at `url`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Material {
     pub id: String,
     pub title: String,
@@ -162,6 +168,7 @@ pub struct Material {
 /// `POST /activities`: a new activity, created as a draft.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewActivity {
     pub kind: ActivityKind,
     pub title: String,
@@ -213,6 +220,7 @@ pub struct NewActivity {
 /// or place of a published activity is announced to everyone signed up.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivityPatch {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -234,6 +242,7 @@ pub struct ActivityPatch {
 /// and who moved.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivityChange {
     pub activity: Activity,
     /// Members moved from registered to the waitlist by a lowered capacity.
@@ -245,6 +254,7 @@ pub struct ActivityChange {
 /// `PATCH /activities/{id}/roles/{role_id}`: change a role slot's capacity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleCapacityPatch {
     pub capacity: i32,
     pub on_overflow: Option<CapacityOverflow>,
@@ -253,6 +263,7 @@ pub struct RoleCapacityPatch {
 /// The caller's own sign-up, shown with an activity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MySignup {
     pub status: SignupStatus,
     pub role_id: String,
@@ -271,6 +282,7 @@ pub struct MySignup {
 /// An activity in full.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Activity {
     pub id: String,
     pub committee_id: String,
@@ -320,6 +332,7 @@ pub struct Activity {
 /// An activity in a list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivitySummary {
     pub id: String,
     pub kind: ActivityKind,
@@ -339,6 +352,7 @@ pub struct ActivitySummary {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivityPage {
     pub items: Vec<ActivitySummary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,6 +363,7 @@ pub struct ActivityPage {
 /// `POST /activities/{id}/cancel`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CancelActivity {
     /// Told to everyone signed up.
     pub reason: Option<String>,
@@ -357,6 +372,7 @@ pub struct CancelActivity {
 /// `POST /activities/{id}/signups`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupRequest {
     /// The role slot; may be left out when the activity has one slot.
     pub role_id: Option<String>,
@@ -365,6 +381,7 @@ pub struct SignupRequest {
 /// The state of one sign-up after a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupResult {
     pub activity_id: String,
     pub member_id: String,
@@ -383,6 +400,7 @@ pub struct SignupResult {
 /// Organizer override: `POST /activities/{id}/roster`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterAdd {
     pub member_id: String,
     pub role_id: Option<String>,
@@ -395,6 +413,7 @@ pub struct RosterAdd {
 /// One line of an activity's roster.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterEntry {
     pub member_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -422,6 +441,7 @@ pub struct RosterEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Roster {
     pub activity_id: String,
     pub items: Vec<RosterEntry>,
@@ -430,6 +450,7 @@ pub struct Roster {
 /// `GET /activities/{id}/checkin-code`: the code to show as a QR code now.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinCode {
     /// Encode this in the QR code; members' phones send it back as `code`.
     pub code: String,
@@ -442,12 +463,14 @@ pub struct CheckinCode {
 /// `POST /activities/{id}/checkins`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinRequest {
     pub code: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinResult {
     pub activity_id: String,
     pub checked_in_at: DateTime<FixedOffset>,
@@ -455,6 +478,7 @@ pub struct CheckinResult {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceEntry {
     pub member_id: String,
     pub attendance: Attendance,
@@ -463,12 +487,14 @@ pub struct AttendanceEntry {
 /// `PUT /activities/{id}/attendance`: marks in bulk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceUpdate {
     pub entries: Vec<AttendanceEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceResult {
     pub updated: i32,
 }
@@ -476,6 +502,7 @@ pub struct AttendanceResult {
 /// `POST /activities/{id}/findings`: a member's finding or suggestion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewFinding {
     pub title: String,
     pub content: String,
@@ -484,6 +511,7 @@ pub struct NewFinding {
 /// `PATCH /findings/{id}`: the office moves a finding along.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FindingPatch {
     pub status: FindingStatus,
     /// The department it was forwarded to (required for `forwarded`).
@@ -494,6 +522,7 @@ pub struct FindingPatch {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Finding {
     pub id: String,
     pub activity_id: String,
@@ -514,6 +543,7 @@ pub struct Finding {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FindingList {
     pub items: Vec<Finding>,
 }
@@ -521,6 +551,7 @@ pub struct FindingList {
 /// `PUT /activities/{id}/outcome`: what an outreach activity achieved.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Outcome {
     pub people_served: i32,
     /// Free medical consultations (义诊).
@@ -540,6 +571,7 @@ pub struct Outcome {
 /// One of my sign-ups (`GET /me/activities`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyActivity {
     pub activity: ActivitySummary,
     pub signup: MySignup,
@@ -547,6 +579,7 @@ pub struct MyActivity {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyActivityList {
     pub items: Vec<MyActivity>,
 }
@@ -554,6 +587,7 @@ pub struct MyActivityList {
 /// `GET /me/record?year=`: a member's duty record for a year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DutyRecord {
     pub year: i32,
     /// Hours credited by trainings attended.
@@ -572,6 +606,7 @@ pub struct DutyRecord {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KindCount {
     pub kind: ActivityKind,
     pub activities: i32,
@@ -580,6 +615,7 @@ pub struct KindCount {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SectorParticipation {
     pub sector: String,
     pub members: i32,
@@ -591,6 +627,7 @@ pub struct SectorParticipation {
 /// `GET /stats?year=`: a committee's year in figures.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommitteeStats {
     pub year: i32,
     pub by_kind: Vec<KindCount>,

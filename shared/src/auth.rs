@@ -7,6 +7,7 @@ use crate::members::Member;
 /// `POST /auth/login`: sign in with phone (or member number) and password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginRequest {
     /// Mobile number in any common spelling (`+86 139-0000-0007` is fine).
     pub phone: String,
@@ -16,6 +17,7 @@ pub struct LoginRequest {
 /// A fresh access token and refresh token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenPair {
     /// Short-lived JWT for the `Authorization: Bearer` header.
     pub access_token: String,
@@ -34,6 +36,7 @@ pub struct TokenPair {
 /// `POST /auth/refresh` and `POST /auth/logout`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -41,6 +44,7 @@ pub struct RefreshRequest {
 /// `POST /auth/activate`: a new member sets their password with the office's code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivateRequest {
     pub phone: String,
     /// The 8-digit code from the office; spaces are ignored.
@@ -51,6 +55,7 @@ pub struct ActivateRequest {
 /// `PUT /me/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,

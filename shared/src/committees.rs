@@ -23,6 +23,7 @@ crate::wire_enum! {
 /// A committee (政协) of one level.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Committee {
     pub id: String,
     pub name: String,
@@ -46,6 +47,7 @@ pub struct Committee {
 /// `PATCH /committee` (admin): only the fields present change.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommitteePatch {
     pub language: Option<Language>,
     /// `HH:MM`, with `quiet_hours_end`; both empty strings turn quiet hours off.
@@ -56,6 +58,7 @@ pub struct CommitteePatch {
 /// A sector (界别) of a committee.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Sector {
     pub id: String,
     pub name: String,
@@ -64,6 +67,7 @@ pub struct Sector {
 /// `POST /sectors` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewSector {
     pub name: String,
 }

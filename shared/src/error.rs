@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
     derive(poem_openapi::Enum),
     oai(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ErrorCode {
     // --- the request itself is malformed (400) ---
     /// The body is not valid JSON or does not have the documented shape.
@@ -168,6 +169,7 @@ impl ErrorCode {
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ErrorBody {
     /// Stable code to branch on.
     pub code: ErrorCode,

@@ -20,3 +20,18 @@ pub mod notifications;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode};
+
+// The contract's records and enums are the SDK's: Kotlin and Swift see the
+// very types the server sends. Times cross the FFI as RFC 3339 strings.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("lvzhi_shared");
+
+/// A point in time with its UTC offset, as every time on the wire is.
+pub type Timestamp = chrono::DateTime<chrono::FixedOffset>;
+
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Timestamp, String, {
+    remote,
+    lower: |t| t.to_rfc3339(),
+    try_lift: |s| Ok(chrono::DateTime::parse_from_rfc3339(&s)?),
+});

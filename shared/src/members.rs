@@ -49,6 +49,7 @@ impl Gender {
 /// A member's account as the office and the member see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Member {
     pub id: String,
     pub committee_id: String,
@@ -84,6 +85,7 @@ pub struct Member {
 /// `GET /me`: the signed-in account and its committee.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Me {
     pub member: Member,
     pub committee: Committee,
@@ -92,6 +94,7 @@ pub struct Me {
 /// `POST /members`: the office adds one member.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewMember {
     pub member_no: Option<String>,
     pub name: String,
@@ -110,6 +113,7 @@ pub struct NewMember {
 /// An empty string clears an optional text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberPatch {
     pub member_no: Option<String>,
     pub name: Option<String>,
@@ -129,6 +133,7 @@ pub struct MemberPatch {
 /// A one-time activation code handed to a new member.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivationCode {
     pub member_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +149,7 @@ pub struct ActivationCode {
 /// `POST /members` answer: the member and their activation code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberCreated {
     pub member: Member,
     pub activation: ActivationCode,
@@ -152,6 +158,7 @@ pub struct MemberCreated {
 /// One page of the roster.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberPage {
     pub items: Vec<Member>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -163,6 +170,7 @@ pub struct MemberPage {
 /// `POST /members/activation-codes`: issue fresh codes (old ones stop working).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivationCodesRequest {
     /// Members to issue codes for; empty means every pending member of the committee.
     #[serde(default)]
@@ -173,6 +181,7 @@ pub struct ActivationCodesRequest {
 /// Freshly issued activation codes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivationCodeList {
     pub items: Vec<ActivationCode>,
 }
@@ -180,6 +189,7 @@ pub struct ActivationCodeList {
 /// One rejected row of an import.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportRowError {
     /// Spreadsheet row number (the header is row 1).
     pub row: u32,
@@ -197,6 +207,7 @@ pub struct ImportRowError {
 /// `POST /members/import` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportReport {
     /// True when nothing was written.
     pub dry_run: bool,

@@ -56,6 +56,7 @@ pub mod push_data {
 /// `POST /me/devices`: this phone's FCM registration token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeviceRegistration {
     pub token: String,
     pub platform: Platform,
@@ -64,6 +65,7 @@ pub struct DeviceRegistration {
 /// A registered phone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Device {
     pub token: String,
     pub platform: Platform,
@@ -73,6 +75,7 @@ pub struct Device {
 /// One item of my inbox.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Notification {
     pub id: String,
     pub kind: NotificationKind,
@@ -95,6 +98,7 @@ pub struct Notification {
 /// One page of my inbox, newest first, with the unread count.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NotificationPage {
     pub items: Vec<Notification>,
     /// Unread notifications in the whole inbox (not just this page).
@@ -107,6 +111,7 @@ pub struct NotificationPage {
 /// `GET /me/notifications/unread-count`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UnreadCount {
     pub unread: i64,
 }
@@ -128,6 +133,7 @@ crate::wire_enum! {
 /// An announcement's audience.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnnouncementAudience {
     pub kind: AudienceKind,
     /// For `sectors`.
@@ -155,6 +161,7 @@ pub struct AnnouncementAudience {
 /// `POST /announcements`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewAnnouncement {
     pub title: String,
     pub body: String,
@@ -172,6 +179,7 @@ pub struct NewAnnouncement {
 /// The answer to `POST /announcements`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnnouncementCreated {
     pub id: String,
     /// Members it was queued for (each also finds it in their inbox).
@@ -181,6 +189,7 @@ pub struct AnnouncementCreated {
 /// How an announcement's pushes stand, one count per member.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeliveryCounts {
     pub queued: i64,
     pub sent: i64,
@@ -194,6 +203,7 @@ pub struct DeliveryCounts {
 /// `GET /announcements/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Announcement {
     pub id: String,
     pub title: String,
@@ -212,6 +222,7 @@ pub struct Announcement {
 /// `GET /announcements`: newest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnnouncementPage {
     pub items: Vec<Announcement>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
