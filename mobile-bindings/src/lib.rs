@@ -1,7 +1,13 @@
-//! `lvzhi-mobile`: the Rust client SDK the Lvzhi phone app will embed through
-//! uniffi (Kotlin, Swift, Python).
+//! `lvzhi-mobile`: the Rust client SDK the Lvzhi phone app embeds.
 //!
-//! A skeleton until the mobile SDK issue: it compiles against the wire
-//! contract so that contract changes already break this crate's build.
+//! - [`core`]: a plain async client (reqwest with rustls) that Rust code and
+//!   the tests use directly.
+//! - `ffi` (coming with the bindings): `#[uniffi::export]` wrappers only,
+//!   for Kotlin, Swift and Python.
+//!
+//! Records and enums are the contract's own (`lvzhi-shared` with its
+//! `uniffi` feature), not copies.
+
+pub mod core;
 
 pub use lvzhi_shared as contract;
