@@ -10,5 +10,6 @@ mod members;
 mod ops;
 mod push;
 mod records;
+mod sdk;
 mod signups;
 mod tokens;

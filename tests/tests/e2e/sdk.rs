@@ -1,0 +1,315 @@
+//! The mobile SDK's core (`lvzhi_mobile::core`) driven against the real
+//! server, as the phone app drives it: a member's day, errors the app acts
+//! on, token refresh under concurrency, and the end of a session.
+
+use std::sync::Arc;
+
+use diesel::prelude::*;
+use lvzhi_mobile::core::{
+    ActivityFilter, Client, ClientConfig, Error, MemorySessionStore, Session, SessionStore,
+    new_idempotency_key,
+};
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::activities::SignupStatus;
+use lvzhi_shared::notifications::{NotificationKind, Platform};
+use lvzhi_tests::{Backend, TestApp, on_both_backends};
+use serde_json::json;
+
+on_both_backends!(
+    a_members_day_through_the_sdk,
+    errors_are_what_the_app_can_act_on,
+    concurrent_calls_share_one_refresh_and_a_dead_session_says_so,
+);
+
+fn client(app: &TestApp) -> (Client, Arc<MemorySessionStore>) {
+    let store = Arc::new(MemorySessionStore::default());
+    let client = Client::new(ClientConfig::new(app.origin.clone()), store.clone()).expect("client");
+    (client, store)
+}
+
+async fn a_members_day_through_the_sdk(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    app.member_in("13900081001", None).await;
+    app.member_in("13900081002", None).await;
+    let activity = app
+        .published_activity(
+            &office_token,
+            json!({"capacity": 1, "title": "法治讲座"}),
+            3,
+        )
+        .await;
+
+    let (first, _) = client(&app);
+    let (second, _) = client(&app);
+    let (office, _) = client(&app);
+    first
+        .sign_in("13900081001", "password-123")
+        .await
+        .expect("sign in");
+    let me = second
+        .sign_in("13900081002", "password-123")
+        .await
+        .expect("sign in");
+    office
+        .sign_in(&app.admin_phone, &app.admin_password)
+        .await
+        .expect("office signs in");
+    assert_eq!(second.me().await.expect("me").member.id, me.id);
+
+    let page = first
+        .activities(&ActivityFilter::default())
+        .await
+        .expect("list");
+    assert!(page.items.iter().any(|a| a.id == activity.id));
+
+    // One place: the first registers, the second waits, then moves up.
+    let key = new_idempotency_key();
+    let mine = first
+        .sign_up(&activity.id, None, key.clone())
+        .await
+        .expect("sign up");
+    assert_eq!(mine.status, SignupStatus::Registered);
+    // A retry of the same action (same key) gets the same answer.
+    let again = first.sign_up(&activity.id, None, key).await.expect("retry");
+    assert_eq!(again.status, SignupStatus::Registered);
+    let waiting = second
+        .sign_up(&activity.id, None, new_idempotency_key())
+        .await
+        .expect("waitlisted");
+    assert_eq!(
+        (waiting.status, waiting.position),
+        (SignupStatus::Waitlisted, Some(1))
+    );
+    first
+        .cancel_sign_up(&activity.id, new_idempotency_key())
+        .await
+        .expect("cancel");
+    let detail = second.activity(&activity.id).await.expect("detail");
+    assert_eq!(
+        detail.my_signup.map(|s| s.status),
+        Some(SignupStatus::Registered)
+    );
+    let mine = second.my_activities().await.expect("my activities");
+    assert_eq!(mine.items.len(), 1);
+
+    // The inbox says so; reading it clears the badge.
+    let inbox = second.inbox(false, None).await.expect("inbox");
+    let promoted = inbox
+        .items
+        .iter()
+        .find(|n| n.kind == NotificationKind::Promoted)
+        .expect("promotion notice");
+    let unread = second.unread_count().await.expect("count");
+    assert_eq!(unread, inbox.unread);
+    second.mark_read(&promoted.id).await.expect("read");
+    assert_eq!(second.unread_count().await.expect("count"), unread - 1);
+    second.mark_all_read().await.expect("read all");
+    assert_eq!(second.unread_count().await.expect("count"), 0);
+    second
+        .register_push_token("sdk-phone-token", Platform::Ios)
+        .await
+        .expect("push token");
+    second
+        .unregister_push_token("sdk-phone-token")
+        .await
+        .expect("forget push token");
+
+    // On site: the organizer shows the code, the member scans it.
+    app.clock
+        .advance(chrono::Duration::hours(2) + chrono::Duration::minutes(30));
+    let code = office.checkin_code(&activity.id).await.expect("code");
+    let checked = second
+        .check_in(&activity.id, &code.code, new_idempotency_key())
+        .await
+        .expect("check in");
+    assert_eq!(checked.activity_id, activity.id);
+    let twice = second
+        .check_in(&activity.id, &code.code, new_idempotency_key())
+        .await
+        .expect_err("twice");
+    assert!(
+        matches!(
+            twice,
+            Error::Conflict {
+                code: ErrorCode::AlreadyCheckedIn,
+                ..
+            }
+        ),
+        "{twice:?}"
+    );
+    let year = app
+        .clock
+        .now_utc()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .expect("year");
+    let record = second.duty_record(year).await.expect("record");
+    assert_eq!(record.year, year);
+    assert!(
+        second
+            .my_findings()
+            .await
+            .expect("findings")
+            .items
+            .is_empty()
+    );
+
+    second.sign_out().await.expect("sign out");
+    assert!(!second.is_signed_in());
+    assert_eq!(
+        second.me().await.expect_err("signed out"),
+        Error::SessionExpired
+    );
+}
+
+async fn errors_are_what_the_app_can_act_on(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    app.member_in("13900082001", None).await;
+    let activity = app
+        .published_activity(&office_token, json!({"capacity": 5}), 24)
+        .await;
+    let (member, store) = client(&app);
+
+    let wrong = member
+        .sign_in("13900082001", "not-the-password")
+        .await
+        .expect_err("wrong password");
+    assert!(
+        matches!(
+            wrong,
+            Error::Unauthorized {
+                code: ErrorCode::InvalidCredentials,
+                ..
+            }
+        ),
+        "{wrong:?}"
+    );
+    assert!(store.load().is_none(), "nothing stored on failure");
+    assert_eq!(
+        member.me().await.expect_err("not signed in"),
+        Error::SessionExpired
+    );
+
+    member
+        .sign_in("13900082001", "password-123")
+        .await
+        .expect("sign in");
+    member
+        .sign_up(&activity.id, None, new_idempotency_key())
+        .await
+        .expect("sign up");
+    let twice = member
+        .sign_up(&activity.id, None, new_idempotency_key())
+        .await
+        .expect_err("twice");
+    assert!(
+        matches!(
+            twice,
+            Error::Conflict {
+                code: ErrorCode::AlreadySignedUp,
+                ..
+            }
+        ),
+        "{twice:?}"
+    );
+    let bad = member
+        .register_push_token("has spaces", Platform::Android)
+        .await
+        .expect_err("bad token");
+    match &bad {
+        Error::Invalid { code, field, .. } => {
+            assert_eq!(*code, ErrorCode::InvalidField);
+            assert_eq!(field.as_deref(), Some("token"));
+        }
+        other => panic!("expected invalid: {other:?}"),
+    }
+    let missing = member
+        .activity("0190a000-0000-7000-8000-000000000000")
+        .await
+        .expect_err("missing");
+    assert!(matches!(missing, Error::NotFound { .. }), "{missing:?}");
+    let forbidden = member.checkin_code(&activity.id).await.expect_err("member");
+    assert!(
+        matches!(
+            forbidden,
+            Error::Forbidden {
+                code: ErrorCode::Forbidden,
+                ..
+            }
+        ),
+        "{forbidden:?}"
+    );
+
+    // Nobody listening: a network error, and the session is kept.
+    let offline_store = Arc::new(MemorySessionStore::default());
+    offline_store.save(Session {
+        access_token: "a".into(),
+        refresh_token: "r".into(),
+        user_id: "u".into(),
+    });
+    let offline = Client::new(
+        ClientConfig::new("http://127.0.0.1:9"),
+        offline_store.clone(),
+    )
+    .expect("client");
+    let err = offline.me().await.expect_err("offline");
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(offline_store.load().is_some());
+    // Error text carries no personal data.
+    for e in [&wrong, &twice, &missing, &forbidden, &err] {
+        assert!(!e.to_string().contains("13900082001"), "{e}");
+    }
+}
+
+async fn concurrent_calls_share_one_refresh_and_a_dead_session_says_so(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let member = app.member_in("13900083001", None).await;
+    let (sdk, store) = client(&app);
+    sdk.sign_in("13900083001", "password-123")
+        .await
+        .expect("sign in");
+
+    // The access token has "expired": twenty calls fail together, one refresh serves them all.
+    let stale = |store: &MemorySessionStore| {
+        let mut s = store.load().expect("session");
+        s.access_token = "expired-access-token".into();
+        store.save(s);
+    };
+    stale(&store);
+    let calls = (0..20).map(|_| sdk.me());
+    for result in futures::future::join_all(calls).await {
+        result.expect("every call succeeds after the refresh");
+    }
+    let user_id = member.user.id.clone();
+    let issued = app
+        .state
+        .db
+        .run(move |conn| {
+            use lvzhi_server::db::schema::refresh_tokens::dsl;
+            Ok(dsl::refresh_tokens
+                .filter(dsl::user_id.eq(user_id))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .await
+        .expect("count");
+    // member_in's sign-in, the SDK's sign-in, and exactly one refresh.
+    assert_eq!(issued, 3);
+
+    // Someone copied the refresh token and used it first: the SDK's refresh
+    // is refused as a reuse, the session ends, the store is cleared.
+    let copied = store.load().expect("session").refresh_token;
+    let resp = app
+        .api(reqwest::Method::POST, "/auth/refresh")
+        .json(&json!({"refresh_token": copied}))
+        .send()
+        .await
+        .expect("thief refreshes");
+    assert!(resp.status().is_success());
+    stale(&store);
+    assert_eq!(sdk.me().await.expect_err("dead"), Error::SessionExpired);
+    assert!(store.load().is_none(), "the app is told to show sign-in");
+}
