@@ -2,12 +2,14 @@
 //!
 //! - [`core`]: a plain async client (reqwest with rustls) that Rust code and
 //!   the tests use directly.
-//! - `ffi` (coming with the bindings): `#[uniffi::export]` wrappers only,
-//!   for Kotlin, Swift and Python.
+//! - [`ffi`]: `#[uniffi::export]` wrappers only, for Kotlin, Swift and Python.
 //!
 //! Records and enums are the contract's own (`lvzhi-shared` with its
 //! `uniffi` feature), not copies.
 
+uniffi::setup_scaffolding!("lvzhi_mobile");
+
 pub mod core;
+pub mod ffi;
 
 pub use lvzhi_shared as contract;

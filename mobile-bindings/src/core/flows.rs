@@ -34,6 +34,35 @@ fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// `/activities?…` for a filter (built apart: the serializer is not `Send`).
+fn activities_path(filter: &ActivityFilter) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(k) = filter.kind {
+        query.append_pair("kind", k.as_str());
+    }
+    if let Some(s) = filter.status {
+        query.append_pair("status", s.as_str());
+    }
+    if let Some(t) = filter.from {
+        query.append_pair("from", &t.to_rfc3339());
+    }
+    if let Some(t) = filter.to {
+        query.append_pair("to", &t.to_rfc3339());
+    }
+    if let Some(c) = &filter.cursor {
+        query.append_pair("cursor", c);
+    }
+    if let Some(l) = filter.limit {
+        query.append_pair("limit", &l.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        "/activities".to_owned()
+    } else {
+        format!("/activities?{query}")
+    }
+}
+
 /// A fresh key for one user action (send it again only when retrying that action).
 pub fn new_idempotency_key() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -106,31 +135,7 @@ impl Client {
     // --- activities ---
 
     pub async fn activities(&self, filter: &ActivityFilter) -> Result<ActivityPage, Error> {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(k) = filter.kind {
-            query.append_pair("kind", k.as_str());
-        }
-        if let Some(s) = filter.status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(t) = filter.from {
-            query.append_pair("from", &t.to_rfc3339());
-        }
-        if let Some(t) = filter.to {
-            query.append_pair("to", &t.to_rfc3339());
-        }
-        if let Some(c) = &filter.cursor {
-            query.append_pair("cursor", c);
-        }
-        if let Some(l) = filter.limit {
-            query.append_pair("limit", &l.to_string());
-        }
-        let query = query.finish();
-        let path = if query.is_empty() {
-            "/activities".to_owned()
-        } else {
-            format!("/activities?{query}")
-        };
+        let path = activities_path(filter);
         self.authed(Call::new(Method::GET, path)).await
     }
 
@@ -242,16 +247,16 @@ impl Client {
         unread_only: bool,
         cursor: Option<String>,
     ) -> Result<NotificationPage, Error> {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        query.append_pair("unread_only", if unread_only { "true" } else { "false" });
-        if let Some(c) = &cursor {
-            query.append_pair("cursor", c);
-        }
-        self.authed(Call::new(
-            Method::GET,
-            format!("/me/notifications?{}", query.finish()),
-        ))
-        .await
+        let query = {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            q.append_pair("unread_only", if unread_only { "true" } else { "false" });
+            if let Some(c) = &cursor {
+                q.append_pair("cursor", c);
+            }
+            q.finish()
+        };
+        self.authed(Call::new(Method::GET, format!("/me/notifications?{query}")))
+            .await
     }
 
     pub async fn unread_count(&self) -> Result<i64, Error> {

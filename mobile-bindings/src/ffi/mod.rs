@@ -1,0 +1,11 @@
+//! The FFI surface for Kotlin, Swift and Python: `#[uniffi::export]`
+//! wrappers over `core` and nothing else. Objects are handles, records are
+//! the contract's, the app's keychain is a foreign trait, one error enum.
+
+mod client;
+mod error;
+mod session;
+
+pub use client::{LvzhiClient, PushEvent, parse_push_payload};
+pub use error::LvzhiError;
+pub use session::{SessionStore, StoredSession};
