@@ -11,5 +11,6 @@ mod ops;
 mod push;
 mod records;
 mod sdk;
+mod sdk_python;
 mod signups;
 mod tokens;

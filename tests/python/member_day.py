@@ -1,0 +1,122 @@
+"""A member's day through the generated Python bindings of lvzhi-mobile.
+
+Run by tests/tests/e2e/sdk_python.rs against a live test server; the
+environment names the server, the people and the activity. Exits non-zero
+(with the failing assertion) if anything is off.
+"""
+
+import asyncio
+import os
+import sys
+
+sys.path.insert(0, os.environ["LVZHI_BINDINGS"])
+
+from lvzhi import lvzhi_mobile as sdk  # noqa: E402
+from lvzhi import lvzhi_shared as contract  # noqa: E402
+
+URL = os.environ["LVZHI_URL"]
+ACTIVITY = os.environ["LVZHI_ACTIVITY_ID"]
+PASSWORD = os.environ["LVZHI_PASSWORD"]
+
+
+class MemoryStore(sdk.SessionStore):
+    """What the app does with the Keychain or Keystore, in memory."""
+
+    def __init__(self):
+        self.session = None
+        self.saves = 0
+
+    def load(self):
+        return self.session
+
+    def save(self, session):
+        self.saves += 1
+        self.session = session
+
+    def clear(self):
+        self.session = None
+
+
+async def main():
+    first_store, second_store, office_store = MemoryStore(), MemoryStore(), MemoryStore()
+    first = sdk.LvzhiClient(URL, first_store)
+    second = sdk.LvzhiClient(URL, second_store)
+    office = sdk.LvzhiClient(URL, office_store)
+
+    await first.sign_in(os.environ["LVZHI_FIRST_PHONE"], PASSWORD)
+    me = await second.sign_in(os.environ["LVZHI_SECOND_PHONE"], PASSWORD)
+    await office.sign_in(os.environ["LVZHI_ADMIN_PHONE"], os.environ["LVZHI_ADMIN_PASSWORD"])
+    assert second_store.session is not None and second_store.session.user_id == me.id
+    assert (await second.me()).member.id == me.id
+
+    page = await second.activities(None, None, None, None, None)
+    assert any(a.id == ACTIVITY for a in page.items), "the activity is listed"
+
+    # One place: the first gets it, the second waits.
+    key = sdk.new_idempotency_key()
+    taken = await first.sign_up(ACTIVITY, None, key)
+    assert taken.status == contract.SignupStatus.REGISTERED, taken
+    retried = await first.sign_up(ACTIVITY, None, key)
+    assert retried.status == contract.SignupStatus.REGISTERED, "a retry with the same key is the same answer"
+    waiting = await second.sign_up(ACTIVITY, None, None)
+    assert waiting.status == contract.SignupStatus.WAITLISTED and waiting.position == 1, waiting
+    try:
+        await second.sign_up(ACTIVITY, None, None)
+        raise AssertionError("signing up twice must fail")
+    except sdk.LvzhiError.Conflict as e:
+        assert e.code == contract.ErrorCode.ALREADY_SIGNED_UP, e
+
+    # The first cancels; the second moves up and is told.
+    await first.cancel_sign_up(ACTIVITY, None)
+    detail = await second.activity(ACTIVITY)
+    assert detail.my_signup is not None and detail.my_signup.status == contract.SignupStatus.REGISTERED
+    inbox = await second.inbox(False, None)
+    kinds = [n.kind for n in inbox.items]
+    assert contract.NotificationKind.PROMOTED in kinds, kinds
+    promoted = next(n for n in inbox.items if n.kind == contract.NotificationKind.PROMOTED)
+    before = await second.unread_count()
+    await second.mark_read(promoted.id)
+    assert await second.unread_count() == before - 1
+
+    # A push about it is understood.
+    event = sdk.parse_push_payload(
+        {"event": "promoted", "notification_id": promoted.id, "activity_id": ACTIVITY}
+    )
+    assert event is not None and event.activity_id == ACTIVITY
+    await second.register_push_token("python-phone-token", contract.Platform.ANDROID)
+
+    # On site: the organizer shows the code, the member checks in.
+    code = await office.checkin_code(ACTIVITY)
+    checked = await second.check_in(ACTIVITY, code.code, None)
+    assert checked.activity_id == ACTIVITY
+    mine = await second.my_activities()
+    assert len(mine.items) == 1
+
+    # 100 calls at once: the event loop keeps running meanwhile.
+    ticks = 0
+    done = False
+
+    async def ticker():
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    ticking = asyncio.create_task(ticker())
+    results = await asyncio.gather(*[second.me() for _ in range(100)])
+    done = True
+    await ticking
+    assert all(r.member.id == me.id for r in results)
+    assert ticks > 1, f"the event loop was blocked (ticks={ticks})"
+
+    await second.sign_out()
+    assert not second.is_signed_in()
+    try:
+        await second.me()
+        raise AssertionError("signed out")
+    except sdk.LvzhiError.SessionExpired:
+        pass
+    print(f"member day ok; event loop ticked {ticks} times during 100 concurrent calls")
+
+
+asyncio.run(main())
