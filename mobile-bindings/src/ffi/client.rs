@@ -59,7 +59,7 @@ fn time(value: Option<String>, field: &str) -> Result<Option<lvzhi_shared::Times
             chrono::DateTime::parse_from_rfc3339(&v).map_err(|_| LvzhiError::Invalid {
                 code: ErrorCode::InvalidParameter,
                 field: Some(field.to_owned()),
-                message: "a time like 2026-12-01T09:00:00+08:00".into(),
+                reason: "a time like 2026-12-01T09:00:00+08:00".into(),
             })
         })
         .transpose()

@@ -11,6 +11,7 @@ mod ops;
 mod push;
 mod records;
 mod sdk;
+mod sdk_kotlin;
 mod sdk_python;
 mod signups;
 mod tokens;

@@ -11,7 +11,7 @@ use serde_json::json;
 on_both_backends!(python_bindings_run_a_members_day);
 
 /// The SDK's shared library, built beside this test by `cargo test --workspace`.
-fn sdk_library() -> PathBuf {
+pub fn sdk_library() -> PathBuf {
     let name = if cfg!(target_os = "macos") {
         "liblvzhi_mobile.dylib"
     } else {
