@@ -236,6 +236,11 @@ impl FakeFcm {
         self.inner.state().received.clone()
     }
 
+    /// How many messages were accepted so far (cheap: no copy, for polling).
+    pub fn received_count(&self) -> usize {
+        self.inner.state().received.len()
+    }
+
     /// Every answered `messages:send` request so far, in order.
     pub fn attempts(&self) -> Vec<Attempt> {
         self.inner.state().attempts.clone()
