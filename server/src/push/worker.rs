@@ -1,16 +1,17 @@
 //! The push worker: queues reminders as they fall due, then delivers due
 //! notifications over FCM in batches — claim, send with bounded concurrency
-//! (no transaction open meanwhile), record verdicts — until none are due,
-//! then waits for the next poll or a wake-up.
+//! (no transaction open meanwhile), record verdicts — two batches overlapping,
+//! until none are due; then it waits for the next poll or a wake-up.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use futures::StreamExt;
 use lvzhi_shared::notifications::push_data;
 use rand::Rng;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use super::fcm::{FcmClient, Push, SendOutcome};
 use super::queue::{self, Verdict};
@@ -19,24 +20,39 @@ use crate::db::models::OutboxRow;
 use crate::domain::{devices, reminders};
 use crate::error::AppError;
 
-/// Runs until `stop` turns true (between batches) or the task is dropped.
-/// Without an FCM client only reminders are queued (they reach inboxes);
-/// pushes wait in the outbox.
+/// Batches in hand at once: while one sends its last pushes and records its
+/// verdicts, the next is already claimed and sending, so neither the
+/// database's work nor a batch's tail leaves FCM idle.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Runs until `stop` turns true, then finishes the batches in hand; or until
+/// the task is dropped (their claims then expire). Without an FCM client only
+/// reminders are queued (they reach inboxes); pushes wait in the outbox.
 pub async fn run(
     state: Arc<AppState>,
     fcm: Option<Arc<FcmClient>>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let poll = Duration::from_millis(state.config.push.poll_millis);
+    // Pushes in flight across all batches.
+    let sends = Arc::new(Semaphore::new(state.config.push.max_in_flight));
+    let mut batches = JoinSet::new();
     while !*stop.borrow() {
         if let Err(e) = queue_reminders(&state).await {
             tracing::warn!(error = %e, "queueing reminders failed; trying again");
         }
         let mut busy = false;
         if let Some(fcm) = &fcm {
-            match deliver_batch(&state, fcm).await {
-                Ok(claimed) => busy = claimed >= state.config.push.batch_size,
-                Err(e) => tracing::warn!(error = %e, "push delivery failed; trying again"),
+            while batches.len() >= BATCHES_IN_FLIGHT {
+                batches.join_next().await;
+            }
+            match claim(&state).await {
+                Ok(Some(batch)) => {
+                    busy = batch.rows.len() >= state.config.push.batch_size;
+                    batches.spawn(deliver(state.clone(), fcm.clone(), sends.clone(), batch));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "claiming pushes failed; trying again"),
             }
         }
         if !busy {
@@ -44,9 +60,11 @@ pub async fn run(
                 () = tokio::time::sleep(poll) => {}
                 () = state.push_wake.notified() => {}
                 _ = stop.changed() => {}
+                Some(_) = batches.join_next(), if !batches.is_empty() => {}
             }
         }
     }
+    while batches.join_next().await.is_some() {}
 }
 
 async fn queue_reminders(state: &AppState) -> Result<(), AppError> {
@@ -62,8 +80,13 @@ async fn queue_reminders(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
-/// One round: returns how many notifications it claimed.
-pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usize, AppError> {
+/// Claimed notifications and the lease they are held under.
+struct Batch {
+    rows: Vec<OutboxRow>,
+    lease: NaiveDateTime,
+}
+
+async fn claim(state: &AppState) -> Result<Option<Batch>, AppError> {
     let config = &state.config.push;
     let now = state.clock.now_naive();
     let lease = now + chrono::Duration::seconds(config.lease_seconds as i64);
@@ -72,9 +95,24 @@ pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usi
         .db
         .write(move |conn| queue::claim(conn, now, lease, limit))
         .await?;
-    if rows.is_empty() {
-        return Ok(0);
+    Ok((!rows.is_empty()).then_some(Batch { rows, lease }))
+}
+
+async fn deliver(state: Arc<AppState>, fcm: Arc<FcmClient>, sends: Arc<Semaphore>, batch: Batch) {
+    if let Err(e) = send_and_record(&state, &fcm, &sends, batch).await {
+        tracing::warn!(error = %e, "recording pushes failed; their claims will expire and they go again");
     }
+}
+
+/// Sends a batch (each push its own task, so they spread over the runtime's
+/// threads) and records what became of every notification in it.
+async fn send_and_record(
+    state: &AppState,
+    fcm: &Arc<FcmClient>,
+    sends: &Arc<Semaphore>,
+    batch: Batch,
+) -> Result<(), AppError> {
+    let Batch { rows, lease } = batch;
     let user_ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
     let phones = state
         .db
@@ -88,32 +126,33 @@ pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usi
         by_user.entry(user).or_default().push(token);
     }
 
-    let mut jobs = Vec::new();
+    let mut in_flight = JoinSet::new();
     let mut reached_before: Vec<HashSet<String>> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let before = previously_reached(row);
         for token in by_user.get(row.user_id.as_str()).into_iter().flatten() {
-            if !before.contains(*token) {
-                jobs.push((i, push_of(row, token)));
+            if before.contains(*token) {
+                continue;
             }
+            let permit = sends
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| AppError::internal("the push semaphore closed"))?;
+            let (fcm, push) = (fcm.clone(), push_of(row, token));
+            in_flight.spawn(async move {
+                let outcome = fcm.send(&push).await;
+                drop(permit);
+                (i, push.token, outcome)
+            });
         }
         reached_before.push(before);
     }
-    let outcomes: Vec<(usize, String, SendOutcome)> = futures::stream::iter(jobs)
-        .map(|(i, push)| {
-            let fcm = fcm.clone();
-            async move {
-                let outcome = fcm.send(&push).await;
-                (i, push.token, outcome)
-            }
-        })
-        .buffer_unordered(config.max_in_flight)
-        .collect()
-        .await;
-
     let mut rounds: Vec<Round> = reached_before.into_iter().map(Round::new).collect();
     let mut dead: Vec<(String, String)> = Vec::new();
-    for (i, token, outcome) in outcomes {
+    while let Some(joined) = in_flight.join_next().await {
+        let (i, token, outcome) =
+            joined.map_err(|e| AppError::internal(format!("a push task failed: {e}")))?;
         state.metrics.push_sent(outcome_label(&outcome));
         let round = &mut rounds[i];
         match outcome {
@@ -128,13 +167,12 @@ pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usi
             SendOutcome::Rejected { reason } => round.refused.push(reason),
         }
     }
+    let finished_at = state.clock.now_naive();
     let verdicts: Vec<(String, Verdict)> = rows
         .iter()
         .zip(rounds)
-        .map(|(row, round)| (row.id.clone(), round.verdict(row, state, now)))
+        .map(|(row, round)| (row.id.clone(), round.verdict(row, state, finished_at)))
         .collect();
-    let claimed = rows.len();
-    let finished_at = state.clock.now_naive();
     state
         .db
         .write(move |conn| {
@@ -143,8 +181,7 @@ pub async fn deliver_batch(state: &AppState, fcm: &Arc<FcmClient>) -> Result<usi
             }
             queue::finish(conn, lease, &verdicts, finished_at)
         })
-        .await?;
-    Ok(claimed)
+        .await
 }
 
 /// What one notification's sends came to this round.

@@ -945,17 +945,18 @@ async fn two_servers_share_a_fan_out_without_sending_twice(b: Backend) {
     }));
     let office = app.admin().await.access_token;
     let ids = in_process_members(&app, 100).await;
-    // Hold FCM until both workers have claimed a batch each: 40 requests wait.
+    // Hold FCM until both workers hold all the batches they may (two of 20
+    // each): 80 requests wait, 20 from each batch.
     fake.hold();
     let sent = announce(&app, &office, to_committee("两台服务器")).await;
     let deadline = tokio::time::Instant::now() + PROMPTLY;
-    while fake.held_requests() < 40 && tokio::time::Instant::now() < deadline {
+    while fake.held_requests() < 80 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(
         fake.held_requests(),
-        40,
-        "each server holds one batch of 20"
+        80,
+        "each server holds two batches of 20"
     );
     fake.release();
     let a = settled(&app, &office, &sent.id).await;
