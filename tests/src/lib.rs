@@ -3,6 +3,7 @@
 //! reqwest client talks to it over real HTTP, as a phone does.
 
 pub mod fake_fcm;
+pub mod procfs;
 pub mod store;
 
 use std::sync::Arc;

@@ -4,6 +4,9 @@
 
 use std::collections::HashMap;
 
+pub use lvzhi_tests::procfs::machine;
+use lvzhi_tests::procfs::{cpu_count, machine_ticks, status_kib};
+
 /// The name prefix of the fake FCM's runtime threads.
 pub const FAKE_THREAD: &str = "fake-fcm";
 /// The name prefix of the baseline FCM client's runtime threads.
@@ -123,69 +126,7 @@ fn thread_ticks() -> HashMap<u32, (Kind, u64)> {
     out
 }
 
-/// Busy and total ticks of all CPUs (first line of `/proc/stat`).
-fn machine_ticks() -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let line = stat.lines().next()?.strip_prefix("cpu ")?;
-    let v: Vec<u64> = line
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal.
-    let total: u64 = v.iter().take(8).sum();
-    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
-    Some((total.saturating_sub(idle), total))
-}
-
-fn cpu_count() -> usize {
-    std::fs::read_to_string("/proc/stat")
-        .map(|s| {
-            s.lines()
-                .filter(|l| {
-                    l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit)
-                })
-                .count()
-        })
-        .unwrap_or(1)
-        .max(1)
-}
-
 /// A `Key:   123 kB` figure of `/proc/<pid>/status`, in MiB.
 pub fn status_mib(pid: u32, key: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib: u64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix(key))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some(kib as f64 / 1024.0)
-}
-
-/// Cores, CPU model, memory and kernel.
-pub fn machine() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let mem_gib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:"))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .map_or(0.0, |k| k as f64 / 1024.0 / 1024.0);
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    format!("{cores} cores ({model}), {mem_gib:.1} GiB RAM, Linux {kernel}")
+    status_kib(&format!("/proc/{pid}/status"), key).map(|kib| kib as f64 / 1024.0)
 }
