@@ -19,6 +19,7 @@ on_both_backends!(
     a_members_day_through_the_sdk,
     errors_are_what_the_app_can_act_on,
     concurrent_calls_share_one_refresh_and_a_dead_session_says_so,
+    activation_password_change_and_attendance_through_the_sdk,
 );
 
 fn client(app: &TestApp) -> (Client, Arc<MemorySessionStore>) {
@@ -312,4 +313,112 @@ async fn concurrent_calls_share_one_refresh_and_a_dead_session_says_so(b: Backen
     stale(&store);
     assert_eq!(sdk.me().await.expect_err("dead"), Error::SessionExpired);
     assert!(store.load().is_none(), "the app is told to show sign-in");
+}
+
+async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    let created = app
+        .create_member(
+            &office_token,
+            &lvzhi_shared::members::NewMember {
+                name: "新委员".into(),
+                phone: "13900084001".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+    let (member, store) = client(&app);
+    // A wrong code is refused; the office's code activates and signs in.
+    let wrong = member
+        .activate("13900084001", "00000000", "first-password-1")
+        .await
+        .expect_err("wrong code");
+    assert!(
+        matches!(
+            wrong,
+            Error::Unauthorized {
+                code: ErrorCode::ActivationCodeInvalid,
+                ..
+            }
+        ),
+        "{wrong:?}"
+    );
+    let me = member
+        .activate("13900084001", &created.activation.code, "first-password-1")
+        .await
+        .expect("activate");
+    assert_eq!(store.load().map(|s| s.user_id), Some(me.id.clone()));
+
+    // A new password: the old one stops working, the new one signs in.
+    let weak = member
+        .change_password("first-password-1", "short")
+        .await
+        .expect_err("weak");
+    assert!(
+        matches!(
+            weak,
+            Error::Invalid {
+                code: ErrorCode::WeakPassword,
+                ..
+            }
+        ),
+        "{weak:?}"
+    );
+    member
+        .change_password("first-password-1", "second-password-2")
+        .await
+        .expect("change password");
+    member.sign_out().await.expect("sign out");
+    let old = member
+        .sign_in("13900084001", "first-password-1")
+        .await
+        .expect_err("old password");
+    assert!(matches!(old, Error::Unauthorized { .. }), "{old:?}");
+    member
+        .sign_in("13900084001", "second-password-2")
+        .await
+        .expect("new password");
+
+    // The organizer marks attendance on site once the activity has started.
+    let activity = app
+        .published_activity(&office_token, json!({"capacity": 5}), 2)
+        .await;
+    member
+        .sign_up(&activity.id, None, new_idempotency_key())
+        .await
+        .expect("sign up");
+    let (office, _) = client(&app);
+    office
+        .sign_in(&app.admin_phone, &app.admin_password)
+        .await
+        .expect("office");
+    let early = office
+        .mark_attendance(
+            &activity.id,
+            vec![lvzhi_shared::activities::AttendanceEntry {
+                member_id: me.id.clone(),
+                attendance: lvzhi_shared::activities::Attendance::Attended,
+            }],
+        )
+        .await
+        .expect_err("before the start");
+    assert!(matches!(early, Error::Conflict { .. }), "{early:?}");
+    app.clock.advance(chrono::Duration::hours(3));
+    let marked = office
+        .mark_attendance(
+            &activity.id,
+            vec![lvzhi_shared::activities::AttendanceEntry {
+                member_id: me.id.clone(),
+                attendance: lvzhi_shared::activities::Attendance::Attended,
+            }],
+        )
+        .await
+        .expect("attendance");
+    assert_eq!(marked.updated, 1);
+    let mine = member.my_activities().await.expect("mine");
+    assert_eq!(
+        mine.items[0].signup.attendance,
+        Some(lvzhi_shared::activities::Attendance::Attended)
+    );
 }
