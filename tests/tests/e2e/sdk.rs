@@ -22,6 +22,32 @@ on_both_backends!(
     activation_password_change_and_attendance_through_the_sdk,
 );
 
+/// A server that takes the connection and never answers: the call gives up
+/// after the configured timeout with a network error, the session kept.
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = silent.local_addr().expect("addr");
+    let store = Arc::new(MemorySessionStore::default());
+    store.save(Session {
+        access_token: "a".into(),
+        refresh_token: "r".into(),
+        user_id: "u".into(),
+    });
+    let mut config = ClientConfig::new(format!("http://{addr}"));
+    config.timeout = std::time::Duration::from_millis(300);
+    let sdk = Client::new(config, store.clone()).expect("client");
+    let started = std::time::Instant::now();
+    let err = sdk.me().await.expect_err("no answer");
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the timeout applies"
+    );
+    assert!(store.load().is_some(), "a timeout does not end the session");
+    drop(silent);
+}
+
 fn client(app: &TestApp) -> (Client, Arc<MemorySessionStore>) {
     let store = Arc::new(MemorySessionStore::default());
     let client = Client::new(ClientConfig::new(app.origin.clone()), store.clone()).expect("client");
