@@ -1,7 +1,8 @@
 //! `LvzhiClient`: every flow of the phone app, async on tokio.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use lvzhi_shared::ErrorCode;
@@ -22,7 +23,36 @@ type Result<T> = std::result::Result<T, LvzhiError>;
 /// The Lvzhi API for this app installation. Create one and share it.
 #[derive(uniffi::Object)]
 pub struct LvzhiClient {
-    inner: core::Client,
+    inner: Arc<core::Client>,
+}
+
+/// The SDK's own runtime. Calls run on its threads, so the app's calling
+/// thread (Kotlin's main dispatcher, Python's event loop) only waits for the
+/// result instead of polling HTTP and JSON work itself.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lvzhi-sdk")
+            .enable_all()
+            .build()
+            .expect("the SDK cannot start its runtime")
+    })
+}
+
+/// Runs one call on the SDK's runtime. If the app cancels the call, the
+/// request still completes there (it is never left half-done).
+async fn run<T: Send + 'static>(
+    call: impl Future<Output = std::result::Result<T, core::Error>> + Send + 'static,
+) -> Result<T> {
+    runtime()
+        .spawn(call)
+        .await
+        .map_err(|_| LvzhiError::Server {
+            reason: "the call was interrupted".into(),
+        })?
+        .map_err(Into::into)
 }
 
 /// What a push says happened, and where to take the member.
@@ -83,7 +113,9 @@ impl LvzhiClient {
         let mut config = core::ClientConfig::new(server_url);
         config.timeout = Duration::from_secs(u64::from(timeout_seconds.max(1)));
         let inner = core::Client::new(config, Arc::new(Foreign(session_store)))?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner: Arc::new(inner),
+        }))
     }
 
     /// Whether a session is stored (skip the sign-in screen).
@@ -92,7 +124,8 @@ impl LvzhiClient {
     }
 
     pub async fn sign_in(&self, phone: String, password: String) -> Result<Member> {
-        Ok(self.inner.sign_in(&phone, &password).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.sign_in(&phone, &password).await }).await
     }
 
     /// First sign-in with the office's activation code; sets the password.
@@ -102,18 +135,23 @@ impl LvzhiClient {
         activation_code: String,
         new_password: String,
     ) -> Result<Member> {
-        Ok(self
-            .inner
-            .activate(&phone, &activation_code, &new_password)
-            .await?)
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .activate(&phone, &activation_code, &new_password)
+                .await
+        })
+        .await
     }
 
     pub async fn sign_out(&self) -> Result<()> {
-        Ok(self.inner.sign_out().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.sign_out().await }).await
     }
 
     pub async fn me(&self) -> Result<Me> {
-        Ok(self.inner.me().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.me().await }).await
     }
 
     pub async fn change_password(
@@ -121,10 +159,13 @@ impl LvzhiClient {
         current_password: String,
         new_password: String,
     ) -> Result<()> {
-        Ok(self
-            .inner
-            .change_password(&current_password, &new_password)
-            .await?)
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .change_password(&current_password, &new_password)
+                .await
+        })
+        .await
     }
 
     /// Upcoming activities by default; `from`/`to` are RFC 3339 times.
@@ -144,12 +185,14 @@ impl LvzhiClient {
             cursor,
             limit: None,
         };
-        Ok(self.inner.activities(&filter).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.activities(&filter).await }).await
     }
 
     /// An activity with my sign-up and waitlist position, if any.
     pub async fn activity(&self, activity_id: String) -> Result<Activity> {
-        Ok(self.inner.activity(&activity_id).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.activity(&activity_id).await }).await
     }
 
     /// Signs up. Pass the same `idempotency_key` when retrying this action
@@ -161,7 +204,8 @@ impl LvzhiClient {
         idempotency_key: Option<String>,
     ) -> Result<SignupResult> {
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
-        Ok(self.inner.sign_up(&activity_id, role_id, key).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.sign_up(&activity_id, role_id, key).await }).await
     }
 
     pub async fn cancel_sign_up(
@@ -170,11 +214,13 @@ impl LvzhiClient {
         idempotency_key: Option<String>,
     ) -> Result<SignupResult> {
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
-        Ok(self.inner.cancel_sign_up(&activity_id, key).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.cancel_sign_up(&activity_id, key).await }).await
     }
 
     pub async fn my_activities(&self) -> Result<MyActivityList> {
-        Ok(self.inner.my_activities().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.my_activities().await }).await
     }
 
     /// Checks in with the code scanned from the organizer's screen.
@@ -185,7 +231,8 @@ impl LvzhiClient {
         idempotency_key: Option<String>,
     ) -> Result<CheckinResult> {
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
-        Ok(self.inner.check_in(&activity_id, &code, key).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.check_in(&activity_id, &code, key).await }).await
     }
 
     pub async fn submit_finding(
@@ -195,28 +242,30 @@ impl LvzhiClient {
         idempotency_key: Option<String>,
     ) -> Result<Finding> {
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
-        Ok(self
-            .inner
-            .submit_finding(&activity_id, &finding, key)
-            .await?)
+        let inner = self.inner.clone();
+        run(async move { inner.submit_finding(&activity_id, &finding, key).await }).await
     }
 
     /// My findings and the answers to them.
     pub async fn my_findings(&self) -> Result<FindingList> {
-        Ok(self.inner.my_findings().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.my_findings().await }).await
     }
 
     pub async fn duty_record(&self, year: i32) -> Result<DutyRecord> {
-        Ok(self.inner.duty_record(year).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.duty_record(year).await }).await
     }
 
     /// Call after sign-in and whenever FCM gives the app a new token.
     pub async fn register_push_token(&self, token: String, platform: Platform) -> Result<Device> {
-        Ok(self.inner.register_push_token(&token, platform).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.register_push_token(&token, platform).await }).await
     }
 
     pub async fn unregister_push_token(&self, token: String) -> Result<()> {
-        Ok(self.inner.unregister_push_token(&token).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.unregister_push_token(&token).await }).await
     }
 
     pub async fn inbox(
@@ -224,24 +273,29 @@ impl LvzhiClient {
         unread_only: bool,
         cursor: Option<String>,
     ) -> Result<NotificationPage> {
-        Ok(self.inner.inbox(unread_only, cursor).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.inbox(unread_only, cursor).await }).await
     }
 
     pub async fn unread_count(&self) -> Result<i64> {
-        Ok(self.inner.unread_count().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.unread_count().await }).await
     }
 
     pub async fn mark_read(&self, notification_id: String) -> Result<()> {
-        Ok(self.inner.mark_read(&notification_id).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.mark_read(&notification_id).await }).await
     }
 
     pub async fn mark_all_read(&self) -> Result<()> {
-        Ok(self.inner.mark_all_read().await?)
+        let inner = self.inner.clone();
+        run(async move { inner.mark_all_read().await }).await
     }
 
     /// Organizer on site: the rotating code to show as a QR code.
     pub async fn checkin_code(&self, activity_id: String) -> Result<CheckinCode> {
-        Ok(self.inner.checkin_code(&activity_id).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.checkin_code(&activity_id).await }).await
     }
 
     /// Organizer on site: attended / absent / excused in bulk.
@@ -250,6 +304,7 @@ impl LvzhiClient {
         activity_id: String,
         entries: Vec<AttendanceEntry>,
     ) -> Result<AttendanceResult> {
-        Ok(self.inner.mark_attendance(&activity_id, entries).await?)
+        let inner = self.inner.clone();
+        run(async move { inner.mark_attendance(&activity_id, entries).await }).await
     }
 }
