@@ -149,7 +149,8 @@ async fn send_and_record(
         reached_before.push(before);
     }
     let mut rounds: Vec<Round> = reached_before.into_iter().map(Round::new).collect();
-    let mut dead: Vec<(String, String)> = Vec::new();
+    // Dead tokens by FCM's reason: one UPDATE per reason, not per phone.
+    let mut dead: HashMap<String, Vec<String>> = HashMap::new();
     while let Some(joined) = in_flight.join_next().await {
         let (i, token, outcome) =
             joined.map_err(|e| AppError::internal(format!("a push task failed: {e}")))?;
@@ -161,7 +162,7 @@ async fn send_and_record(
             }
             SendOutcome::TokenInvalid { reason } => {
                 round.refused.push(reason.clone());
-                dead.push((token, reason));
+                dead.entry(reason).or_default().push(token);
             }
             SendOutcome::Retry { after, reason } => round.retry.push((after, reason)),
             SendOutcome::Rejected { reason } => round.refused.push(reason),
@@ -176,8 +177,8 @@ async fn send_and_record(
     state
         .db
         .write(move |conn| {
-            for (token, reason) in &dead {
-                devices::disable(conn, std::slice::from_ref(token), reason, finished_at)?;
+            for (reason, tokens) in &dead {
+                devices::disable(conn, tokens, reason, finished_at)?;
             }
             queue::finish(conn, lease, &verdicts, finished_at)
         })
