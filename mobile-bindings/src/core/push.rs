@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use lvzhi_shared::notifications::{NotificationKind, push_data};
 
-/// What a push says happened, and where to take the member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a push says happened, and where to take the member. Plain data, so
+/// the FFI hands it over as it is.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PushEvent {
     pub kind: NotificationKind,
     /// Mark it read when the member opens it.

@@ -12,11 +12,11 @@ use lvzhi_shared::activities::{
     SignupResult,
 };
 use lvzhi_shared::members::{Me, Member};
-use lvzhi_shared::notifications::{Device, NotificationKind, NotificationPage, Platform};
+use lvzhi_shared::notifications::{Device, NotificationPage, Platform};
 
 use super::error::LvzhiError;
 use super::session::{Foreign, SessionStore};
-use crate::core;
+use crate::core::{self, PushEvent};
 
 type Result<T> = std::result::Result<T, LvzhiError>;
 
@@ -55,26 +55,10 @@ async fn run<T: Send + 'static>(
         .map_err(Into::into)
 }
 
-/// What a push says happened, and where to take the member.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PushEvent {
-    pub kind: NotificationKind,
-    /// Mark it read when the member opens it.
-    pub notification_id: String,
-    /// The activity to open, when there is one.
-    pub activity_id: Option<String>,
-    pub announcement_id: Option<String>,
-}
-
 /// Reads the `data` map of an incoming FCM message; `None` if it is not ours.
 #[uniffi::export]
 pub fn parse_push_payload(data: HashMap<String, String>) -> Option<PushEvent> {
-    core::parse_push(&data).map(|e| PushEvent {
-        kind: e.kind,
-        notification_id: e.notification_id,
-        activity_id: e.activity_id,
-        announcement_id: e.announcement_id,
-    })
+    core::parse_push(&data)
 }
 
 /// A fresh idempotency key for one user action; reuse it only to retry that action.

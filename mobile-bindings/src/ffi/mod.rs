@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod session;
 
-pub use client::{LvzhiClient, PushEvent, parse_push_payload};
+pub use crate::core::PushEvent;
+pub use client::{LvzhiClient, parse_push_payload};
 pub use error::LvzhiError;
 pub use session::{SessionStore, StoredSession};
