@@ -10,7 +10,9 @@ use lvzhi_mobile::core::{
     new_idempotency_key,
 };
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::activities::SignupStatus;
+use lvzhi_shared::activities::{
+    ActivityKind, ActivityStatus, FindingStatus, NewFinding, SignupStatus,
+};
 use lvzhi_shared::notifications::{NotificationKind, Platform};
 use lvzhi_tests::{Backend, TestApp, on_both_backends};
 use serde_json::json;
@@ -20,6 +22,9 @@ on_both_backends!(
     errors_are_what_the_app_can_act_on,
     concurrent_calls_share_one_refresh_and_a_dead_session_says_so,
     activation_password_change_and_attendance_through_the_sdk,
+    findings_and_their_answers_through_the_sdk,
+    activity_filters_and_pages_through_the_sdk,
+    a_call_dropped_mid_refresh_keeps_the_session,
 );
 
 /// A server that takes the connection and never answers: the call gives up
@@ -447,4 +452,302 @@ async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
         mine.items[0].signup.attendance,
         Some(lvzhi_shared::activities::Attendance::Attended)
     );
+}
+
+async fn findings_and_their_answers_through_the_sdk(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    app.member_in("13900085001", None).await;
+    let trip = app
+        .published_activity(
+            &office_token,
+            json!({"kind": "inspection", "title": "视察农村饮水工程", "capacity": 3}),
+            2,
+        )
+        .await;
+    let (member, _) = client(&app);
+    member
+        .sign_in("13900085001", "password-123")
+        .await
+        .expect("sign in");
+    let finding = NewFinding {
+        title: "水质检测频次不足".into(),
+        content: "建议每季度抽检一次。".into(),
+    };
+    // Not on the trip yet: the app is told why.
+    let early = member
+        .submit_finding(&trip.id, &finding, new_idempotency_key())
+        .await
+        .expect_err("not signed up");
+    assert!(
+        matches!(
+            early,
+            Error::Conflict {
+                code: ErrorCode::NotSignedUp,
+                ..
+            }
+        ),
+        "{early:?}"
+    );
+    member
+        .sign_up(&trip.id, None, new_idempotency_key())
+        .await
+        .expect("sign up");
+    let blank = member
+        .submit_finding(
+            &trip.id,
+            &NewFinding {
+                title: " ".into(),
+                content: "内容".into(),
+            },
+            new_idempotency_key(),
+        )
+        .await
+        .expect_err("blank title");
+    assert!(
+        matches!(&blank, Error::Invalid { code: ErrorCode::FieldRequired, field, .. } if field.as_deref() == Some("title")),
+        "{blank:?}"
+    );
+
+    // A retry of the same submission (same key) makes one finding.
+    let key = new_idempotency_key();
+    let submitted = member
+        .submit_finding(&trip.id, &finding, key.clone())
+        .await
+        .expect("submit");
+    let retried = member
+        .submit_finding(&trip.id, &finding, key)
+        .await
+        .expect("retry");
+    assert_eq!(retried.id, submitted.id);
+    assert_eq!(submitted.status, FindingStatus::Submitted);
+    let mine = member.my_findings().await.expect("mine");
+    assert_eq!(mine.items.len(), 1);
+    assert!(mine.items[0].response.is_none());
+
+    // The office forwards it, the department answers; the member reads the
+    // answer and is told.
+    for step in [
+        json!({"status": "forwarded", "department": "县水利局"}),
+        json!({"status": "answered", "response": "已列入明年改造计划。"}),
+    ] {
+        let resp = app
+            .api(
+                reqwest::Method::PATCH,
+                &format!("/findings/{}", submitted.id),
+            )
+            .bearer_auth(&office_token)
+            .json(&step)
+            .send()
+            .await
+            .expect("office");
+        assert!(resp.status().is_success(), "{step}: {}", resp.status());
+    }
+    let mine = member.my_findings().await.expect("mine");
+    assert_eq!(mine.items[0].status, FindingStatus::Answered);
+    assert_eq!(mine.items[0].department.as_deref(), Some("县水利局"));
+    assert_eq!(
+        mine.items[0].response.as_deref(),
+        Some("已列入明年改造计划。")
+    );
+    let inbox = member.inbox(true, None).await.expect("inbox");
+    assert!(
+        inbox
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::FindingAnswered),
+        "{:?}",
+        inbox.items.iter().map(|n| n.kind).collect::<Vec<_>>()
+    );
+}
+
+async fn activity_filters_and_pages_through_the_sdk(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    app.member_in("13900086001", None).await;
+    let mut trainings = Vec::new();
+    for hours in [24, 48, 72] {
+        trainings.push(
+            app.published_activity(&office_token, json!({"kind": "training"}), hours)
+                .await,
+        );
+    }
+    let inspection = app
+        .published_activity(&office_token, json!({"kind": "inspection"}), 36)
+        .await;
+    let cancelled = app
+        .published_activity(&office_token, json!({"kind": "training"}), 60)
+        .await;
+    let resp = app
+        .api(
+            reqwest::Method::POST,
+            &format!("/activities/{}/cancel", cancelled.id),
+        )
+        .bearer_auth(&office_token)
+        .json(&json!({"reason": "场地调整"}))
+        .send()
+        .await
+        .expect("cancel");
+    assert!(resp.status().is_success(), "{}", resp.status());
+
+    let (member, _) = client(&app);
+    member
+        .sign_in("13900086001", "password-123")
+        .await
+        .expect("sign in");
+    let ids = |page: &lvzhi_shared::activities::ActivityPage| {
+        page.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+
+    // By kind and status, in start order.
+    let only_trainings = member
+        .activities(&ActivityFilter {
+            kind: Some(ActivityKind::Training),
+            status: Some(ActivityStatus::Published),
+            ..ActivityFilter::default()
+        })
+        .await
+        .expect("trainings");
+    assert_eq!(
+        ids(&only_trainings),
+        trainings.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    );
+    let only_cancelled = member
+        .activities(&ActivityFilter {
+            status: Some(ActivityStatus::Cancelled),
+            ..ActivityFilter::default()
+        })
+        .await
+        .expect("cancelled");
+    assert_eq!(ids(&only_cancelled), vec![cancelled.id.clone()]);
+
+    // A time window: what starts within the next two days.
+    let now = app.clock.now_utc();
+    let window = member
+        .activities(&ActivityFilter {
+            from: Some(now.fixed_offset()),
+            to: Some((now + chrono::Duration::hours(49)).fixed_offset()),
+            ..ActivityFilter::default()
+        })
+        .await
+        .expect("window");
+    assert_eq!(
+        ids(&window),
+        vec![
+            trainings[0].id.clone(),
+            inspection.id.clone(),
+            trainings[1].id.clone()
+        ]
+    );
+
+    // Pages of two, walked with the cursor: everything once, in order.
+    let mut walked = Vec::new();
+    let mut filter = ActivityFilter {
+        limit: Some(2),
+        ..ActivityFilter::default()
+    };
+    loop {
+        let page = member.activities(&filter).await.expect("page");
+        assert!(page.items.len() <= 2);
+        walked.extend(ids(&page));
+        match page.next_cursor {
+            Some(c) => filter.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(walked.len(), 5, "{walked:?}");
+    let everything = member
+        .activities(&ActivityFilter::default())
+        .await
+        .expect("all");
+    assert_eq!(walked, ids(&everything));
+
+    // A cursor the app made up is refused with the field at fault.
+    let bad = member
+        .activities(&ActivityFilter {
+            cursor: Some("not-a-cursor".into()),
+            ..ActivityFilter::default()
+        })
+        .await
+        .expect_err("bad cursor");
+    assert!(
+        matches!(&bad, Error::Invalid { field, .. } if field.as_deref() == Some("cursor")),
+        "{bad:?}"
+    );
+}
+
+/// A session store that says when the SDK starts a refresh (its second load).
+struct WatchedStore {
+    inner: MemorySessionStore,
+    loads: std::sync::atomic::AtomicUsize,
+    refresh_started: tokio::sync::Notify,
+}
+
+impl SessionStore for WatchedStore {
+    fn load(&self) -> Option<Session> {
+        if self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            self.refresh_started.notify_one();
+        }
+        self.inner.load()
+    }
+    fn save(&self, session: Session) {
+        self.inner.save(session)
+    }
+    fn clear(&self) {
+        self.inner.clear()
+    }
+}
+
+/// The app gives up on a call (screen closed) while the SDK is refreshing
+/// the session: the rotation still completes and is saved, so the next call
+/// works without signing in again.
+async fn a_call_dropped_mid_refresh_keeps_the_session(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let member = app.member_in("13900087001", None).await;
+    let (signing_in, seed) = client(&app);
+    signing_in
+        .sign_in("13900087001", "password-123")
+        .await
+        .expect("sign in");
+    let mut session = seed.load().expect("session");
+    let old_refresh = session.refresh_token.clone();
+    session.access_token = "expired-access-token".into();
+    let store = Arc::new(WatchedStore {
+        inner: MemorySessionStore::default(),
+        loads: Default::default(),
+        refresh_started: tokio::sync::Notify::new(),
+    });
+    store.save(session);
+    let sdk = Client::new(ClientConfig::new(app.origin.clone()), store.clone()).expect("client");
+
+    // Load 1: the call; load 2: the refresh. Drop the call right then.
+    tokio::select! {
+        r = sdk.me() => panic!("the call should have been dropped first: {r:?}"),
+        _ = store.refresh_started.notified() => {}
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.load().map(|s| s.refresh_token) == Some(old_refresh.clone()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotation was never saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let me = sdk.me().await.expect("the saved session works");
+    assert_eq!(me.member.id, member.user.id);
+    let user_id = member.user.id.clone();
+    let issued = app
+        .state
+        .db
+        .run(move |conn| {
+            use lvzhi_server::db::schema::refresh_tokens::dsl;
+            Ok(dsl::refresh_tokens
+                .filter(dsl::user_id.eq(user_id))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .await
+        .expect("count");
+    // member_in's sign-in, the SDK's sign-in, and the one refresh.
+    assert_eq!(issued, 3);
 }
