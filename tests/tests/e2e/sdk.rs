@@ -124,6 +124,9 @@ async fn a_members_day_through_the_sdk(b: Backend) {
     );
     let mine = second.my_activities().await.expect("my activities");
     assert_eq!(mine.items.len(), 1);
+    // The organizer's live roster count.
+    let roster = office.activity(&activity.id).await.expect("office view");
+    assert_eq!((roster.registered, roster.waitlisted), (1, 0));
 
     // The inbox says so; reading it clears the badge.
     let inbox = second.inbox(false, None).await.expect("inbox");
