@@ -150,9 +150,10 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let method = req.method().to_string();
-    // The path only: query strings may hold search text such as phone numbers.
     let path = req.uri().path().to_owned();
-    let span = tracing::info_span!("request", id = %request_id, method = %method, path = %path);
+    let logged_path = loggable_path(&path);
+    let span =
+        tracing::info_span!("request", id = %request_id, method = %method, path = %logged_path);
 
     let outcome = async {
         if let Some(state) = &state {
@@ -189,6 +190,16 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
             .observe(&method, status, elapsed.as_secs_f64());
     }
     Ok(resp)
+}
+
+/// The path as logged: no query string (it may hold search text such as
+/// phone numbers) and no phone's FCM token (`DELETE /me/devices/{token}`).
+fn loggable_path(path: &str) -> &str {
+    const DEVICES: &str = "/me/devices/";
+    match path.find(DEVICES) {
+        Some(at) => &path[..at + DEVICES.len() - 1],
+        None => path,
+    }
 }
 
 /// Refuses bodies over `limit`: by Content-Length when given, else by reading at most `limit`.

@@ -3,6 +3,7 @@
 //! reqwest client talks to it over real HTTP, as a phone does.
 
 pub mod fake_fcm;
+pub mod logs;
 pub mod procfs;
 pub mod store;
 
@@ -107,6 +108,7 @@ impl TestApp {
 
     /// Starts with a configuration adjusted by `tweak`.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        logs::install();
         let admin_url = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(std::env::var(POSTGRES_ENV).expect("postgres url")),
@@ -133,6 +135,7 @@ impl TestApp {
             .first_admin()
             .cloned()
             .expect("first start creates an admin");
+        logs::watch_for(&admin.password);
         let mut me = Self {
             backend,
             origin: String::new(),
@@ -433,6 +436,8 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        // Every test scans the log written since the last scan, whoever wrote it.
+        logs::check();
     }
 }
 
