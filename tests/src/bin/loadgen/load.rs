@@ -2,7 +2,7 @@
 //! directly: each connection sends one request, waits for the whole answer,
 //! and sends the next, until the window closes.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::{Instant, sleep, timeout_at};
 
 /// Longest latency the histograms hold, in microseconds (a minute).
@@ -80,6 +80,34 @@ impl Call {
 pub struct Group {
     pub connections: usize,
     pub calls: Arc<[Call]>,
+    /// Client addresses to connect from (loopback aliases such as 127.0.0.2),
+    /// one per connection in turn; empty: the system's choice (127.0.0.1).
+    /// The server throttles failed sign-ins per client address.
+    pub from: Vec<IpAddr>,
+    /// Answers that count as the expected outcome besides 2xx (a flood of
+    /// wrong passwords expects refusals); they are then tallied as `ok`.
+    pub also_ok: Vec<StatusCode>,
+}
+
+impl Group {
+    pub fn new(connections: usize, calls: Arc<[Call]>) -> Self {
+        Self {
+            connections,
+            calls,
+            from: Vec::new(),
+            also_ok: Vec::new(),
+        }
+    }
+
+    pub fn from(mut self, addresses: Vec<IpAddr>) -> Self {
+        self.from = addresses;
+        self
+    }
+
+    pub fn expecting(mut self, statuses: Vec<StatusCode>) -> Self {
+        self.also_ok = statuses;
+        self
+    }
 }
 
 /// Load runs from `start` to `until`; only requests sent at or after
@@ -92,8 +120,9 @@ pub struct Window {
 
 /// What one group's connections saw inside the window.
 pub struct Tally {
-    /// Latency of 2xx answers, microseconds.
+    /// Latency of 2xx (or expected) answers, microseconds.
     pub latency: Histogram<u64>,
+    /// 2xx answers, or the group's expected ones.
     pub ok: u64,
     pub non_2xx: u64,
     /// Failed connects and broken connections.
@@ -133,9 +162,12 @@ pub async fn drive(addr: SocketAddr, groups: &[Group], window: Window) -> Vec<Ta
     let mut workers = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         for first in 0..group.connections {
+            let from = (!group.from.is_empty()).then(|| group.from[first % group.from.len()]);
             let task = worker(
                 addr,
+                from,
                 host.clone(),
+                group.also_ok.clone(),
                 group.calls.clone(),
                 first,
                 group.connections,
@@ -159,7 +191,9 @@ pub async fn drive(addr: SocketAddr, groups: &[Group], window: Window) -> Vec<Ta
 
 async fn worker(
     addr: SocketAddr,
+    from: Option<IpAddr>,
     host: HeaderValue,
+    also_ok: Vec<StatusCode>,
     calls: Arc<[Call]>,
     first: usize,
     stride: usize,
@@ -174,7 +208,7 @@ async fn worker(
     while Instant::now() < window.until {
         let sender = match conn.as_mut() {
             Some(sender) => sender,
-            None => match timeout_at(window.until, connect(addr)).await {
+            None => match timeout_at(window.until, connect_from(addr, from)).await {
                 Ok(Ok(sender)) => conn.insert(sender),
                 Ok(Err(e)) => {
                     if Instant::now() >= window.measure_from {
@@ -196,7 +230,7 @@ async fn worker(
         };
         let counted = started >= window.measure_from;
         match outcome {
-            Ok(status) if counted && status.is_success() => {
+            Ok(status) if counted && (status.is_success() || also_ok.contains(&status)) => {
                 tally.ok += 1;
                 let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(MAX_MICROS);
                 tally.latency.saturating_record(micros.max(1));
@@ -216,7 +250,26 @@ async fn worker(
 
 /// A keep-alive HTTP/1.1 connection; its driver runs as its own task.
 pub async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(addr).await?;
+    connect_from(addr, None).await
+}
+
+/// Like [`connect`], from a chosen local address.
+pub async fn connect_from(
+    addr: SocketAddr,
+    from: Option<IpAddr>,
+) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let stream = match from {
+        None => TcpStream::connect(addr).await?,
+        Some(ip) => {
+            let socket = if ip.is_ipv4() {
+                TcpSocket::new_v4()?
+            } else {
+                TcpSocket::new_v6()?
+            };
+            socket.bind(SocketAddr::new(ip, 0))?;
+            socket.connect(addr).await?
+        }
+    };
     stream.set_nodelay(true)?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(async move {

@@ -40,6 +40,7 @@
 //! the only HTTP target is 127.0.0.1.
 
 mod accounts;
+mod children;
 mod direct;
 mod load;
 mod race;
@@ -47,7 +48,7 @@ mod report;
 mod servers;
 mod sys;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +74,22 @@ const ME_DURING_LOGINS: &str = "C /me during logins";
 const LOGINS: &str = "C login";
 const LIST: &str = "L /activities (default page: 50)";
 const LIST_200: &str = "L /activities?limit=200";
+const FLOOD_NONE: &str = "F login, no flood";
+const FLOOD_ONE_LOGIN: &str = "F login, flood from 1 address";
+const FLOOD_ONE: &str = "F flood from 1 address (refusals/s)";
+const FLOOD_MANY_LOGIN: &str = "F login, flood from 64 addresses";
+const FLOOD_MANY: &str = "F flood from 64 addresses (refusals/s)";
+
+/// Members sign in from here; floods come from 127.0.0.1 or 127.0.1.x.
+/// The server throttles failed sign-ins per client address.
+const MEMBERS_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+/// Wrong-password sign-ins per flood connection set.
+const FLOOD_CONNECTIONS: usize = 64;
+
+/// The label of a race over server processes.
+fn procs_label(processes: usize) -> String {
+    format!("S sign-up race, {processes} server process(es)")
+}
 
 /// The race's label for one `signups.max_batch` setting.
 fn race_label(max_batch: usize) -> String {
@@ -98,6 +115,10 @@ enum Scenario {
     List,
     /// S: the sign-up race.
     Race,
+    /// S over 1 and then 2 release server processes on one database.
+    Procs,
+    /// F: members sign in during a flood of wrong passwords.
+    Flood,
 }
 
 /// Load generator for the Lvzhi server: measures authenticated reads against
@@ -137,7 +158,7 @@ struct Args {
     /// Skip the SQLite runs.
     #[arg(long)]
     no_sqlite: bool,
-    /// Run only these scenarios, comma-separated (a,h,b,c,list,race); default: all.
+    /// Run only these scenarios, comma-separated (a,h,b,c,list,race,procs,flood); default: all.
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Scenario>,
     /// Published activities in the committee for the list scenario (L).
@@ -201,6 +222,7 @@ impl Args {
             Scenario::B,
             Scenario::C,
             Scenario::List,
+            Scenario::Flood,
         ]
         .into_iter()
         .any(|s| self.wants(s))
@@ -366,12 +388,33 @@ async fn run_once(
                 backend_rows.push(row);
             }
         }
+        if args.wants(Scenario::Procs) {
+            for processes in [1, 2] {
+                let store = fresh_store(postgres_url).await?;
+                let outcome = procs_race(args, rt, backend, &store, processes).await;
+                discard(store).await?;
+                let (row, verdict) = outcome?;
+                verdicts.push((format!("{backend}, {}", row.scenario), verdict));
+                backend_rows.push(row);
+            }
+        }
         let base_rate = backend_rows
             .iter()
             .find(|r| r.scenario == BASELINE)
             .map(|r| r.rate)
             .filter(|&r| r > 0.0);
-        for row in backend_rows.iter_mut().filter(|r| r.scenario != LOGINS) {
+        let not_reads = [
+            LOGINS,
+            FLOOD_NONE,
+            FLOOD_ONE_LOGIN,
+            FLOOD_ONE,
+            FLOOD_MANY_LOGIN,
+            FLOOD_MANY,
+        ];
+        for row in backend_rows
+            .iter_mut()
+            .filter(|r| !not_reads.contains(&r.scenario.as_str()))
+        {
             row.vs_baseline = base_rate.map(|b| row.rate / b);
         }
         rows.extend(backend_rows);
@@ -397,8 +440,8 @@ fn server_config(store: &Store) -> anyhow::Result<Config> {
         database_url: store.database_url()?,
         ..Config::default()
     };
-    // Only failed sign-ins count towards a lock, but every client shares 127.0.0.1.
-    config.login.max_failures_per_address = 1_000_000;
+    // The sign-in throttle keeps its defaults: members sign in from
+    // MEMBERS_ADDRESS, which only ever sends correct passwords.
     // Tokens must outlive the benchmark.
     config.auth.access_token_minutes = 24 * 60;
     Ok(config)
@@ -426,7 +469,7 @@ async fn main_scenarios(
     state: &Arc<AppState>,
     admin: &FirstAdmin,
 ) -> anyhow::Result<Vec<Row>> {
-    let needs_accounts = [Scenario::A, Scenario::B, Scenario::C]
+    let needs_accounts = [Scenario::A, Scenario::B, Scenario::C, Scenario::Flood]
         .into_iter()
         .any(|s| args.wants(s));
     let accounts = if needs_accounts {
@@ -459,47 +502,37 @@ async fn main_scenarios(
         )
     })?;
     let healthz: Arc<[Call]> = Arc::from(vec![Call::get("/healthz", None)?]);
-    let reading = |calls: &Arc<[Call]>| Group {
-        connections: args.connections,
-        calls: calls.clone(),
-    };
+    let reading = |calls: &Arc<[Call]>| Group::new(args.connections, calls.clone());
     let seconds = args.seconds as f64;
     let mut rows = Vec::new();
 
     if args.wants(Scenario::A) {
         eprintln!("{backend}: {BASELINE}");
         let baseline = servers::start_baseline(rt, state.clone()).await?;
-        let (t, cpu) = measure(args, baseline.addr, &[reading(&whoami)]).await;
+        let (t, cpu, peak) = measure(args, baseline.addr, &[reading(&whoami)]).await;
         baseline.stop().await?;
-        rows.push(Row::new(backend, BASELINE, &t[0], seconds, Some(cpu)));
+        rows.push(Row::new(backend, BASELINE, &t[0], seconds, Some(cpu)).with_peak_rss(peak));
     }
 
     if args.wants(Scenario::H) {
         eprintln!("{backend}: {HEALTHZ}");
-        let (t, cpu) = measure(args, server.addr, &[reading(&healthz)]).await;
-        rows.push(Row::new(backend, HEALTHZ, &t[0], seconds, Some(cpu)));
+        let (t, cpu, peak) = measure(args, server.addr, &[reading(&healthz)]).await;
+        rows.push(Row::new(backend, HEALTHZ, &t[0], seconds, Some(cpu)).with_peak_rss(peak));
     }
 
     if args.wants(Scenario::B) {
         eprintln!("{backend}: {ME}");
-        let (t, cpu) = measure(args, server.addr, &[reading(&me)]).await;
-        rows.push(Row::new(backend, ME, &t[0], seconds, Some(cpu)));
+        let (t, cpu, peak) = measure(args, server.addr, &[reading(&me)]).await;
+        rows.push(Row::new(backend, ME, &t[0], seconds, Some(cpu)).with_peak_rss(peak));
     }
 
     if args.wants(Scenario::C) && args.login_clients > 0 {
         eprintln!("{backend}: {ME_DURING_LOGINS}");
-        let signing_in = Group {
-            connections: args.login_clients,
-            calls: logins,
-        };
-        let (t, cpu) = measure(args, server.addr, &[reading(&me), signing_in]).await;
-        rows.push(Row::new(
-            backend,
-            ME_DURING_LOGINS,
-            &t[0],
-            seconds,
-            Some(cpu),
-        ));
+        let signing_in = Group::new(args.login_clients, logins.clone()).from(vec![MEMBERS_ADDRESS]);
+        let (t, cpu, peak) = measure(args, server.addr, &[reading(&me), signing_in]).await;
+        rows.push(
+            Row::new(backend, ME_DURING_LOGINS, &t[0], seconds, Some(cpu)).with_peak_rss(peak),
+        );
         rows.push(Row::new(backend, LOGINS, &t[1], seconds, None));
     }
 
@@ -532,9 +565,71 @@ async fn main_scenarios(
                 .iter()
                 .map(|t| Call::get(path, Some(t)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let (t, cpu) = measure(args, server.addr, &[reading(&Arc::from(list))]).await;
-            rows.push(Row::new(backend, label, &t[0], seconds, Some(cpu)));
+            let (t, cpu, peak) = measure(args, server.addr, &[reading(&Arc::from(list))]).await;
+            rows.push(Row::new(backend, label, &t[0], seconds, Some(cpu)).with_peak_rss(peak));
         }
+    }
+
+    // Last: the flood leaves 127.0.0.1 locked out of signing in.
+    if args.wants(Scenario::Flood) && args.login_clients > 0 && !accounts.is_empty() {
+        rows.extend(flood(args, backend, server, &logins).await?);
+    }
+    Ok(rows)
+}
+
+/// F: members sign in (correct passwords, from MEMBERS_ADDRESS) alone, then
+/// during a flood of wrong passwords for unknown phones from one address,
+/// then from 64 addresses (127.0.1.1–64), each on the same server.
+async fn flood(
+    args: &Args,
+    backend: &'static str,
+    server: &Running,
+    logins: &Arc<[Call]>,
+) -> anyhow::Result<Vec<Row>> {
+    let seconds = args.seconds as f64;
+    let members = || Group::new(args.login_clients, logins.clone()).from(vec![MEMBERS_ADDRESS]);
+    let wrong: Arc<[Call]> = (0..1000)
+        .map(|i| {
+            Call::post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"phone": format!("1370000{i:04}"), "password": "wrong-password-1"}),
+                None,
+            )
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into();
+    // Unknown phone (401), locked phone or address (429), hash queue full (503).
+    let refusals = || {
+        vec![
+            hyper::StatusCode::UNAUTHORIZED,
+            hyper::StatusCode::TOO_MANY_REQUESTS,
+            hyper::StatusCode::SERVICE_UNAVAILABLE,
+        ]
+    };
+    let many: Vec<IpAddr> = (1..=64)
+        .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 1, i)))
+        .collect();
+    let mut rows = Vec::new();
+
+    eprintln!("{backend}: {FLOOD_NONE}");
+    let (t, cpu, peak) = measure(args, server.addr, &[members()]).await;
+    rows.push(Row::new(backend, FLOOD_NONE, &t[0], seconds, Some(cpu)).with_peak_rss(peak));
+
+    for (login_label, flood_label, from) in [
+        (FLOOD_ONE_LOGIN, FLOOD_ONE, Vec::new()),
+        (FLOOD_MANY_LOGIN, FLOOD_MANY, many),
+    ] {
+        eprintln!("{backend}: {login_label}");
+        let flooding = Group::new(FLOOD_CONNECTIONS, wrong.clone())
+            .from(from)
+            .expecting(refusals());
+        let (t, cpu, peak) = measure(args, server.addr, &[members(), flooding]).await;
+        let mut login =
+            Row::new(backend, login_label, &t[0], seconds, Some(cpu)).with_peak_rss(peak);
+        let alone = rows[0].rate;
+        login.vs_baseline = (alone > 0.0).then(|| login.rate / alone);
+        rows.push(login);
+        rows.push(Row::new(backend, flood_label, &t[1], seconds, None));
     }
     Ok(rows)
 }
@@ -598,12 +693,87 @@ async fn race_on(
     max_batch: usize,
 ) -> anyhow::Result<(Row, Verdict)> {
     let label = race_label(max_batch);
+    let (activity_id, members) = race_setup(args, backend, &label, server, state, admin).await?;
+    sys::reset_peak_rss();
+    let outcome = race::run(
+        &[server.addr],
+        &[],
+        &activity_id,
+        &members,
+        args.race_connections,
+    )
+    .await?;
+    let peak = sys::peak_rss_mib();
+    race_verdict(
+        args,
+        backend,
+        &label,
+        state,
+        &activity_id,
+        &members,
+        &outcome,
+        peak,
+    )
+    .await
+}
+
+/// S over server processes: the in-process server prepares the database
+/// (first admin, the activity, the members and their tokens) and stops; then
+/// `processes` release servers share the race, its connections spread over them.
+async fn procs_race(
+    args: &Args,
+    rt: &Handle,
+    backend: &'static str,
+    store: &Store,
+    processes: usize,
+) -> anyhow::Result<(Row, Verdict)> {
+    let label = procs_label(processes);
+    let (server, state, admin) = servers::start_real(rt, server_config(store)?).await?;
+    let prepared = race_setup(args, backend, &label, &server, &state, &admin).await;
+    server.stop().await?;
+    let (activity_id, members) = prepared?;
+    let mut started = Vec::with_capacity(processes);
+    for _ in 0..processes {
+        started.push(children::ServerProcess::start(&store.database_url()?).await?);
+    }
+    let addrs: Vec<SocketAddr> = started.iter().map(|p| p.addr).collect();
+    let pids: Vec<u32> = started.iter().map(|p| p.pid()).collect();
+    let outcome = race::run(&addrs, &pids, &activity_id, &members, args.race_connections).await;
+    let peak: Option<f64> = pids.iter().map(|&p| sys::peak_rss_mib_of(p)).sum();
+    for process in started {
+        process.stop().await?;
+    }
+    let outcome = outcome?;
+    let verdict = race_verdict(
+        args,
+        backend,
+        &label,
+        &state,
+        &activity_id,
+        &members,
+        &outcome,
+        peak,
+    )
+    .await;
+    drop(state);
+    verdict
+}
+
+/// The race's activity (created and published through the API, as the office
+/// would) and its members with tokens (made in-process).
+async fn race_setup(
+    args: &Args,
+    backend: &'static str,
+    label: &str,
+    server: &Running,
+    state: &Arc<AppState>,
+    admin: &FirstAdmin,
+) -> anyhow::Result<(String, Vec<direct::Member>)> {
     let setup = Instant::now();
     let client = reqwest::Client::new();
     let origin = server.origin();
     let token = accounts::admin_token(&client, &origin, admin).await?;
     let office = direct::caller(state, &token)?;
-    // Created and published through the API, as the office would.
     let starts = chrono::Utc::now().fixed_offset() + chrono::Duration::days(1);
     let draft: Activity = accounts::ok_json(
         client
@@ -634,15 +804,23 @@ async fn race_on(
         members.len(),
         setup.elapsed().as_secs_f64()
     );
-    let outcome = race::run(server.addr, &published.id, &members, args.race_connections).await?;
-    let stored = race::stored(state, &published.id).await?;
-    let verdict = race::verify(
-        &outcome,
-        &members,
-        &published.id,
-        args.race_capacity,
-        &stored,
-    );
+    Ok((published.id, members))
+}
+
+/// Checks the race against the database; the row for the table.
+#[allow(clippy::too_many_arguments)]
+async fn race_verdict(
+    args: &Args,
+    backend: &'static str,
+    label: &str,
+    state: &Arc<AppState>,
+    activity_id: &str,
+    members: &[direct::Member],
+    outcome: &race::Outcome,
+    peak: Option<f64>,
+) -> anyhow::Result<(Row, Verdict)> {
+    let stored = race::stored(state, activity_id).await?;
+    let verdict = race::verify(outcome, members, activity_id, args.race_capacity, &stored);
     eprintln!("  {}", verdict.report);
     let row = Row::new(
         backend,
@@ -650,13 +828,18 @@ async fn race_on(
         &outcome.tally,
         outcome.wall.as_secs_f64(),
         Some(outcome.cpu),
-    );
+    )
+    .with_peak_rss(peak);
     Ok((row, verdict))
 }
 
 /// Loads `addr` with `groups` for the warm-up and the measured window; a
 /// tally per group and the CPU used in the measured window.
-async fn measure(args: &Args, addr: SocketAddr, groups: &[Group]) -> (Vec<load::Tally>, CpuUse) {
+async fn measure(
+    args: &Args,
+    addr: SocketAddr,
+    groups: &[Group],
+) -> (Vec<load::Tally>, CpuUse, Option<f64>) {
     let measure_from = Instant::now() + Duration::from_secs(args.warmup);
     let window = Window {
         measure_from,
@@ -668,7 +851,9 @@ async fn measure(args: &Args, addr: SocketAddr, groups: &[Group]) -> (Vec<load::
         tokio::time::sleep_until(window.until).await;
         sys::between(&before, &sys::snapshot())
     });
+    sys::reset_peak_rss();
     let tallies = load::drive(addr, groups, window).await;
+    let peak = sys::peak_rss_mib();
     let cpu = cpu.await.unwrap_or(CpuUse {
         server: 0.0,
         loadgen: 0.0,
@@ -682,5 +867,5 @@ async fn measure(args: &Args, addr: SocketAddr, groups: &[Group]) -> (Vec<load::
         ok.join(" + "),
         sys::rss_mib().unwrap_or(0.0)
     );
-    (tallies, cpu)
+    (tallies, cpu, peak)
 }

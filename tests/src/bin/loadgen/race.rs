@@ -60,9 +60,11 @@ pub struct Outcome {
 }
 
 /// Sends `POST /api/v1/activities/{activity_id}/signups` as every member, over
-/// `connections` keep-alive connections to `addr`, all at once.
+/// `connections` keep-alive connections spread in turn over the servers at
+/// `addrs`, all at once. CPU of the server processes `pids` counts as server time.
 pub async fn run(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
+    pids: &[u32],
     activity_id: &str,
     members: &[Member],
     connections: usize,
@@ -73,20 +75,21 @@ pub async fn run(
         .map(|m| Call::post_json(&path, &serde_json::json!({}), Some(&m.access_token)))
         .collect::<anyhow::Result<Vec<_>>>()?
         .into();
-    let host = HeaderValue::from_str(&addr.to_string())?;
     let mut senders = Vec::with_capacity(connections);
-    for _ in 0..connections.min(calls.len()) {
-        senders.push(load::connect(addr).await?);
+    for i in 0..connections.min(calls.len()) {
+        let addr = addrs[i % addrs.len()];
+        let host = HeaderValue::from_str(&addr.to_string())?;
+        senders.push((addr, host, load::connect(addr).await?));
     }
     let next = Arc::new(AtomicUsize::new(0));
 
-    let before = sys::snapshot();
+    let before = sys::snapshot_with(pids);
     let start = Instant::now();
     let deadline = start + RACE_TIMEOUT;
     let workers: Vec<_> = senders
         .into_iter()
-        .map(|sender| {
-            let (calls, next, host) = (calls.clone(), next.clone(), host.clone());
+        .map(|(addr, host, sender)| {
+            let (calls, next) = (calls.clone(), next.clone());
             tokio::spawn(worker(addr, sender, calls, next, host, start, deadline))
         })
         .collect();
@@ -105,7 +108,7 @@ pub async fn run(
         }
     }
     let wall = last - start;
-    let cpu = sys::between(&before, &sys::snapshot());
+    let cpu = sys::between(&before, &sys::snapshot_with(pids));
     tally.errors += answers
         .iter()
         .filter(|a| matches!(a, Answer::Unsent))

@@ -20,6 +20,10 @@ pub struct Row {
     pub vs_baseline: Option<f64>,
     /// CPU over the window (shown once per window).
     pub cpu: Option<CpuUse>,
+    /// Peak resident memory of the server over the scenario, MiB: this
+    /// process (server + generator) when in-process, else the sum of the
+    /// server processes' peaks.
+    pub peak_rss_mib: Option<f64>,
 }
 
 impl Row {
@@ -40,15 +44,21 @@ impl Row {
             errors: tally.errors as f64,
             vs_baseline: None,
             cpu,
+            peak_rss_mib: None,
         }
+    }
+
+    pub fn with_peak_rss(mut self, mib: Option<f64>) -> Self {
+        self.peak_rss_mib = mib;
+        self
     }
 }
 
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
         "| Backend | Scenario | 2xx/s | p50 ms | p99 ms | non-2xx | errors | × baseline \
-         | CPU server | CPU loadgen | CPU machine | server µs/req |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | CPU server | CPU loadgen | CPU machine | server µs/req | peak RSS MiB |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let ratio = r.vs_baseline.map_or("—".into(), |v| format!("{v:.2}"));
@@ -68,9 +78,10 @@ pub fn table(rows: &[Row]) -> String {
                     per_request,
                 )
             });
+        let peak = r.peak_rss_mib.map_or(dash(), |m| format!("{m:.0}"));
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} | {} | {} | {:.0} | {:.0} | {ratio} | {server} | {loadgen} | {machine} | {per_request} |",
+            "| {} | {} | {:.0} | {} | {} | {:.0} | {:.0} | {ratio} | {server} | {loadgen} | {machine} | {per_request} | {peak} |",
             r.backend,
             r.scenario,
             r.rate,
@@ -124,6 +135,7 @@ pub fn medians(runs: &[Vec<Row>]) -> Vec<Row> {
                 errors: of(&|r| Some(r.errors)).unwrap_or(0.0),
                 vs_baseline: of(&|r| r.vs_baseline),
                 cpu,
+                peak_rss_mib: of(&|r| r.peak_rss_mib),
             }
         })
         .collect()

@@ -3,7 +3,8 @@
 //! CPU is split by thread name: threads named `loadgen` (and the main thread)
 //! are the load generator; every other thread of this process (the server's
 //! runtime workers and blocking pool, the connection pool's helpers) is the
-//! server. "Machine" is all CPU time spent on the host in the window, so
+//! server, and so are server child processes when a snapshot names them.
+//! "Machine" is all CPU time spent on the host in the window, so
 //! machine − server − loadgen is PostgreSQL plus anything else running.
 
 use std::collections::HashMap;
@@ -20,6 +21,8 @@ pub const SERVER_THREAD: &str = "lvzhi-server";
 pub struct Snapshot {
     /// Per thread id: whether it is the generator's, and its user+system ticks.
     threads: HashMap<u32, (bool, u64)>,
+    /// Server child processes: pid and their user+system ticks.
+    children: Vec<(u32, u64)>,
     machine_busy: u64,
     machine_total: u64,
 }
@@ -33,8 +36,14 @@ pub struct CpuUse {
 }
 
 pub fn snapshot() -> Snapshot {
+    snapshot_with(&[])
+}
+
+/// A snapshot that also counts the server processes `children` as server time.
+pub fn snapshot_with(children: &[u32]) -> Snapshot {
     let (machine_busy, machine_total) = machine_ticks().unwrap_or((0, 0));
     Snapshot {
+        children: children.iter().map(|&p| (p, process_ticks(p))).collect(),
         threads: thread_ticks(),
         machine_busy,
         machine_total,
@@ -54,6 +63,14 @@ pub fn between(before: &Snapshot, after: &Snapshot) -> CpuUse {
         }
     };
     let (mut server, mut loadgen) = (0, 0);
+    for (pid, ticks) in &after.children {
+        let earlier = before
+            .children
+            .iter()
+            .find(|(p, _)| p == pid)
+            .map_or(0, |(_, t)| *t);
+        server += ticks.saturating_sub(earlier);
+    }
     for (tid, (is_loadgen, ticks)) in &after.threads {
         let earlier = before.threads.get(tid).map_or(0, |(_, t)| *t);
         let used = ticks.saturating_sub(earlier);
@@ -110,6 +127,35 @@ fn thread_ticks() -> HashMap<u32, (bool, u64)> {
 /// The process's peak resident set (VmHWM), MiB.
 pub fn peak_rss_mib() -> Option<f64> {
     status_kib("/proc/self/status", "VmHWM:").map(|k| k as f64 / 1024.0)
+}
+
+/// Starts the process's peak resident set afresh (Linux: `5` into
+/// `clear_refs`), so each scenario's peak is its own.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Another process's peak resident set (VmHWM), MiB.
+pub fn peak_rss_mib_of(pid: u32) -> Option<f64> {
+    status_kib(&format!("/proc/{pid}/status"), "VmHWM:").map(|k| k as f64 / 1024.0)
+}
+
+/// User+system ticks of another process (all its threads).
+pub fn process_ticks(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    ticks(11) + ticks(12)
 }
 
 /// The process's resident set now (VmRSS), MiB.
