@@ -4,9 +4,16 @@
 //! most `concurrency` at once, so a flood of logins cannot take every core
 //! from other requests; beyond `queue` waiters callers get 503 at once
 //! instead of piling up.
+//!
+//! A sign-in for a phone with no password (no such account, or not yet
+//! activated) spends no hash: it waits as long as real verifications have
+//! lately taken (queue included) and fails. So it still looks the same from
+//! outside, while a flood of made-up phones cannot fill the queue and keep
+//! members out (measured in BENCHMARKS.md, "Login under a flood").
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -21,18 +28,23 @@ pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
-    /// Verified against when the account does not exist, so timing does not tell.
-    dummy_hash: String,
+    /// How long a real verification takes lately, queue included
+    /// (microseconds, a moving average): what an account-less sign-in waits.
+    typical_verify_micros: AtomicU64,
 }
 
 impl PasswordHasher {
     pub fn new(concurrency: usize, max_waiting: usize) -> anyhow::Result<Self> {
-        let dummy_hash = hash_now("not-a-real-password")?;
+        // One hash at start gives the first estimate of a verification's time.
+        let started = Instant::now();
+        let sample = hash_now("not-a-real-password")?;
+        verify_now("not-a-real-password", &sample);
+        let one = started.elapsed() / 2;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             waiting: AtomicUsize::new(0),
             max_waiting,
-            dummy_hash,
+            typical_verify_micros: AtomicU64::new(micros(one)),
         })
     }
 
@@ -42,17 +54,35 @@ impl PasswordHasher {
             .await
     }
 
-    /// Checks `password` against `stored`; with no stored hash it still spends
-    /// the same time and answers false.
+    /// Checks `password` against `stored`. With no stored hash it answers
+    /// false after the time a real check takes lately, without hashing.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let (hash, exists) = match stored {
-            Some(h) => (h, true),
-            None => (self.dummy_hash.clone(), false),
+        let Some(hash) = stored else {
+            if self.waiting.load(Ordering::SeqCst) >= self.max_waiting {
+                return Err(busy()); // as a real check would answer now
+            }
+            let typical = self.typical_verify_micros.load(Ordering::Relaxed);
+            // ±10 %, as real hashes vary.
+            let jitter = rand::random_range(0.9..1.1);
+            tokio::time::sleep(Duration::from_micros(typical).mul_f64(jitter)).await;
+            return Ok(false);
         };
+        let started = Instant::now();
         let matches = self
             .bounded(move || Ok(verify_now(&password, &hash)))
             .await?;
-        Ok(exists && matches)
+        self.observe(started.elapsed());
+        Ok(matches)
+    }
+
+    /// Folds one real verification's time into the moving average (weight 1/8).
+    fn observe(&self, took: Duration) {
+        let new = micros(took);
+        let _ =
+            self.typical_verify_micros
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                    Some(old - old / 8 + new / 8)
+                });
     }
 
     async fn bounded<T: Send + 'static>(
@@ -61,11 +91,7 @@ impl PasswordHasher {
     ) -> Result<T, AppError> {
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(AppError::new(
-                ErrorCode::ServiceUnavailable,
-                "sign-in is busy; try again in a moment",
-            )
-            .with_retry_after(2));
+            return Err(busy());
         }
         let permit = self.permits.clone().acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
@@ -77,6 +103,18 @@ impl PasswordHasher {
         .await
         .map_err(AppError::internal)?
     }
+}
+
+fn busy() -> AppError {
+    AppError::new(
+        ErrorCode::ServiceUnavailable,
+        "sign-in is busy; try again in a moment",
+    )
+    .with_retry_after(2)
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 fn hash_now(password: &str) -> anyhow::Result<String> {
@@ -124,6 +162,25 @@ mod tests {
                 .await
                 .expect("verify")
         );
+    }
+
+    /// Sign-ins for phones without an account take no place in the queue, so
+    /// a flood of them leaves room for a member's real check.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn accountless_checks_leave_the_queue_to_members() {
+        let hasher = Arc::new(PasswordHasher::new(1, 2).expect("hasher"));
+        let h = hasher.hash("correct horse".into()).await.expect("hash");
+        let flood: Vec<_> = (0..50)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.verify("guess".into(), None).await })
+            })
+            .collect();
+        let member = hasher.verify("correct horse".into(), Some(h)).await;
+        assert!(matches!(member, Ok(true)), "{member:?}");
+        for f in flood {
+            assert!(matches!(f.await.expect("join"), Ok(false)));
+        }
     }
 
     #[tokio::test]

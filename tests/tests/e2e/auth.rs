@@ -17,6 +17,7 @@ on_both_backends!(
     password_change_ends_other_sessions,
     repeated_failures_lock_the_phone_with_retry_after,
     phone_spellings_sign_in_alike,
+    a_flood_of_unknown_phones_leaves_members_room_to_sign_in,
 );
 
 async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
@@ -375,5 +376,32 @@ async fn phone_spellings_sign_in_alike(b: Backend) {
     app.account(Role::Member, "13900000007").await;
     for spelling in ["13900000007", "+86 139-0000-0007", "139 0000 0007"] {
         app.login(spelling, "password-123").await;
+    }
+}
+
+/// Sixty sign-ins for phones nobody has, at once, against a hash queue of
+/// four: each is refused as a wrong credential (not "busy"), and a member
+/// signing in meanwhile gets in.
+async fn a_flood_of_unknown_phones_leaves_members_room_to_sign_in(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| {
+        c.auth.hash_concurrency = Some(1);
+        c.auth.hash_queue = 4;
+    })
+    .await;
+    app.member_in("13900009901", None).await;
+    let login = |phone: String, password: &'static str| {
+        app.api(Method::POST, "/auth/login")
+            .json(&json!({"phone": phone, "password": password}))
+            .send()
+    };
+    let flood = futures::future::join_all(
+        (0..60).map(|i| login(format!("1370000{i:04}"), "wrong-password-1")),
+    );
+    let member = login("13900009901".into(), "password-123");
+    let (flood, member) = futures::join!(flood, member);
+    let member = member.expect("member signs in");
+    assert_eq!(member.status(), 200, "the member got in during the flood");
+    for answer in flood {
+        expect_error(answer.expect("answer"), 401, "invalid_credentials").await;
     }
 }
