@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Fuzzes the API from its own OpenAPI document with schemathesis (issue 6).
+#
+# For SQLite and then PostgreSQL: starts `lvzhi-server serve` on a fresh
+# database, seeds it through the API (tests/fuzz/seed.py), and runs
+# `schemathesis run` against /api/v1/openapi.json first as a member, then as
+# the admin. Fails on any 5xx or any status, content type or body the document
+# does not declare (settings in tests/fuzz/schemathesis.toml).
+#
+# Environment (all optional; not LVZHI_*, which the server reads as its settings):
+#   FUZZ_EXAMPLES    examples per operation and phase (default 25)
+#   FUZZ_BACKENDS    "sqlite postgres" (default), or one of them
+#   FUZZ_POSTGRES    server URL for PostgreSQL (default postgres://postgres@127.0.0.1:5432)
+#   FUZZ_SERVER_BIN  a built server; otherwise `cargo build -p lvzhi-server`
+#   XDG_CACHE_HOME   schemathesis is installed in $XDG_CACHE_HOME/lvzhi-schemathesis
+set -euo pipefail
+
+SCHEMATHESIS_VERSION=4.32.5
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+examples=${FUZZ_EXAMPLES:-25}
+backends=${FUZZ_BACKENDS:-sqlite postgres}
+pg_server=${FUZZ_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+
+venv=${XDG_CACHE_HOME:-$HOME/.cache}/lvzhi-schemathesis
+if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != *" $SCHEMATHESIS_VERSION" ]]; then
+    echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    python3.11 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+server=${FUZZ_SERVER_BIN:-}
+if [[ -z "$server" ]]; then
+    (cd "$repo" && cargo build --quiet -p lvzhi-server)
+    server=${CARGO_TARGET_DIR:-$repo/target}/debug/lvzhi-server
+fi
+
+work=$(mktemp -d)
+server_pid=
+database=
+cleanup() {
+    stop_server
+    if [[ -n "$database" ]]; then
+        psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null || true
+    fi
+    [[ -n "${FUZZ_KEEP:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+stop_server() {
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts the server on $1 (database URL); sets $base and $admin_password.
+start_server() {
+    local port log
+    port=$(free_port)
+    log="$work/server-$2.log"
+    # Sign-in throttling stays on, but without its slow-down delay: fuzzed
+    # logins would otherwise stretch the run. Tokens outlive the run.
+    # Only these settings: the server refuses LVZHI_* variables it does not
+    # know (CI exports LVZHI_TEST_POSTGRES_URL for the test suite).
+    env $(compgen -e | grep '^LVZHI_' | sed 's/^/-u /') \
+        LVZHI_BIND="127.0.0.1:$port" \
+        LVZHI_DATABASE_URL="$1" \
+        LVZHI_LOGIN__DELAY_MILLIS_PER_FAILURE=0 \
+        LVZHI_AUTH__ACCESS_TOKEN_MINUTES=60 \
+        LVZHI_LOG_FORMAT=json \
+        "$server" serve >"$log" 2>&1 &
+    server_pid=$!
+    base="http://127.0.0.1:$port"
+    for _ in $(seq 1 100); do
+        if curl -sf "$base/readyz" >/dev/null 2>&1; then break; fi
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            cat "$log"
+            echo "the server did not start" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    # Printed once, on the first start, to the terminal (see server/src/main.rs).
+    admin_password=$(sed -n 's/^  password: \([^ ]*\).*/\1/p' "$log")
+    if [[ -z "$admin_password" ]]; then
+        cat "$log"
+        echo "the server printed no first admin password" >&2
+        return 1
+    fi
+}
+
+# Runs schemathesis as $1 (a label) with token $2; returns its exit status.
+fuzz_as() {
+    FUZZ_TOKEN=$2 "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" \
+        run "$base/api/v1/openapi.json" \
+        --max-examples "$examples" \
+        --no-color \
+        --report junit --report-junit-path "$work/$1.xml"
+}
+
+status=0
+timings=()
+for backend in $backends; do
+    started=$SECONDS
+    case $backend in
+        sqlite) url="$work/fuzz.db" ;;
+        postgres)
+            database="lvzhi_fuzz_$$"
+            psql -q "$pg_server/postgres" -c "CREATE DATABASE \"$database\"" >/dev/null
+            url="$pg_server/$database"
+            ;;
+        *)
+            echo "unknown backend $backend" >&2
+            exit 2
+            ;;
+    esac
+    echo "== $backend: starting the server"
+    start_server "$url" "$backend"
+    rm -f "$work"/*.dict
+    cp "$here/schemathesis.toml" "$work/schemathesis.toml"
+    seeded=$(python3 "$here/seed.py" "$base/api/v1" 13800000000 "$admin_password" "$work")
+    eval "$seeded"
+
+    # The member first: the admin's pass may disable or change what the member uses.
+    for who in member admin; do
+        echo "== $backend: schemathesis as the $who ($examples examples per operation)"
+        token=MEMBER_TOKEN
+        [[ $who == admin ]] && token=ADMIN_TOKEN
+        if ! fuzz_as "$backend-$who" "${!token}"; then
+            status=1
+            echo "== $backend: FAILED as the $who; server errors logged:"
+            grep -E '"level":"(ERROR|WARN)"' "$work/server-$backend.log" | tail -20 || true
+        fi
+    done
+
+    stop_server
+    if [[ $backend == postgres ]]; then
+        psql -q "$pg_server/postgres" -c "DROP DATABASE \"$database\" WITH (FORCE)" >/dev/null
+        database=
+    fi
+    timings+=("$backend $((SECONDS - started))s")
+done
+
+echo "== schemathesis: ${timings[*]}"
+if [[ $status -ne 0 ]]; then
+    echo "== schemathesis found contract violations (reports above)" >&2
+fi
+exit $status
