@@ -12,6 +12,14 @@ pub const MAX_MEMBER_NO_CHARS: usize = 32;
 /// Password length bounds, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Longest phone number as typed (spaces, dashes and a `+86` prefix included), in characters.
+pub const MAX_PHONE_CHARS: usize = 32;
+/// Longest refresh token accepted (issued ones are 43), in characters.
+pub const MAX_TOKEN_CHARS: usize = 256;
+/// Longest activation code as typed (8 digits, spaces and dashes allowed), in characters.
+pub const MAX_CODE_CHARS: usize = 32;
+/// Longest FCM registration token (real ones are about 160), in characters.
+pub const MAX_DEVICE_TOKEN_CHARS: usize = 4096;
 /// Page size bounds for list endpoints.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -34,11 +42,23 @@ impl FieldError {
     }
 }
 
+/// Refuses `raw` if it is longer than `max` characters (`field_too_long`).
+pub fn max_chars(raw: &str, field: &'static str, max: usize) -> Result<(), FieldError> {
+    // Counting stops one past the limit: a huge value costs no more than a long one.
+    if raw.chars().nth(max).is_some() {
+        Err(too_long(field, max))
+    } else {
+        Ok(())
+    }
+}
+
 /// Normalises a mainland mobile number: `+86 139-0000-0007` → `13900000007`.
 ///
 /// Spaces, dashes, dots and brackets are dropped, and a `+86`/`0086`/`86`
 /// country prefix is removed; what remains must be 11 digits starting with 1.
+/// Over [`MAX_PHONE_CHARS`] as typed is `field_too_long`.
 pub fn normalize_phone(raw: &str, field: &'static str) -> Result<String, FieldError> {
+    max_chars(raw, field, MAX_PHONE_CHARS)?;
     let mut digits = String::with_capacity(raw.len());
     for (i, c) in raw.trim().chars().enumerate() {
         match c {

@@ -80,8 +80,8 @@ impl MembersApi {
     async fn list(
         &self,
         auth: OfficeAuth,
-        sector: Query<Option<String>>,
-        q: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] sector: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<MemberPage>> {
@@ -241,7 +241,11 @@ impl MembersApi {
                     .into(),
             );
         }
-        let rows = import::read_file(&bytes, limits.max_import_rows)?;
+        // Honest spreadsheets compress a few times over; a 16-fold allowance is ample.
+        let max_inflated = u64::try_from(limits.max_import_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(16);
+        let rows = import::read_file(&bytes, limits.max_import_rows, max_inflated)?;
         let dry_run = dry_run.0.unwrap_or(false);
         let tz = self
             .state

@@ -110,7 +110,7 @@ pub struct DemoLogins {
 pub async fn load_demo(db: &Db, hasher: &PasswordHasher) -> anyhow::Result<DemoLogins> {
     let organizer_hash = hasher.hash(DEMO_ORGANIZER_PASSWORD.into()).await?;
     let member_hash = hasher.hash(DEMO_MEMBER_PASSWORD.into()).await?;
-    let rows = import::read_file(DEMO_ROSTER, usize::MAX)?;
+    let rows = import::read_file(DEMO_ROSTER, usize::MAX, u64::MAX)?;
     let logins = db
         .write(move |conn| {
             let committee_id = match committees_t::table

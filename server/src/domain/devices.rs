@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::notifications::{Device, DeviceRegistration, Platform};
+use lvzhi_shared::validate::MAX_DEVICE_TOKEN_CHARS;
 
 use super::committees::local;
 use crate::auth::Caller;
@@ -13,9 +14,6 @@ use crate::db::DbConnection;
 use crate::db::models::DeviceRow;
 use crate::db::schema::devices;
 use crate::error::AppError;
-
-/// FCM tokens are about 160 characters; leave room, refuse junk.
-const MAX_TOKEN: usize = 4096;
 
 /// Registers this phone for the caller. A token another account registered
 /// (someone else signed in on the same phone) moves to the caller; a token
@@ -34,7 +32,9 @@ pub fn register(
                 .with_field("token"),
         );
     }
-    if token.len() > MAX_TOKEN || !token.chars().all(|c| c.is_ascii_graphic()) {
+    lvzhi_shared::validate::max_chars(token, "token", MAX_DEVICE_TOKEN_CHARS)?;
+    // FCM tokens are about 160 characters of base64 and punctuation; refuse junk.
+    if !token.chars().all(|c| c.is_ascii_graphic()) {
         return Err(
             AppError::new(ErrorCode::InvalidField, "not an FCM registration token")
                 .with_field("token"),

@@ -5,7 +5,7 @@
 //! good rows are imported once. Running the same file again changes nothing:
 //! members are matched by member number (or by phone when the row has none).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -92,15 +92,25 @@ fn bad_file(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidImportFile, message).with_field("file")
 }
 
-/// Reads an upload into rows, telling CSV from XLSX by content.
-pub fn read_file(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, AppError> {
+/// Most columns read from a spreadsheet: a roster has eight, and one stray
+/// cell far to the right must not make every row that wide.
+const MAX_COLUMNS: u32 = 256;
+
+/// Reads an upload into rows, telling CSV from XLSX by content. An XLSX may
+/// inflate to at most `max_inflated` bytes (its parts are compressed, so a
+/// small upload can hide gigabytes).
+pub fn read_file(
+    bytes: &[u8],
+    max_rows: usize,
+    max_inflated: u64,
+) -> Result<Vec<RawRow>, AppError> {
     let table = if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)?
+        read_xlsx(bytes, max_rows, max_inflated)?
     } else {
         read_csv(bytes)?
     };
     let mut lines = table.into_iter();
-    let header = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
+    let (header_row, header) = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
     let columns: Vec<Option<Column>> = header.iter().map(|h| Column::from_header(h)).collect();
     let missing: Vec<&str> = [Column::Name, Column::Phone]
         .into_iter()
@@ -114,7 +124,7 @@ pub fn read_file(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, AppError>
         )));
     }
     let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
+    for (number, line) in lines {
         let mut cells: [Option<String>; COLUMNS] = Default::default();
         for (value, column) in line.into_iter().zip(&columns) {
             if let Some(c) = column {
@@ -132,15 +142,19 @@ pub fn read_file(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, AppError>
                 "at most {max_rows} rows can be imported at once"
             )));
         }
+        // Numbered as the office's spreadsheet shows them, the header being row 1.
         rows.push(RawRow {
-            row: u32::try_from(i + 2).unwrap_or(u32::MAX),
+            row: number.saturating_sub(header_row).saturating_add(1),
             cells,
         });
     }
     Ok(rows)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+/// Rows with their 1-based line numbers.
+type Table = Vec<(u32, Vec<String>)>;
+
+fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
         Err(_) => {
@@ -162,23 +176,65 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
         .from_reader(text.as_bytes());
     reader
         .records()
-        .map(|r| {
-            r.map(|rec| rec.iter().map(str::to_owned).collect())
+        .zip(1u32..)
+        .map(|(r, number)| {
+            r.map(|rec| (number, rec.iter().map(str::to_owned).collect()))
                 .map_err(|e| bad_file(format!("the CSV cannot be read: {e}")))
         })
         .collect()
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|_| bad_file("the XLSX file cannot be opened"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad_file("the XLSX file has no sheet"))?
-        .map_err(|_| bad_file("the first sheet cannot be read"))?;
-    Ok(range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
+/// Reads the first sheet cell by cell: a sheet is stored sparsely, and
+/// laying it out as one rectangle would let a cell at XFD1048576 ask for
+/// seventeen billion cells.
+fn read_xlsx(bytes: &[u8], max_rows: usize, max_inflated: u64) -> Result<Table, AppError> {
+    let unreadable = || bad_file("the XLSX file cannot be opened");
+    // Declared sizes bound what the zip reader will inflate, so checking them suffices.
+    let inflated = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| unreadable())?
+        .decompressed_size()
+        .ok_or_else(unreadable)?;
+    if inflated > u128::from(max_inflated) {
+        return Err(bad_file(
+            "the XLSX file unpacks to far more than a roster; save it again or as CSV",
+        ));
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| bad_file("the XLSX file has no sheet"))?;
+    let unreadable_sheet = || bad_file("the first sheet cannot be read");
+    let mut cells = book
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| unreadable_sheet())?;
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable_sheet())? {
+        let (row, column) = cell.get_position();
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        // The header and `max_rows` data rows; one more is refused by `read_file`.
+        if !rows.contains_key(&row) && rows.len() > max_rows.saturating_add(1) {
+            return Err(bad_file(format!(
+                "at most {max_rows} rows can be imported at once"
+            )));
+        }
+        let line = rows.entry(row).or_default();
+        let at = column as usize;
+        if line.len() <= at {
+            line.resize(at + 1, String::new());
+        }
+        line[at] = text;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, line)| (row.saturating_add(1), line))
         .collect())
 }
 
@@ -357,7 +413,7 @@ mod tests {
     #[test]
     fn chinese_and_english_headers_map_to_columns() {
         let csv = "委员编号,姓名,性别,手机号码,界别,党派,工作单位,出生年份\nXX-1,范梅,女,13901921476,科技界,中共,企业,1983\n,,,,,,,\n";
-        let rows = read_file(csv.as_bytes(), 10).expect("rows");
+        let rows = read_file(csv.as_bytes(), 10, u64::MAX).expect("rows");
         assert_eq!(rows.len(), 1, "blank rows are skipped");
         assert_eq!(rows[0].row, 2);
         let input = to_input(&rows[0]).expect("input");
@@ -369,19 +425,20 @@ mod tests {
     #[test]
     fn gbk_csv_is_read() {
         let (bytes, _, _) = encoding_rs::GBK.encode("姓名,手机号码\n王芳,13900000008\n");
-        let rows = read_file(&bytes, 10).expect("rows");
+        let rows = read_file(&bytes, 10, u64::MAX).expect("rows");
         assert_eq!(to_input(&rows[0]).expect("input").name, "王芳");
     }
 
     #[test]
     fn missing_columns_and_bad_years_are_named() {
-        let err =
-            read_file("name,sector\n王芳,科技界\n".as_bytes(), 10).expect_err("no phone column");
+        let err = read_file("name,sector\n王芳,科技界\n".as_bytes(), 10, u64::MAX)
+            .expect_err("no phone column");
         assert_eq!(err.code, ErrorCode::InvalidImportFile);
         assert!(err.message.contains("phone"));
         let rows = read_file(
             "name,phone,birth_year\n王芳,13900000008,19x0\n".as_bytes(),
             10,
+            u64::MAX,
         )
         .expect("rows");
         assert_eq!(to_input(&rows[0]).expect_err("year").field, "birth_year");
@@ -391,7 +448,9 @@ mod tests {
     fn row_limit_is_enforced() {
         let csv = "name,phone\na,13900000001\nb,13900000002\nc,13900000003\n";
         assert_eq!(
-            read_file(csv.as_bytes(), 2).expect_err("too many").code,
+            read_file(csv.as_bytes(), 2, u64::MAX)
+                .expect_err("too many")
+                .code,
             ErrorCode::InvalidImportFile
         );
     }

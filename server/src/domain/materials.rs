@@ -12,6 +12,9 @@ use crate::db::schema::{material_files, materials};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
+/// Longest material title, in characters (as for links given with the activity).
+const MAX_TITLE_CHARS: usize = 200;
+
 pub fn to_material(m: MaterialRow) -> Material {
     Material {
         id: m.id,
@@ -73,7 +76,8 @@ pub fn add_file(
 ) -> Result<Material, AppError> {
     let activity = activities::load(conn, &caller.committee_id, activity_id)?;
     let title = title.trim();
-    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+    lvzhi_shared::validate::max_chars(title, "title", MAX_TITLE_CHARS)?;
+    if title.is_empty() || title.chars().any(char::is_control) {
         return Err(
             AppError::new(ErrorCode::InvalidField, "a title of 1 to 200 characters")
                 .with_field("title"),

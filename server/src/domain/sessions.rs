@@ -46,6 +46,9 @@ pub async fn login(
     password: String,
     address: &str,
 ) -> Result<TokenPair, AppError> {
+    // Lengths no account can have say nothing about accounts.
+    validate::max_chars(phone, "phone", validate::MAX_PHONE_CHARS)?;
+    validate::max_chars(&password, "password", validate::MAX_PASSWORD_CHARS)?;
     // A malformed phone is just a wrong credential: the answer must not say more.
     let phone =
         validate::normalize_phone(phone, "phone").unwrap_or_else(|_| phone.trim().to_owned());
@@ -162,6 +165,7 @@ enum Rotation {
 /// Trades a refresh token for a new pair. A token presented a second time
 /// means it was copied: the whole family is revoked and both holders must sign in again.
 pub async fn refresh(state: &AppState, token: &str) -> Result<TokenPair, AppError> {
+    validate::max_chars(token, "refresh_token", validate::MAX_TOKEN_CHARS)?;
     let hash = hash_token(token.trim());
     let days = state.config.auth.refresh_token_days;
     let outcome = state
@@ -237,6 +241,7 @@ fn revoke_family(conn: &mut DbConnection, family: &str) -> Result<(), AppError> 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored,
 /// so signing out twice is harmless.
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
+    validate::max_chars(token, "refresh_token", validate::MAX_TOKEN_CHARS)?;
     let hash = hash_token(token.trim());
     state
         .db
@@ -263,6 +268,7 @@ pub async fn activate(
     address: &str,
 ) -> Result<TokenPair, AppError> {
     let phone = validate::normalize_phone(phone, "phone")?;
+    validate::max_chars(code, "activation_code", validate::MAX_CODE_CHARS)?;
     validate::new_password(&new_password, "new_password")?;
     let keys = [
         (KeyKind::Phone, phone.as_str()),
@@ -363,6 +369,7 @@ pub async fn change_password(
     current: String,
     new_password: String,
 ) -> Result<(), AppError> {
+    validate::max_chars(&current, "current_password", validate::MAX_PASSWORD_CHARS)?;
     validate::new_password(&new_password, "new_password")?;
     let id = caller.user_id.clone();
     let user: UserRow = state

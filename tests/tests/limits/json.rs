@@ -1,0 +1,224 @@
+//! JSON shape: nesting thousands deep, malformed text, the wrong content type
+//! and wrongly typed values are 4xx with a code, never a 500 or a crash.
+
+use lvzhi_tests::{Backend, TestApp, expect_error, on_both_backends};
+use reqwest::Method;
+
+use crate::{activity_body, still_serving, with};
+
+/// `[[[…]]]` and `{"a":{"a":…}}`, `depth` levels.
+fn deep_arrays(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+fn deep_objects(depth: usize) -> String {
+    format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+}
+
+async fn deep_nesting_is_a_bad_body(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let input = lvzhi_shared::members::NewMember {
+        name: "深度".into(),
+        phone: "13900061001".into(),
+        ..Default::default()
+    };
+    let member = app.create_member(&office, &input).await.member;
+    let draft = app.create_activity(&office, activity_body(&app)).await;
+    let operations = [
+        (Method::POST, "/auth/login".to_owned()),
+        (Method::POST, "/members".to_owned()),
+        (Method::PATCH, format!("/members/{}", member.id)),
+        (Method::POST, "/activities".to_owned()),
+        (Method::PATCH, format!("/activities/{}", draft.id)),
+        (Method::POST, "/announcements".to_owned()),
+        (Method::PUT, format!("/activities/{}/attendance", draft.id)),
+    ];
+    let depth = 20_000;
+    let bodies = [
+        deep_arrays(depth),
+        deep_objects(depth),
+        // Deep inside a field the operation does read.
+        format!("{{\"title\":{},\"kind\":\"training\"}}", deep_arrays(depth)),
+        format!(
+            "{{\"name\":{},\"phone\":\"13900061002\"}}",
+            deep_objects(depth)
+        ),
+    ];
+    for (method, path) in &operations {
+        for body in &bodies {
+            let r = app
+                .api(method.clone(), path)
+                .bearer_auth(&office)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("deep body");
+            expect_error(r, 400, "invalid_body").await;
+        }
+    }
+    still_serving(&app).await;
+}
+
+async fn malformed_and_mistyped_bodies(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let send = |body: String, content_type: &'static str| {
+        app.api(Method::POST, "/activities")
+            .bearer_auth(&office)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let draft = activity_body(&app);
+    for (body, content_type, status, code) in [
+        (
+            "{\"title\": ".to_owned(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            "{\"title\": \"x\"}}".to_owned(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            "\u{feff}{}".to_owned(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            "\"\\ud800\"".to_owned(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        ("".to_owned(), "application/json", 400, "invalid_body"),
+        ("null".to_owned(), "application/json", 400, "invalid_body"),
+        (
+            draft.to_string(),
+            "text/plain",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            draft.to_string(),
+            "application/xml",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            draft.to_string(),
+            "multipart/form-data; boundary=x",
+            415,
+            "unsupported_media_type",
+        ),
+        // An object or a list where a string belongs, a string where a number belongs.
+        (
+            with(draft.clone(), "title", serde_json::json!({"zh": "标题"})).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "title", serde_json::json!(["标题"])).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "title", serde_json::json!(null)).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "capacity", serde_json::json!("ten")).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "capacity", serde_json::json!(1e300)).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(
+                draft.clone(),
+                "capacity",
+                serde_json::json!(4_294_967_296_i64),
+            )
+            .to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "kind", serde_json::json!("party")).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "starts_at", serde_json::json!("tomorrow")).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            with(draft.clone(), "roles", serde_json::json!({"name": "x"})).to_string(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+    ] {
+        let r = send(body.clone(), content_type).await.expect("send");
+        let got = expect_error(r, status, code).await;
+        assert!(!got.message.is_empty(), "{body}");
+    }
+    // No body and no content type at all.
+    let r = app
+        .api(Method::POST, "/activities")
+        .bearer_auth(&office)
+        .send()
+        .await
+        .expect("send");
+    assert!(
+        matches!(r.status().as_u16(), 400 | 415),
+        "empty body: {}",
+        r.status()
+    );
+    let r = app
+        .api(Method::POST, "/auth/login")
+        .json(&serde_json::json!({"phone": ["13900000007"], "password": "password-123"}))
+        .send()
+        .await
+        .expect("login");
+    expect_error(r, 400, "invalid_body").await;
+    // poem-openapi reads a JSON number or boolean where a string belongs as
+    // its text; it is then judged as that text, like any other string.
+    let r = send(
+        with(draft.clone(), "title", serde_json::json!(12345)).to_string(),
+        "application/json",
+    )
+    .await
+    .expect("send");
+    let created: lvzhi_shared::activities::Activity = lvzhi_tests::json_ok(r).await;
+    assert_eq!(created.title, "12345");
+    let r = send(
+        with(draft.clone(), "description", serde_json::json!(1e300)).to_string(),
+        "application/json",
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 201);
+    still_serving(&app).await;
+}
+
+on_both_backends!(deep_nesting_is_a_bad_body, malformed_and_mistyped_bodies);
