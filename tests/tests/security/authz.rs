@@ -1,0 +1,858 @@
+//! The authorization matrix: every operation of the running server's OpenAPI
+//! document, called by every kind of caller, against the outcome a rules
+//! table below expects. The table is keyed by "METHOD /path" and written
+//! independently of the document's own "Who:" lines; an operation without a
+//! rule, or a rule without an operation, fails the test.
+//!
+//! Every path names a real object of committee A, so an allowed call runs the
+//! real handler. Calls that change things get fresh objects per cell or a body
+//! the handler refuses after authorization.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::prelude::*;
+use lvzhi_server::clock::Clock;
+use lvzhi_server::db::schema::devices;
+use lvzhi_shared::activities::{Activity, Finding, Material};
+use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::committees::Sector;
+use lvzhi_shared::members::{Member, NewMember, Role};
+use lvzhi_shared::notifications::{AnnouncementCreated, NotificationPage};
+use lvzhi_tests::{Backend, TestApp, chinese_digits, json_ok, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+on_both_backends!(every_operation_refuses_or_serves_each_kind_of_caller);
+
+/// The kinds of caller. Committee A is the admin's; B is another committee
+/// on the same deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    /// A member of A whose account was disabled after signing in.
+    Disabled,
+    /// An organizer of committee B.
+    OtherOrganizer,
+    Organizer,
+    Admin,
+    /// A member of A; last, so the others' calls on the member's own things come first.
+    Member,
+}
+
+const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::Disabled,
+    Caller::OtherOrganizer,
+    Caller::Organizer,
+    Caller::Admin,
+    Caller::Member,
+];
+
+/// Who may call an operation at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anyone,
+    SignedIn,
+    Office,
+    Admin,
+}
+
+/// Whose objects the call names, which decides what a caller who passes
+/// the role check gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The caller's own committee or account (lists, creation, `/me`): B's
+    /// organizer is served, and nothing of committee A may appear.
+    Own,
+    /// An object of committee A in the path or body: B's organizer gets 404,
+    /// as if it did not exist.
+    CommitteeA,
+    /// The member's own object (a notification): anyone else gets 404.
+    MembersOwn,
+}
+
+struct Rule {
+    op: &'static str,
+    who: Who,
+    reach: Reach,
+}
+
+const fn rule(op: &'static str, who: Who, reach: Reach) -> Rule {
+    Rule { op, who, reach }
+}
+
+use Reach::{CommitteeA, MembersOwn, Own};
+use Who::{Admin, Anyone, Office, SignedIn};
+
+const RULES: &[Rule] = &[
+    rule("POST /auth/login", Anyone, Own),
+    rule("POST /auth/refresh", Anyone, Own),
+    rule("POST /auth/logout", Anyone, Own),
+    rule("POST /auth/activate", Anyone, Own),
+    rule("GET /me", SignedIn, Own),
+    rule("PUT /me/password", SignedIn, Own),
+    rule("GET /me/activities", SignedIn, Own),
+    rule("GET /me/record", SignedIn, Own),
+    rule("GET /me/findings", SignedIn, Own),
+    rule("POST /me/devices", SignedIn, Own),
+    rule("DELETE /me/devices/{token}", SignedIn, Own),
+    rule("GET /me/notifications", SignedIn, Own),
+    rule("GET /me/notifications/unread-count", SignedIn, Own),
+    rule("POST /me/notifications/read-all", SignedIn, Own),
+    rule("POST /me/notifications/{id}/read", SignedIn, MembersOwn),
+    rule("GET /committee", SignedIn, Own),
+    rule("PATCH /committee", Admin, Own),
+    rule("GET /sectors", SignedIn, Own),
+    rule("POST /sectors", Admin, Own),
+    rule("GET /members", Office, Own),
+    rule("POST /members", Office, Own),
+    rule("POST /members/import", Office, Own),
+    rule("POST /members/activation-codes", Office, CommitteeA),
+    rule("GET /members/{id}", Office, CommitteeA),
+    rule("PATCH /members/{id}", Office, CommitteeA),
+    rule("GET /activities", SignedIn, Own),
+    rule("POST /activities", Office, Own),
+    rule("GET /activities/{id}", SignedIn, CommitteeA),
+    rule("PATCH /activities/{id}", Office, CommitteeA),
+    rule("PATCH /activities/{id}/roles/{role_id}", Office, CommitteeA),
+    rule("POST /activities/{id}/publish", Office, CommitteeA),
+    rule("POST /activities/{id}/cancel", Office, CommitteeA),
+    rule("POST /activities/{id}/complete", Office, CommitteeA),
+    rule("POST /activities/{id}/signups", SignedIn, CommitteeA),
+    rule("DELETE /activities/{id}/signups/me", SignedIn, CommitteeA),
+    rule("GET /activities/{id}/signups", Office, CommitteeA),
+    rule("POST /activities/{id}/roster", Office, CommitteeA),
+    rule(
+        "DELETE /activities/{id}/roster/{member_id}",
+        Office,
+        CommitteeA,
+    ),
+    rule(
+        "POST /activities/{id}/roster/{member_id}/promote",
+        Office,
+        CommitteeA,
+    ),
+    rule("GET /activities/{id}/checkin-code", Office, CommitteeA),
+    rule("POST /activities/{id}/checkins", SignedIn, CommitteeA),
+    rule("PUT /activities/{id}/attendance", Office, CommitteeA),
+    rule("POST /activities/{id}/materials", Office, CommitteeA),
+    rule(
+        "DELETE /activities/{id}/materials/{material_id}",
+        Office,
+        CommitteeA,
+    ),
+    rule("GET /materials/{id}/file", SignedIn, CommitteeA),
+    rule("GET /activities/{id}/findings", SignedIn, CommitteeA),
+    rule("POST /activities/{id}/findings", SignedIn, CommitteeA),
+    rule("PATCH /findings/{id}", Office, CommitteeA),
+    rule("GET /activities/{id}/outcome", SignedIn, CommitteeA),
+    rule("PUT /activities/{id}/outcome", Office, CommitteeA),
+    rule("GET /stats", Office, Own),
+    rule("GET /announcements", Office, Own),
+    rule("POST /announcements", Office, Own),
+    rule("GET /announcements/{id}", Office, CommitteeA),
+];
+
+/// What a cell must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Past authorization: not 401 or 403, never 5xx.
+    Allowed,
+    /// 401 `unauthorized`.
+    Unauthenticated,
+    /// 403 `account_disabled`.
+    Disabled,
+    /// 403 `forbidden`: the role is too low.
+    Forbidden,
+    /// 404 `not_found`: not the caller's to see.
+    NotFound,
+}
+
+fn expected(rule: &Rule, caller: Caller) -> Expect {
+    if rule.who == Anyone {
+        return Expect::Allowed;
+    }
+    let role = match caller {
+        Caller::Anonymous => return Expect::Unauthenticated,
+        Caller::Disabled => return Expect::Disabled,
+        Caller::Member => Role::Member,
+        Caller::Organizer | Caller::OtherOrganizer => Role::Organizer,
+        Caller::Admin => Role::Admin,
+    };
+    let admitted = match rule.who {
+        Anyone | SignedIn => true,
+        Office => role != Role::Member,
+        Admin => role == Role::Admin,
+    };
+    if !admitted {
+        return Expect::Forbidden;
+    }
+    match rule.reach {
+        Own => Expect::Allowed,
+        CommitteeA if caller == Caller::OtherOrganizer => Expect::NotFound,
+        CommitteeA => Expect::Allowed,
+        MembersOwn if caller == Caller::Member => Expect::Allowed,
+        MembersOwn => Expect::NotFound,
+    }
+}
+
+/// Committee A's objects, the callers' sessions, and B's organizer.
+struct Fixture<'a> {
+    app: &'a TestApp,
+    admin: TokenPair,
+    organizer: TokenPair,
+    member: TokenPair,
+    disabled: TokenPair,
+    other: TokenPair,
+    /// Added by the office, not yet activated.
+    pending: Member,
+    /// Activated, signed up to nothing.
+    spare: Member,
+    /// A published training the member is registered for, with a material.
+    training: Activity,
+    material: Material,
+    /// A published inspection trip with the member's finding.
+    trip: Activity,
+    finding: Finding,
+    /// A published outreach activity with its outcome recorded.
+    outreach: Activity,
+    /// A published training the member is registered for, to withdraw from.
+    leave: Activity,
+    announcement: String,
+    /// The member's notification of that announcement.
+    notification: String,
+    /// The member's phone.
+    device_token: String,
+    sectors: Vec<Sector>,
+    seq: AtomicU32,
+}
+
+impl Fixture<'_> {
+    fn token(&self, caller: Caller) -> Option<&str> {
+        let pair = match caller {
+            Caller::Anonymous => return None,
+            Caller::Disabled => &self.disabled,
+            Caller::OtherOrganizer => &self.other,
+            Caller::Organizer => &self.organizer,
+            Caller::Admin => &self.admin,
+            Caller::Member => &self.member,
+        };
+        Some(&pair.access_token)
+    }
+
+    fn next(&self) -> u32 {
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Every id (and phone) of committee A that B's organizer must never see.
+    fn committee_a_strings(&self) -> Vec<String> {
+        let mut out = vec![
+            self.admin.user.committee_id.clone(),
+            self.material.id.clone(),
+            self.finding.id.clone(),
+            self.announcement.clone(),
+            self.notification.clone(),
+            self.device_token.clone(),
+        ];
+        for a in [&self.training, &self.trip, &self.outreach, &self.leave] {
+            out.push(a.id.clone());
+            out.extend(a.roles.iter().map(|r| r.id.clone()));
+        }
+        for m in [
+            &self.admin.user,
+            &self.organizer.user,
+            &self.member.user,
+            &self.disabled.user,
+            &self.pending,
+            &self.spare,
+        ] {
+            out.push(m.id.clone());
+            out.push(m.phone.clone());
+        }
+        out.extend(self.sectors.iter().map(|s| s.id.clone()));
+        out
+    }
+
+    /// A published training of A, made by the admin for one cell.
+    async fn fresh_activity(&self) -> Activity {
+        self.app
+            .published_activity(&self.admin.access_token, json!({"title": "临时活动"}), 48)
+            .await
+    }
+
+    /// A material of the training, uploaded by the admin for one cell.
+    async fn fresh_material(&self) -> String {
+        let r = self
+            .app
+            .api(
+                Method::POST,
+                &format!("/activities/{}/materials", self.training.id),
+            )
+            .bearer_auth(&self.admin.access_token)
+            .multipart(pdf_form())
+            .send()
+            .await
+            .expect("upload");
+        json_ok::<Material>(r).await.id
+    }
+}
+
+fn pdf_form() -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("title", "学习材料")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n% notes\n".to_vec()).file_name("notes.pdf"),
+        )
+}
+
+/// A training starting in `hours`, as a create body.
+fn activity_body(app: &TestApp, title: &str, hours: i64) -> Value {
+    let starts = app.clock.now() + chrono::Duration::hours(hours);
+    json!({
+        "kind": "training",
+        "title": title,
+        "capacity": 10,
+        "starts_at": starts.to_rfc3339(),
+        "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+    })
+}
+
+async fn setup(app: &TestApp) -> Fixture<'_> {
+    let admin = app.admin().await;
+    let office = &admin.access_token;
+    let organizer = app.account(Role::Organizer, "13900063001").await;
+    let member = app.account(Role::Member, "13900063002").await;
+    let disabled = app.account(Role::Member, "13900063003").await;
+    let other = app.other_committee_organizer("13900063004").await;
+    let pending = app
+        .create_member(
+            office,
+            &NewMember {
+                name: "待激活委员".into(),
+                phone: "13900063005".into(),
+                ..NewMember::default()
+            },
+        )
+        .await
+        .member;
+    let spare = app.account(Role::Member, "13900063006").await.user;
+
+    let training = app
+        .published_activity(office, json!({"title": "政策学习"}), 24)
+        .await;
+    let trip = app
+        .published_activity(
+            office,
+            json!({"kind": "inspection", "title": "视察饮水工程"}),
+            2,
+        )
+        .await;
+    let outreach = app
+        .published_activity(
+            office,
+            json!({"kind": "outreach", "theme": "health", "title": "送医下乡"}),
+            3,
+        )
+        .await;
+    let leave = app
+        .published_activity(office, json!({"title": "专题讲座"}), 30)
+        .await;
+    for a in [&training, &trip, &leave] {
+        let r = app.sign_up(&member.access_token, &a.id, None).await;
+        assert!(r.status().is_success(), "sign up: {}", r.status());
+    }
+    let material: Material = json_ok(
+        app.api(
+            Method::POST,
+            &format!("/activities/{}/materials", training.id),
+        )
+        .bearer_auth(office)
+        .multipart(pdf_form())
+        .send()
+        .await
+        .expect("upload"),
+    )
+    .await;
+    let finding: Finding = json_ok(
+        app.api(Method::POST, &format!("/activities/{}/findings", trip.id))
+            .bearer_auth(&member.access_token)
+            .json(&json!({"title": "水质检测不足", "content": "建议每季度抽检一次。"}))
+            .send()
+            .await
+            .expect("finding"),
+    )
+    .await;
+    let r = app
+        .api(Method::PUT, &format!("/activities/{}/outcome", outreach.id))
+        .bearer_auth(office)
+        .json(&outcome_body())
+        .send()
+        .await
+        .expect("outcome");
+    assert!(r.status().is_success(), "outcome: {}", r.status());
+    let announcement: AnnouncementCreated = json_ok(
+        app.api(Method::POST, "/announcements")
+            .bearer_auth(office)
+            .json(&announcement_body())
+            .send()
+            .await
+            .expect("announce"),
+    )
+    .await;
+    let inbox: NotificationPage = json_ok(
+        app.api(Method::GET, "/me/notifications")
+            .bearer_auth(&member.access_token)
+            .send()
+            .await
+            .expect("inbox"),
+    )
+    .await;
+    let notification = inbox
+        .items
+        .iter()
+        .find(|n| n.announcement_id.as_deref() == Some(announcement.id.as_str()))
+        .expect("the member got the announcement")
+        .id
+        .clone();
+    let device_token = "fcm-member-phone-0001".to_owned();
+    let r = app
+        .api(Method::POST, "/me/devices")
+        .bearer_auth(&member.access_token)
+        .json(&json!({"token": device_token, "platform": "android"}))
+        .send()
+        .await
+        .expect("device");
+    assert!(r.status().is_success(), "device: {}", r.status());
+    let sectors: Vec<Sector> = json_ok(
+        app.api(Method::GET, "/sectors")
+            .bearer_auth(office)
+            .send()
+            .await
+            .expect("sectors"),
+    )
+    .await;
+    // Disabled last: its tokens were issued while it was active.
+    let r = app
+        .api(Method::PATCH, &format!("/members/{}", disabled.user.id))
+        .bearer_auth(office)
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .expect("disable");
+    assert_eq!(r.status(), 200);
+
+    Fixture {
+        app,
+        admin,
+        organizer,
+        member,
+        disabled,
+        other,
+        pending,
+        spare,
+        training,
+        material,
+        trip,
+        finding,
+        outreach,
+        leave,
+        announcement: announcement.id,
+        notification,
+        device_token,
+        sectors,
+        seq: AtomicU32::new(0),
+    }
+}
+
+fn outcome_body() -> Value {
+    json!({
+        "people_served": 120,
+        "consultations": 60,
+        "materials_distributed": 200,
+        "donated_value_yuan": 1000.0,
+        "notes": "义诊。",
+        "photo_urls": [],
+    })
+}
+
+fn announcement_body() -> Value {
+    json!({"title": "会议通知", "body": "请按时参加。", "audience": {"kind": "committee"}})
+}
+
+enum Body {
+    Empty,
+    Json(Value),
+    Csv(String),
+    Pdf,
+}
+
+struct Call {
+    method: Method,
+    /// Under `/api/v1`, with the query if any.
+    path: String,
+    body: Body,
+}
+
+fn call(method: Method, path: impl Into<String>, body: Body) -> Call {
+    Call {
+        method,
+        path: path.into(),
+        body,
+    }
+}
+
+/// The request one cell sends: real ids of committee A in every path.
+async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
+    use Body::{Empty, Json};
+    let app = fx.app;
+    let training = &fx.training.id;
+    let (get, post, put, patch, delete) = (
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    );
+    match op {
+        // Public: each gets a body its handler answers without harm.
+        "POST /auth/login" => call(
+            post,
+            "/auth/login",
+            Json(json!({"phone": app.admin_phone, "password": app.admin_password})),
+        ),
+        "POST /auth/refresh" => call(post, "/auth/refresh", Json(json!({}))),
+        "POST /auth/logout" => call(
+            post,
+            "/auth/logout",
+            Json(json!({"refresh_token": "no-such-session"})),
+        ),
+        // A weak new password is refused before the code is looked at.
+        "POST /auth/activate" => call(
+            post,
+            "/auth/activate",
+            Json(
+                json!({"phone": fx.pending.phone, "activation_code": "000000", "new_password": "x"}),
+            ),
+        ),
+
+        "GET /me" => call(get, "/me", Empty),
+        // Refused as weak after authorization: nobody's password changes.
+        "PUT /me/password" => call(
+            put,
+            "/me/password",
+            Json(json!({"current_password": "password-123", "new_password": "x"})),
+        ),
+        "GET /me/activities" => call(get, "/me/activities", Empty),
+        "GET /me/record" => call(get, "/me/record", Empty),
+        "GET /me/findings" => call(get, "/me/findings", Empty),
+        "POST /me/devices" => call(
+            post,
+            "/me/devices",
+            Json(
+                json!({"token": format!("fcm-cell-phone-{:04}", fx.next()), "platform": "android"}),
+            ),
+        ),
+        "DELETE /me/devices/{token}" => {
+            if caller == Caller::Member {
+                // Everyone else went first: the member's phone must still be registered.
+                let token = fx.device_token.clone();
+                let left: i64 = app
+                    .state
+                    .db
+                    .run(move |conn| {
+                        Ok(devices::table
+                            .filter(devices::token.eq(token))
+                            .count()
+                            .get_result(conn)?)
+                    })
+                    .await
+                    .expect("devices");
+                assert_eq!(left, 1, "another caller removed the member's phone");
+            }
+            call(delete, format!("/me/devices/{}", fx.device_token), Empty)
+        }
+        "GET /me/notifications" => call(get, "/me/notifications", Empty),
+        "GET /me/notifications/unread-count" => call(get, "/me/notifications/unread-count", Empty),
+        "POST /me/notifications/read-all" => call(post, "/me/notifications/read-all", Empty),
+        "POST /me/notifications/{id}/read" => call(
+            post,
+            format!("/me/notifications/{}/read", fx.notification),
+            Empty,
+        ),
+
+        "GET /committee" => call(get, "/committee", Empty),
+        "PATCH /committee" => call(patch, "/committee", Json(json!({}))),
+        "GET /sectors" => call(get, "/sectors", Empty),
+        "POST /sectors" => call(
+            post,
+            "/sectors",
+            Json(json!({"name": format!("新界别{}", chinese_digits(&fx.next().to_string()))})),
+        ),
+
+        "GET /members" => call(get, "/members", Empty),
+        "POST /members" => call(
+            post,
+            "/members",
+            Json(json!({
+                "name": format!("新委员{}", chinese_digits(&fx.next().to_string())),
+                "phone": format!("1390007{:04}", fx.next()),
+            })),
+        ),
+        "POST /members/import" => call(
+            post,
+            "/members/import?dry_run=true",
+            Body::Csv(format!("姓名,手机号码\n导入委员,1390008{:04}\n", fx.next())),
+        ),
+        "POST /members/activation-codes" => call(
+            post,
+            "/members/activation-codes",
+            Json(json!({"member_ids": [fx.pending.id]})),
+        ),
+        "GET /members/{id}" => call(get, format!("/members/{}", fx.member.user.id), Empty),
+        "PATCH /members/{id}" => call(
+            patch,
+            format!("/members/{}", fx.member.user.id),
+            Json(json!({"workplace": "县人民医院"})),
+        ),
+
+        "GET /activities" => call(get, "/activities", Empty),
+        "POST /activities" => call(
+            post,
+            "/activities",
+            Json(activity_body(app, "新的学习", 72)),
+        ),
+        "GET /activities/{id}" => call(get, format!("/activities/{training}"), Empty),
+        "PATCH /activities/{id}" => call(
+            patch,
+            format!("/activities/{training}"),
+            Json(json!({"title": "政策学习（更新）"})),
+        ),
+        "PATCH /activities/{id}/roles/{role_id}" => call(
+            patch,
+            format!("/activities/{training}/roles/{}", fx.training.roles[0].id),
+            Json(json!({"capacity": 10})),
+        ),
+        "POST /activities/{id}/publish" => {
+            let draft = app
+                .create_activity(&fx.admin.access_token, activity_body(app, "待发布活动", 50))
+                .await;
+            call(post, format!("/activities/{}/publish", draft.id), Empty)
+        }
+        "POST /activities/{id}/cancel" => {
+            let doomed = fx.fresh_activity().await;
+            call(
+                post,
+                format!("/activities/{}/cancel", doomed.id),
+                Json(json!({"reason": "天气原因"})),
+            )
+        }
+        // Not started yet: refused after authorization, nothing completes.
+        "POST /activities/{id}/complete" => {
+            call(post, format!("/activities/{training}/complete"), Empty)
+        }
+        "POST /activities/{id}/signups" => call(
+            post,
+            format!("/activities/{training}/signups"),
+            Json(json!({})),
+        ),
+        "DELETE /activities/{id}/signups/me" => call(
+            delete,
+            format!("/activities/{}/signups/me", fx.leave.id),
+            Empty,
+        ),
+        "GET /activities/{id}/signups" => {
+            call(get, format!("/activities/{training}/signups"), Empty)
+        }
+        "POST /activities/{id}/roster" => call(
+            post,
+            format!("/activities/{training}/roster"),
+            Json(json!({"member_id": fx.spare.id})),
+        ),
+        "DELETE /activities/{id}/roster/{member_id}" => {
+            let a = fx.fresh_activity().await;
+            let r = app
+                .api(Method::POST, &format!("/activities/{}/roster", a.id))
+                .bearer_auth(&fx.admin.access_token)
+                .json(&json!({"member_id": fx.member.user.id}))
+                .send()
+                .await
+                .expect("roster add");
+            assert!(r.status().is_success(), "roster add: {}", r.status());
+            call(
+                delete,
+                format!("/activities/{}/roster/{}", a.id, fx.member.user.id),
+                Empty,
+            )
+        }
+        "POST /activities/{id}/roster/{member_id}/promote" => call(
+            post,
+            format!(
+                "/activities/{training}/roster/{}/promote",
+                fx.member.user.id
+            ),
+            Empty,
+        ),
+        "GET /activities/{id}/checkin-code" => {
+            call(get, format!("/activities/{training}/checkin-code"), Empty)
+        }
+        "POST /activities/{id}/checkins" => call(
+            post,
+            format!("/activities/{training}/checkins"),
+            Json(json!({"code": "000000"})),
+        ),
+        // Not started yet: refused after authorization.
+        "PUT /activities/{id}/attendance" => call(
+            put,
+            format!("/activities/{training}/attendance"),
+            Json(json!({"entries": [{"member_id": fx.member.user.id, "attendance": "attended"}]})),
+        ),
+        "POST /activities/{id}/materials" => {
+            call(post, format!("/activities/{training}/materials"), Body::Pdf)
+        }
+        "DELETE /activities/{id}/materials/{material_id}" => {
+            // Those allowed remove a material of their own; the rest aim at the shared one.
+            let material = match caller {
+                Caller::Organizer | Caller::Admin => fx.fresh_material().await,
+                _ => fx.material.id.clone(),
+            };
+            call(
+                delete,
+                format!("/activities/{training}/materials/{material}"),
+                Empty,
+            )
+        }
+        "GET /materials/{id}/file" => {
+            call(get, format!("/materials/{}/file", fx.material.id), Empty)
+        }
+        "GET /activities/{id}/findings" => {
+            call(get, format!("/activities/{}/findings", fx.trip.id), Empty)
+        }
+        "POST /activities/{id}/findings" => call(
+            post,
+            format!("/activities/{}/findings", fx.trip.id),
+            Json(json!({"title": "道路安全隐患", "content": "建议增设护栏。"})),
+        ),
+        "PATCH /findings/{id}" => call(
+            patch,
+            format!("/findings/{}", fx.finding.id),
+            Json(json!({"status": "forwarded", "department": "县水利局"})),
+        ),
+        "GET /activities/{id}/outcome" => call(
+            get,
+            format!("/activities/{}/outcome", fx.outreach.id),
+            Empty,
+        ),
+        "PUT /activities/{id}/outcome" => call(
+            put,
+            format!("/activities/{}/outcome", fx.outreach.id),
+            Json(outcome_body()),
+        ),
+        "GET /stats" => call(get, "/stats", Empty),
+        "GET /announcements" => call(get, "/announcements", Empty),
+        "POST /announcements" => call(post, "/announcements", Json(announcement_body())),
+        "GET /announcements/{id}" => {
+            call(get, format!("/announcements/{}", fx.announcement), Empty)
+        }
+        other => panic!("{other} has a rule but no request in `request`"),
+    }
+}
+
+/// The operations the running server documents, as "METHOD /path".
+async fn documented_operations(app: &TestApp) -> BTreeSet<String> {
+    let doc: Value = app
+        .raw(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            ops.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    ops
+}
+
+async fn every_operation_refuses_or_serves_each_kind_of_caller(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let ops = documented_operations(&app).await;
+    let ruled: BTreeSet<String> = RULES.iter().map(|r| r.op.to_owned()).collect();
+    assert_eq!(ruled.len(), RULES.len(), "an operation has two rules");
+    let unruled: Vec<&String> = ops.difference(&ruled).collect();
+    assert!(
+        unruled.is_empty(),
+        "operations without a rule in security/authz.rs: {unruled:?}"
+    );
+    let stale: Vec<&String> = ruled.difference(&ops).collect();
+    assert!(
+        stale.is_empty(),
+        "rules for operations the server no longer has: {stale:?}"
+    );
+
+    let fx = setup(&app).await;
+    let committee_a = fx.committee_a_strings();
+    let mut wrong = Vec::new();
+    let mut cells = 0;
+    for rule in RULES {
+        for caller in CALLERS {
+            let want = expected(rule, caller);
+            let c = request(&fx, rule.op, caller).await;
+            let mut req = app.api(c.method, &c.path);
+            if let Some(token) = fx.token(caller) {
+                req = req.bearer_auth(token);
+            }
+            req = match c.body {
+                Body::Empty => req,
+                Body::Json(v) => req.json(&v),
+                Body::Csv(text) => req.header("content-type", "text/csv").body(text),
+                Body::Pdf => req.multipart(pdf_form()),
+            };
+            let resp = req.send().await.expect("send");
+            cells += 1;
+            let status = resp.status();
+            let text = resp.text().await.expect("body");
+            let code = serde_json::from_str::<Value>(&text)
+                .ok()
+                .filter(|_| !status.is_success())
+                .and_then(|v| v["code"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let ok = match want {
+                Expect::Allowed => {
+                    status != StatusCode::UNAUTHORIZED
+                        && status != StatusCode::FORBIDDEN
+                        && !status.is_server_error()
+                }
+                Expect::Unauthenticated => status == 401 && code == "unauthorized",
+                Expect::Disabled => status == 403 && code == "account_disabled",
+                Expect::Forbidden => status == 403 && code == "forbidden",
+                Expect::NotFound => status == 404 && code == "not_found",
+            };
+            // (Public operations answer the same to everyone: the login names its own account.)
+            let leaked: Vec<&String> = if caller == Caller::OtherOrganizer && rule.who != Anyone {
+                committee_a.iter().filter(|s| text.contains(*s)).collect()
+            } else {
+                Vec::new()
+            };
+            eprintln!("{:<50} {caller:<15?} {status} {code}", rule.op);
+            if !ok {
+                wrong.push(format!(
+                    "{} as {caller:?}: expected {want:?}, got {status} {text}",
+                    rule.op
+                ));
+            }
+            if !leaked.is_empty() {
+                wrong.push(format!(
+                    "{} as {caller:?}: committee A's {leaked:?} in {text}",
+                    rule.op
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(cells, ops.len() * CALLERS.len());
+}
