@@ -2,6 +2,7 @@
 //! sign-in throttling. Session flows (login, refresh, activation) are in
 //! `domain::sessions`.
 
+mod argon;
 pub mod jwt;
 pub mod password;
 pub mod scheme;

@@ -15,13 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng,
-};
 use lvzhi_shared::ErrorCode;
 use tokio::sync::Semaphore;
 
+use super::argon::{self, MemoryPool};
 use crate::error::AppError;
 
 pub struct PasswordHasher {
@@ -31,27 +28,36 @@ pub struct PasswordHasher {
     /// How long a real verification takes lately, queue included
     /// (microseconds, a moving average): what an account-less sign-in waits.
     typical_verify_micros: AtomicU64,
+    /// argon2's working memory, one buffer per slot in use, reused.
+    memory: Arc<MemoryPool>,
 }
 
 impl PasswordHasher {
     pub fn new(concurrency: usize, max_waiting: usize) -> anyhow::Result<Self> {
         // One hash at start gives the first estimate of a verification's time.
+        let memory = Arc::new(MemoryPool::default());
         let started = Instant::now();
-        let sample = hash_now("not-a-real-password")?;
-        verify_now("not-a-real-password", &sample);
+        let sample = memory.with(|m| argon::hash("not-a-real-password", m))?;
+        memory.with(|m| argon::verify("not-a-real-password", &sample, m));
         let one = started.elapsed() / 2;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             waiting: AtomicUsize::new(0),
             max_waiting,
             typical_verify_micros: AtomicU64::new(micros(one)),
+            memory,
         })
     }
 
     /// Hashes a new password.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.bounded(move || hash_now(&password).map_err(AppError::internal))
-            .await
+        let memory = self.memory.clone();
+        self.bounded(move || {
+            memory
+                .with(|m| argon::hash(&password, m))
+                .map_err(AppError::internal)
+        })
+        .await
     }
 
     /// Checks `password` against `stored`. With no stored hash it answers
@@ -68,8 +74,9 @@ impl PasswordHasher {
             return Ok(false);
         };
         let started = Instant::now();
+        let memory = self.memory.clone();
         let matches = self
-            .bounded(move || Ok(verify_now(&password, &hash)))
+            .bounded(move || Ok(memory.with(|m| argon::verify(&password, &hash, m))))
             .await?;
         self.observe(started.elapsed());
         Ok(matches)
@@ -115,24 +122,6 @@ fn busy() -> AppError {
 
 fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
-}
-
-fn hash_now(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
-}
-
-fn verify_now(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
