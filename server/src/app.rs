@@ -139,8 +139,8 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .data(state)
 }
 
-/// Per request: an id, a log span, a body limit, the JSON error shape for
-/// anything that failed outside an operation, and metrics.
+/// Per request: an id, a log span, a body limit, no NUL characters, the JSON
+/// error shape for anything that failed outside an operation, and metrics.
 async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let started = Instant::now();
     let state = req.data::<Arc<AppState>>().cloned();
@@ -167,6 +167,7 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
             };
             enforce_body_limit(&mut req, limit).await?;
         }
+        api::refuse_nul(&mut req).await?;
         next.call(req).await.map(IntoResponse::into_response)
     }
     .instrument(span.clone())

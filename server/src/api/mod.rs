@@ -9,6 +9,7 @@ mod formats;
 mod me;
 mod members;
 mod notifications;
+mod nul_guard;
 mod records;
 
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use poem_openapi::{OpenApiService, Tags};
 
 use crate::app::AppState;
 use crate::error::AppError;
+
+pub(crate) use nul_guard::refuse_nul;
 
 #[derive(Tags)]
 pub enum ApiTags {

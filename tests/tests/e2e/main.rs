@@ -7,6 +7,7 @@ mod fcm_client;
 mod findings;
 mod import;
 mod members;
+mod nul;
 mod ops;
 mod push;
 mod records;
