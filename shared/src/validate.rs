@@ -14,8 +14,10 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Longest phone number as typed (spaces, dashes and a `+86` prefix included), in characters.
 pub const MAX_PHONE_CHARS: usize = 32;
-/// Longest refresh token accepted (issued ones are 43), in characters.
-pub const MAX_TOKEN_CHARS: usize = 256;
+/// Longest refresh token accepted, in characters. Issued ones are 43; the
+/// room is for an access token sent by mistake, which is answered
+/// `refresh_token_invalid` (sign in again) rather than `field_too_long`.
+pub const MAX_TOKEN_CHARS: usize = 4096;
 /// Longest activation code as typed (8 digits, spaces and dashes allowed), in characters.
 pub const MAX_CODE_CHARS: usize = 32;
 /// Longest FCM registration token (real ones are about 160), in characters.
