@@ -56,9 +56,9 @@ pub async fn login(
         (KeyKind::Phone, phone.as_str()),
         (KeyKind::Address, address),
     ];
-    state
+    let attempt = state
         .throttle
-        .check(&keys, Instant::now())
+        .begin(&keys, Instant::now())
         .map_err(too_many)?;
 
     let lookup = phone.clone();
@@ -68,12 +68,12 @@ pub async fn login(
         .await?;
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     if !state.hasher.verify(password, stored_hash).await? {
-        let stall = state.throttle.record_failure(&keys, Instant::now());
+        let stall = attempt.failed(Instant::now());
         tokio::time::sleep(stall).await;
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
-    state.throttle.record_success(&phone);
+    attempt.succeeded();
     if user.status == MemberStatus::Disabled.as_str() {
         return Err(AppError::new(
             ErrorCode::AccountDisabled,
@@ -274,9 +274,9 @@ pub async fn activate(
         (KeyKind::Phone, phone.as_str()),
         (KeyKind::Address, address),
     ];
-    state
+    let attempt = state
         .throttle
-        .check(&keys, Instant::now())
+        .begin(&keys, Instant::now())
         .map_err(too_many)?;
     let code: String = code
         .chars()
@@ -312,7 +312,7 @@ pub async fn activate(
         })
         .await?;
     let Some((user, code_hash)) = checked else {
-        let stall = state.throttle.record_failure(&keys, Instant::now());
+        let stall = attempt.failed(Instant::now());
         tokio::time::sleep(stall).await;
         return Err(AppError::new(
             ErrorCode::ActivationCodeInvalid,
@@ -356,7 +356,7 @@ pub async fn activate(
         )
         .with_field("activation_code"));
     }
-    state.throttle.record_success(&phone);
+    attempt.succeeded();
     let mut user = user;
     user.status = MemberStatus::Active.as_str().to_owned();
     start_session(state, user).await

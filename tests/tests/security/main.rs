@@ -4,6 +4,7 @@
 
 mod authz;
 mod theft;
+mod throttle;
 
 mod tokens;
 
