@@ -5,7 +5,6 @@
 mod authz;
 mod theft;
 mod throttle;
-
 mod tokens;
 
 use lvzhi_tests::TestApp;
