@@ -103,8 +103,9 @@ start_server() {
 
 # Runs schemathesis with bearer token $1; returns its exit status.
 fuzz_with() {
-    FUZZ_TOKEN=$1 "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" \
-        run "$base/api/v1/openapi.json" --max-examples "$examples" --no-color
+    # From the work directory, so nothing it writes lands in the checkout.
+    (cd "$work" && FUZZ_TOKEN=$1 "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" \
+        run "$base/api/v1/openapi.json" --max-examples "$examples" --no-color)
 }
 
 status=0
