@@ -69,6 +69,18 @@ impl AppError {
         .with_retry_after(2)
     }
 
+    /// The database answers but cannot store changes (disk full, read-only).
+    /// Reads still work; writes wait for an operator to free space.
+    pub fn storage_unavailable(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(detail = %detail, "database cannot store changes");
+        Self::new(
+            ErrorCode::ServiceUnavailable,
+            "the database cannot store changes right now (its disk is full or read-only); \
+             nothing was changed; reading still works; try again later",
+        )
+        .with_retry_after(30)
+    }
+
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
@@ -93,18 +105,67 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => Self::not_found("record"),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::db_unavailable(info.message())
-            }
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
                 unique_violation(info.constraint_name().unwrap_or_default(), info.message())
             }
-            // SQLite reports a lock it waited busy_timeout for as a plain error.
-            Error::DatabaseError(_, ref info) if info.message().contains("database is locked") => {
-                Self::db_unavailable(info.message())
-            }
+            Error::DatabaseError(kind, ref info) => match outage(&kind, info.message()) {
+                Some(Outage::Connection) => Self::db_unavailable(info.message()),
+                Some(Outage::Storage) => Self::storage_unavailable(info.message()),
+                None => Self::internal(e),
+            },
+            // A transaction whose connection died under it cannot even roll back.
+            Error::BrokenTransactionManager => Self::db_unavailable(e),
             other => Self::internal(other),
         }
+    }
+}
+
+/// Why the database cannot serve, when the failure is not the request's.
+enum Outage {
+    /// Not reachable, shutting down or starting up, or busy past the wait.
+    Connection,
+    /// Cannot store anything: disk full, read-only, or failing writes.
+    Storage,
+}
+
+/// Classifies an error by its kind and message: libpq and SQLite report
+/// these conditions as text only (diesel hands on no SQLSTATE).
+fn outage(kind: &diesel::result::DatabaseErrorKind, message: &str) -> Option<Outage> {
+    use diesel::result::DatabaseErrorKind;
+    const CONNECTION: &[&str] = &[
+        // libpq, when the server goes away mid-statement or is gone.
+        "server closed the connection unexpectedly",
+        "no connection to the server",
+        "terminating connection due to administrator command",
+        "terminating connection because of crash of another server process",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+        // SQLite, a write lock waited for busy_timeout.
+        "database is locked",
+    ];
+    const STORAGE: &[&str] = &[
+        // SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR (e.g. EROFS, EIO on write).
+        "database or disk is full",
+        "attempt to write a readonly database",
+        "disk I/O error",
+        // PostgreSQL out of disk (53100) or in a read-only state (25006).
+        "could not extend file",
+        "No space left on device",
+    ];
+    if matches!(kind, DatabaseErrorKind::ClosedConnection)
+        || CONNECTION.iter().any(|m| message.contains(m))
+    {
+        Some(Outage::Connection)
+    } else if matches!(kind, DatabaseErrorKind::ReadOnlyTransaction)
+        || STORAGE.iter().any(|m| message.contains(m))
+    {
+        Some(Outage::Storage)
+    } else {
+        None
     }
 }
 

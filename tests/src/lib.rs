@@ -2,6 +2,7 @@
 //! port 0 over a temporary SQLite file or a fresh PostgreSQL database, and a
 //! reqwest client talks to it over real HTTP, as a phone does.
 
+pub mod child;
 pub mod fake_fcm;
 pub mod logs;
 pub mod procfs;
