@@ -105,8 +105,8 @@ impl AppState {
     /// The client's address for throttling: the peer, or the first
     /// `X-Forwarded-For` hop when configured to trust a proxy.
     pub fn client_address(&self, req: &Request) -> String {
-        if self.config.login.trust_forwarded_for {
-            if let Some(first) = req
+        if self.config.login.trust_forwarded_for
+            && let Some(first) = req
                 .header("x-forwarded-for")
                 .and_then(|v| v.split(',').next())
                 .map(str::trim)
@@ -114,7 +114,6 @@ impl AppState {
             {
                 return first.to_owned();
             }
-        }
         match req.remote_addr().as_socket_addr() {
             Some(addr) => addr.ip().to_string(),
             None => req.remote_addr().to_string(),

@@ -243,7 +243,8 @@ impl Config {
         // LVZHI_CONFIG names the file and LVZHI_TEST_* configure the test suite; neither is a setting.
         let env = Env::prefixed("LVZHI_")
             .ignore(&["CONFIG"])
-            .filter(|k| !k.as_str().starts_with("test_"))
+            // (keys reach the filter as written: LVZHI_TEST_… arrives as TEST_…)
+            .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_"))
             .split("__");
         let config: Config = figment
             .merge(env)
@@ -287,11 +288,10 @@ impl Config {
         {
             problems.push("push.reminder_minutes: each 1 to 43200 (30 days)".into());
         }
-        if let Some(file) = &push.credentials_file {
-            if !Path::new(file).is_file() {
+        if let Some(file) = &push.credentials_file
+            && !Path::new(file).is_file() {
                 problems.push(format!("push.credentials_file: {file} is not a file"));
             }
-        }
         if self.db_pool_size == 0 {
             problems.push("db_pool_size: must be at least 1".into());
         }

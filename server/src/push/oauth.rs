@@ -209,12 +209,11 @@ impl TokenSource {
             // Someone else refreshed while this task waited.
             return Ok(token);
         }
-        if self.refreshes.load(Ordering::Acquire) != seen {
-            if let Some(error) = &log.last_error {
+        if self.refreshes.load(Ordering::Acquire) != seen
+            && let Some(error) = &log.last_error {
                 // The refresh this task waited for failed just now; share its answer.
                 return Err(error.clone());
             }
-        }
         self.fetch(&mut log).await
     }
 
@@ -301,11 +300,10 @@ impl TokenSource {
         }
         let parsed: TokenResponse = serde_json::from_slice(&body)
             .map_err(|_| TokenError("oauth: malformed token response".into()))?;
-        if let Some(kind) = &parsed.token_type {
-            if !kind.eq_ignore_ascii_case("bearer") {
+        if let Some(kind) = &parsed.token_type
+            && !kind.eq_ignore_ascii_case("bearer") {
                 return Err(TokenError(format!("oauth: token_type {}", short(kind))));
             }
-        }
         if parsed.access_token.is_empty() {
             return Err(TokenError("oauth: empty access_token".into()));
         }

@@ -206,8 +206,8 @@ impl Round {
     fn verdict(self, row: &OutboxRow, state: &AppState, now: NaiveDateTime) -> Verdict {
         let config = &state.config.push;
         let nothing_tried = self.retry.is_empty() && self.refused.is_empty();
-        if let Some((_, reason)) = self.retry.first() {
-            if row.attempts < config.max_attempts {
+        if let Some((_, reason)) = self.retry.first()
+            && row.attempts < config.max_attempts {
                 let wait = backoff(
                     row.attempts,
                     config.retry_base_seconds,
@@ -225,7 +225,6 @@ impl Round {
                     reason: reason.clone(),
                 };
             }
-        }
         if !self.reached.is_empty() {
             Verdict::Sent
         } else if nothing_tried && !self.reached_any_before {

@@ -77,6 +77,7 @@ impl Call {
 /// Connections that replay `calls`: connection `i` sends calls `i`,
 /// `i + connections`, `i + 2·connections`, … (modulo their number), so
 /// connections use distinct tokens or accounts where there are enough.
+#[derive(Clone)]
 pub struct Group {
     pub connections: usize,
     pub calls: Arc<[Call]>,
@@ -162,17 +163,7 @@ pub async fn drive(addr: SocketAddr, groups: &[Group], window: Window) -> Vec<Ta
     let mut workers = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         for first in 0..group.connections {
-            let from = (!group.from.is_empty()).then(|| group.from[first % group.from.len()]);
-            let task = worker(
-                addr,
-                from,
-                host.clone(),
-                group.also_ok.clone(),
-                group.calls.clone(),
-                first,
-                group.connections,
-                window,
-            );
+            let task = worker(addr, host.clone(), group.clone(), first, window);
             workers.push((g, tokio::spawn(task)));
         }
     }
@@ -189,16 +180,17 @@ pub async fn drive(addr: SocketAddr, groups: &[Group], window: Window) -> Vec<Ta
     tallies
 }
 
+/// Connection `first` of `group`: from its address, replaying calls `first`,
+/// `first + connections`, … until the window closes.
 async fn worker(
     addr: SocketAddr,
-    from: Option<IpAddr>,
     host: HeaderValue,
-    also_ok: Vec<StatusCode>,
-    calls: Arc<[Call]>,
+    group: Group,
     first: usize,
-    stride: usize,
     window: Window,
 ) -> Tally {
+    let from = (!group.from.is_empty()).then(|| group.from[first % group.from.len()]);
+    let (calls, also_ok, stride) = (group.calls, group.also_ok, group.connections);
     let mut tally = Tally::new();
     if calls.is_empty() {
         return tally;
