@@ -202,11 +202,11 @@ impl poem::error::ResponseError for AppError {
             .status(AppError::status(self))
             .content_type("application/json; charset=utf-8")
             .body(serde_json::to_vec(&self.body()).unwrap_or_default());
-        if let Some(wait) = self.retry_after {
-            if let Ok(v) = poem::http::HeaderValue::from_str(&wait.to_string()) {
-                resp.headers_mut()
-                    .insert(poem::http::header::RETRY_AFTER, v);
-            }
+        if let Some(wait) = self.retry_after
+            && let Ok(v) = poem::http::HeaderValue::from_str(&wait.to_string())
+        {
+            resp.headers_mut()
+                .insert(poem::http::header::RETRY_AFTER, v);
         }
         resp
     }
