@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 /// A signing secret for children, so tests can mint access tokens for members
 /// they wrote straight into the database (`lvzhi_server::auth::jwt::JwtKeys`).
 pub const CHILD_JWT_SECRET: &str = "child-server-secret-child-server-secret-0123";
+/// Names a prebuilt server binary to use instead of building one.
+pub const SERVER_BIN_ENV: &str = "LVZHI_TEST_SERVER_BIN";
 /// Output lines kept for failure reports.
 const KEEP_LINES: usize = 60;
 /// Longest wait for a start (migrations, first-start bootstrap, `/healthz`).
@@ -179,18 +181,15 @@ impl ChildServer {
         let mut admin = None;
         let mut listening = false;
         loop {
-            if !listening {
-                if let Ok(seen) = ready_rx.try_recv() {
-                    admin = seen;
-                    listening = true;
-                }
+            if !listening && let Ok(seen) = ready_rx.try_recv() {
+                admin = seen;
+                listening = true;
             }
-            if listening {
-                if let Ok(resp) = client.get(&url).send().await {
-                    if resp.status().is_success() {
-                        return Ok(admin);
-                    }
-                }
+            if listening
+                && let Ok(resp) = client.get(&url).send().await
+                && resp.status().is_success()
+            {
+                return Ok(admin);
             }
             if !self.is_running() {
                 let lines = self.last_lines();
@@ -224,7 +223,8 @@ impl Drop for ChildServer {
 }
 
 /// The `lvzhi-server` binary next to this test's target directory, built
-/// (once per test process) by cargo so that it matches the sources.
+/// (once per test process) by cargo so that it matches the sources; or the
+/// one `LVZHI_TEST_SERVER_BIN` names.
 pub fn server_binary() -> Result<&'static Path, String> {
     static BINARY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BINARY
@@ -235,12 +235,21 @@ pub fn server_binary() -> Result<&'static Path, String> {
 }
 
 fn build_server() -> Result<PathBuf, String> {
+    if let Some(bin) = std::env::var_os(SERVER_BIN_ENV) {
+        return Ok(PathBuf::from(bin));
+    }
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     // target/<profile>/deps/<test binary>
     let profile_dir = exe
         .parent()
+        .filter(|deps| deps.ends_with("deps"))
         .and_then(Path::parent)
-        .ok_or_else(|| format!("{} is not in target/<profile>/deps", exe.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{} is not in target/<profile>/deps; set {SERVER_BIN_ENV} to a lvzhi-server binary",
+                exe.display()
+            )
+        })?;
     let target_dir = profile_dir
         .parent()
         .ok_or_else(|| format!("no target directory above {}", profile_dir.display()))?;
@@ -325,10 +334,10 @@ fn drain(
                         admin = Some(Admin { phone, password });
                     }
                     continue;
-                } else if trimmed.contains("listening") {
-                    if let Some(tx) = ready.take() {
-                        let _ = tx.send(admin.take());
-                    }
+                } else if trimmed.contains("listening")
+                    && let Some(tx) = ready.take()
+                {
+                    let _ = tx.send(admin.take());
                 }
             }
             let mut lines = keep.lock().unwrap_or_else(|e| e.into_inner());
