@@ -111,9 +111,9 @@ impl AppState {
                 .and_then(|v| v.split(',').next())
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-            {
-                return first.to_owned();
-            }
+        {
+            return first.to_owned();
+        }
         match req.remote_addr().as_socket_addr() {
             Some(addr) => addr.ip().to_string(),
             None => req.remote_addr().to_string(),

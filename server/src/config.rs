@@ -289,9 +289,10 @@ impl Config {
             problems.push("push.reminder_minutes: each 1 to 43200 (30 days)".into());
         }
         if let Some(file) = &push.credentials_file
-            && !Path::new(file).is_file() {
-                problems.push(format!("push.credentials_file: {file} is not a file"));
-            }
+            && !Path::new(file).is_file()
+        {
+            problems.push(format!("push.credentials_file: {file} is not a file"));
+        }
         if self.db_pool_size == 0 {
             problems.push("db_pool_size: must be at least 1".into());
         }

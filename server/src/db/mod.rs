@@ -129,11 +129,12 @@ impl Db {
     pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Self> {
         let kind = DatabaseKind::from_url(url).map_err(anyhow::Error::msg)?;
         if let DatabaseKind::Sqlite(path) = &kind
-            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
-                })?;
-            }
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
+            })?;
+        }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(5))

@@ -60,12 +60,13 @@ fn check_times(
         return Err(invalid("ends_at", "the end must be after the start"));
     }
     if let (Some(o), Some(c)) = (opens, closes)
-        && c <= o {
-            return Err(invalid(
-                "signup_closes_at",
-                "sign-up must close after it opens",
-            ));
-        }
+        && c <= o
+    {
+        return Err(invalid(
+            "signup_closes_at",
+            "sign-up must close after it opens",
+        ));
+    }
     if closes.is_some_and(|c| c > ends) {
         return Err(invalid(
             "signup_closes_at",

@@ -210,10 +210,11 @@ impl TokenSource {
             return Ok(token);
         }
         if self.refreshes.load(Ordering::Acquire) != seen
-            && let Some(error) = &log.last_error {
-                // The refresh this task waited for failed just now; share its answer.
-                return Err(error.clone());
-            }
+            && let Some(error) = &log.last_error
+        {
+            // The refresh this task waited for failed just now; share its answer.
+            return Err(error.clone());
+        }
         self.fetch(&mut log).await
     }
 
@@ -301,9 +302,10 @@ impl TokenSource {
         let parsed: TokenResponse = serde_json::from_slice(&body)
             .map_err(|_| TokenError("oauth: malformed token response".into()))?;
         if let Some(kind) = &parsed.token_type
-            && !kind.eq_ignore_ascii_case("bearer") {
-                return Err(TokenError(format!("oauth: token_type {}", short(kind))));
-            }
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(TokenError(format!("oauth: token_type {}", short(kind))));
+        }
         if parsed.access_token.is_empty() {
             return Err(TokenError("oauth: empty access_token".into()));
         }

@@ -207,24 +207,24 @@ impl Round {
         let config = &state.config.push;
         let nothing_tried = self.retry.is_empty() && self.refused.is_empty();
         if let Some((_, reason)) = self.retry.first()
-            && row.attempts < config.max_attempts {
-                let wait = backoff(
-                    row.attempts,
-                    config.retry_base_seconds,
-                    config.retry_max_seconds,
-                );
-                let asked = self.retry.iter().filter_map(|(a, _)| *a).max();
-                let wait = asked.map_or(wait, |a| a.max(wait));
-                let mut reached: Vec<&String> = self.reached.iter().collect();
-                reached.sort();
-                return Verdict::Retry {
-                    due: now
-                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1)),
-                    delivered_to: (!reached.is_empty())
-                        .then(|| serde_json::to_string(&reached).unwrap_or_default()),
-                    reason: reason.clone(),
-                };
-            }
+            && row.attempts < config.max_attempts
+        {
+            let wait = backoff(
+                row.attempts,
+                config.retry_base_seconds,
+                config.retry_max_seconds,
+            );
+            let asked = self.retry.iter().filter_map(|(a, _)| *a).max();
+            let wait = asked.map_or(wait, |a| a.max(wait));
+            let mut reached: Vec<&String> = self.reached.iter().collect();
+            reached.sort();
+            return Verdict::Retry {
+                due: now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1)),
+                delivered_to: (!reached.is_empty())
+                    .then(|| serde_json::to_string(&reached).unwrap_or_default()),
+                reason: reason.clone(),
+            };
+        }
         if !self.reached.is_empty() {
             Verdict::Sent
         } else if nothing_tried && !self.reached_any_before {

@@ -53,6 +53,22 @@ async fn a_silent_server_times_out() {
     drop(silent);
 }
 
+/// Refresh tokens ever issued to `user_id` (one per sign-in or refresh).
+async fn refresh_tokens_issued(app: &TestApp, user_id: &str) -> i64 {
+    let user_id = user_id.to_owned();
+    app.state
+        .db
+        .run(move |conn| {
+            use lvzhi_server::db::schema::refresh_tokens::dsl;
+            Ok(dsl::refresh_tokens
+                .filter(dsl::user_id.eq(user_id))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .await
+        .expect("count")
+}
+
 fn client(app: &TestApp) -> (Client, Arc<MemorySessionStore>) {
     let store = Arc::new(MemorySessionStore::default());
     let client = Client::new(ClientConfig::new(app.origin.clone()), store.clone()).expect("client");
@@ -318,19 +334,7 @@ async fn concurrent_calls_share_one_refresh_and_a_dead_session_says_so(b: Backen
     for result in futures::future::join_all(calls).await {
         result.expect("every call succeeds after the refresh");
     }
-    let user_id = member.user.id.clone();
-    let issued = app
-        .state
-        .db
-        .run(move |conn| {
-            use lvzhi_server::db::schema::refresh_tokens::dsl;
-            Ok(dsl::refresh_tokens
-                .filter(dsl::user_id.eq(user_id))
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .await
-        .expect("count");
+    let issued = refresh_tokens_issued(&app, &member.user.id).await;
     // member_in's sign-in, the SDK's sign-in, and exactly one refresh.
     assert_eq!(issued, 3);
 
@@ -738,19 +742,7 @@ async fn a_call_dropped_mid_refresh_keeps_the_session(b: Backend) {
     }
     let me = sdk.me().await.expect("the saved session works");
     assert_eq!(me.member.id, member.user.id);
-    let user_id = member.user.id.clone();
-    let issued = app
-        .state
-        .db
-        .run(move |conn| {
-            use lvzhi_server::db::schema::refresh_tokens::dsl;
-            Ok(dsl::refresh_tokens
-                .filter(dsl::user_id.eq(user_id))
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .await
-        .expect("count");
+    let issued = refresh_tokens_issued(&app, &member.user.id).await;
     // member_in's sign-in, the SDK's sign-in, and the one refresh.
     assert_eq!(issued, 3);
 }

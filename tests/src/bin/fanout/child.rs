@@ -126,10 +126,10 @@ impl Server {
         let client = reqwest::Client::builder().no_proxy().build()?;
         let url = format!("{}/healthz", self.origin);
         loop {
-            if let Ok(resp) = client.get(&url).send().await {
-                if resp.status().is_success() {
-                    return Ok(());
-                }
+            if let Ok(resp) = client.get(&url).send().await
+                && resp.status().is_success()
+            {
+                return Ok(());
             }
             if Instant::now() > deadline {
                 let lines = self.last_lines();

@@ -41,10 +41,10 @@ impl ServerProcess {
         let client = reqwest::Client::builder().no_proxy().build()?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(resp) = client.get(format!("http://{addr}/healthz")).send().await {
-                if resp.status().is_success() {
-                    return Ok(server);
-                }
+            if let Ok(resp) = client.get(format!("http://{addr}/healthz")).send().await
+                && resp.status().is_success()
+            {
+                return Ok(server);
             }
             if let Some(status) = server.child.try_wait()? {
                 anyhow::bail!("{} exited ({status}) before answering", bin.display());

@@ -345,16 +345,15 @@ fn print_race_ratios(args: &Args, rows: &[Row]) {
             if let Some(r) = rows
                 .iter()
                 .find(|r| r.backend == backend && r.scenario == label)
+                && one.rate > 0.0
             {
-                if one.rate > 0.0 {
-                    println!(
-                        "{backend}: sign-ups/s with max_batch {batch} over max_batch 1: {:.0} / \
-                         {:.0} = {:.1}×",
-                        r.rate,
-                        one.rate,
-                        r.rate / one.rate
-                    );
-                }
+                println!(
+                    "{backend}: sign-ups/s with max_batch {batch} over max_batch 1: {:.0} / \
+                     {:.0} = {:.1}×",
+                    r.rate,
+                    one.rate,
+                    r.rate / one.rate
+                );
             }
         }
     }

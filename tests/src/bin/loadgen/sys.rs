@@ -105,21 +105,11 @@ fn thread_ticks() -> HashMap<u32, (bool, u64)> {
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
             continue;
         };
-        // "tid (comm) state ppid …": the name may hold spaces, so split after the last ')'.
-        let Some((head, rest)) = stat.rsplit_once(')') else {
+        let Some((name, ticks)) = stat_ticks(&stat) else {
             continue;
         };
-        let name = head.split_once('(').map_or("", |(_, n)| n);
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the line; 12th and 13th after the name.
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
         let is_loadgen = tid == main_tid || name.starts_with(LOADGEN_THREAD);
-        out.insert(tid, (is_loadgen, ticks(11) + ticks(12)));
+        out.insert(tid, (is_loadgen, ticks));
     }
     out
 }
@@ -142,20 +132,26 @@ pub fn peak_rss_mib_of(pid: u32) -> Option<f64> {
 
 /// User+system ticks of another process (all its threads).
 pub fn process_ticks(pid: u32) -> u64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0;
-    };
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0;
-    };
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat_ticks(&stat).map(|(_, ticks)| ticks))
+        .unwrap_or(0)
+}
+
+/// The name and user+system ticks in a `/proc/…/stat` line.
+fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
+    // "pid (comm) state ppid …": the name may hold spaces, so split after the last ')'.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(').map_or("", |(_, n)| n);
     let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line; 12th and 13th after the name.
     let ticks = |i: usize| {
         fields
             .get(i)
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    ticks(11) + ticks(12)
+    Some((name, ticks(11) + ticks(12)))
 }
 
 /// The process's resident set now (VmRSS), MiB.
