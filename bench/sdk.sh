@@ -26,7 +26,10 @@ cp "$work/out/python/"* "$work/py/lvzhi/"
 touch "$work/py/lvzhi/__init__.py"
 
 port="${LVZHI_BENCH_PORT:-18080}"
-LVZHI_BIND="127.0.0.1:$port" LVZHI_DATABASE_URL="$work/bench.db" \
+# The server refuses LVZHI_* keys it does not know (e.g. LVZHI_TEST_POSTGRES_URL).
+unset_lvzhi=()
+for name in $(compgen -e | grep '^LVZHI_' || true); do unset_lvzhi+=(-u "$name"); done
+env "${unset_lvzhi[@]}" LVZHI_BIND="127.0.0.1:$port" LVZHI_DATABASE_URL="$work/bench.db" \
   "$target/release/lvzhi-server" serve --demo >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
