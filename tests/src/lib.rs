@@ -7,6 +7,7 @@ pub mod fake_fcm;
 pub mod logs;
 pub mod procfs;
 pub mod store;
+pub mod token_parts;
 
 use std::sync::Arc;
 

@@ -60,3 +60,20 @@ pub fn machine() -> String {
         .unwrap_or_default();
     format!("{cores} cores ({model}), {mem_gib:.1} GiB RAM, Linux {kernel}")
 }
+
+/// The name and utime + stime (fields 14 and 15) of a `/proc/…/stat` line.
+pub fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
+    // "pid (comm) state …": the name may hold spaces, so split at the last ')'.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(').map_or("", |(_, n)| n);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((name, utime + stime))
+}
+
+/// A whole process's user+system ticks (its threads', exited ones included).
+pub fn process_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat_ticks(&stat).map(|(_, t)| t)
+}

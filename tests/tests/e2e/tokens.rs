@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::members::Role;
+use lvzhi_tests::token_parts::{claims_of, kid_of};
 use lvzhi_tests::{
     Backend, TEST_JWT_SECRET, TestApp, expect_error, json_ok, on_both_backends, with_test_secret,
 };
@@ -25,18 +26,6 @@ async fn me_status(app: &TestApp, token: &str) -> reqwest::Response {
         .send()
         .await
         .expect("me")
-}
-
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
-}
-
-fn kid_of(token: &str) -> String {
-    jsonwebtoken::decode_header(token)
-        .expect("header")
-        .kid
-        .expect("kid")
 }
 
 fn sign(claims: &Value, secret: &str, kid: &str) -> String {

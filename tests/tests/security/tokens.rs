@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use lvzhi_shared::members::Role;
+use lvzhi_tests::token_parts::{claims_of, kid_of};
 use lvzhi_tests::{
     Backend, TEST_JWT_SECRET, TestApp, expect_error, on_both_backends, with_test_secret,
 };
@@ -18,18 +19,6 @@ on_both_backends!(
     another_committees_claim_is_refused,
     refresh_and_access_tokens_do_not_stand_in_for_each_other,
 );
-
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
-}
-
-fn kid_of(token: &str) -> String {
-    jsonwebtoken::decode_header(token)
-        .expect("header")
-        .kid
-        .expect("kid")
-}
 
 /// A token with exactly this header and these claims, its signature an
 /// HMAC-SHA256 under `secret` whatever the header claims: what a verifier

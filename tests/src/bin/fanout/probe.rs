@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 pub use lvzhi_tests::procfs::machine;
-use lvzhi_tests::procfs::{cpu_count, machine_ticks, status_kib};
+use lvzhi_tests::procfs::{cpu_count, machine_ticks, process_ticks, stat_ticks, status_kib};
 
 /// The name prefix of the fake FCM's runtime threads.
 pub const FAKE_THREAD: &str = "fake-fcm";
@@ -76,23 +76,6 @@ pub fn between(before: &Ticks, after: &Ticks) -> Cpu {
         client: of(Kind::Client),
         machine: to_cores(after.machine_busy.saturating_sub(before.machine_busy)),
     }
-}
-
-/// utime + stime of a `/proc/.../stat` line (fields 14 and 15), and the name.
-fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
-    // "pid (comm) state …": the name may hold spaces, so split at the last ')'.
-    let (head, rest) = stat.rsplit_once(')')?;
-    let name = head.split_once('(').map_or("", |(_, n)| n);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((name, utime + stime))
-}
-
-/// A whole process's ticks (its threads', exited ones included).
-fn process_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat_ticks(&stat).map(|(_, t)| t)
 }
 
 fn thread_ticks() -> HashMap<u32, (Kind, u64)> {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 pub use lvzhi_tests::procfs::machine;
-use lvzhi_tests::procfs::{cpu_count, machine_ticks, status_kib};
+use lvzhi_tests::procfs::{cpu_count, machine_ticks, process_ticks, stat_ticks, status_kib};
 
 /// The name the load generator's runtime gives its threads.
 pub const LOADGEN_THREAD: &str = "loadgen";
@@ -43,7 +43,10 @@ pub fn snapshot() -> Snapshot {
 pub fn snapshot_with(children: &[u32]) -> Snapshot {
     let (machine_busy, machine_total) = machine_ticks().unwrap_or((0, 0));
     Snapshot {
-        children: children.iter().map(|&p| (p, process_ticks(p))).collect(),
+        children: children
+            .iter()
+            .map(|&p| (p, process_ticks(p).unwrap_or(0)))
+            .collect(),
         threads: thread_ticks(),
         machine_busy,
         machine_total,
@@ -128,30 +131,6 @@ pub fn reset_peak_rss() {
 /// Another process's peak resident set (VmHWM), MiB.
 pub fn peak_rss_mib_of(pid: u32) -> Option<f64> {
     status_kib(&format!("/proc/{pid}/status"), "VmHWM:").map(|k| k as f64 / 1024.0)
-}
-
-/// User+system ticks of another process (all its threads).
-pub fn process_ticks(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| stat_ticks(&stat).map(|(_, ticks)| ticks))
-        .unwrap_or(0)
-}
-
-/// The name and user+system ticks in a `/proc/…/stat` line.
-fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
-    // "pid (comm) state ppid …": the name may hold spaces, so split after the last ')'.
-    let (head, rest) = stat.rsplit_once(')')?;
-    let name = head.split_once('(').map_or("", |(_, n)| n);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line; 12th and 13th after the name.
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Some((name, ticks(11) + ticks(12)))
 }
 
 /// The process's resident set now (VmRSS), MiB.
