@@ -11,6 +11,9 @@ use poem::web::LocalAddr;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get};
 use tracing::Instrument;
 
+use crate::api;
+use crate::auth::Authenticator;
+use crate::auth::Caller;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::scheme::DisabledUsers;
@@ -18,34 +21,36 @@ use crate::auth::throttle::LoginThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::Ctx;
 use crate::domain::bootstrap::{self, FirstAdmin};
 use crate::domain::committees::TimeZones;
 use crate::domain::members;
+use crate::domain::sessions::Sessions;
 use crate::domain::signup_queue::SignupQueue;
 use crate::error::{AppError, app_error_from_poem};
 use crate::metrics::Metrics;
 use crate::push::fcm::FcmClient;
-use crate::push::worker;
-use crate::{api, ops};
+use crate::push::worker::{self, PushWorker};
 
-/// Everything a request handler may need, built once.
+/// The composition root: every service built once, from the config, and
+/// handed to the HTTP layer. Only app.rs and api/ see it; lower layers get
+/// the narrow values they need.
 pub struct AppState {
     pub config: Config,
     pub db: Db,
-    pub jwt: JwtKeys,
-    pub hasher: PasswordHasher,
-    pub throttle: LoginThrottle,
-    pub disabled: DisabledUsers,
-    pub time_zones: TimeZones,
-    pub metrics: Metrics,
-    /// What activity rules (sign-up windows, check-in codes) take as now.
+    /// The bearer check's keys and the disabled-account list.
+    pub auth: Arc<Authenticator>,
+    /// Login, refresh, logout, activation, password change.
+    pub sessions: Sessions,
+    pub hasher: Arc<PasswordHasher>,
+    pub time_zones: Arc<TimeZones>,
+    pub metrics: Arc<Metrics>,
+    /// What every rule takes as now.
     pub clock: Arc<dyn Clock>,
     /// Per-activity lanes that write sign-ups in batches.
     pub signups: Arc<SignupQueue>,
-    /// The FCM client, when push is configured.
-    pub fcm: Option<Arc<FcmClient>>,
-    /// Wakes the push worker when new work is queued.
-    pub push_wake: Arc<tokio::sync::Notify>,
+    /// The push worker's dependencies; `push.wake` tells it new work is queued.
+    pub push: Arc<PushWorker>,
 }
 
 impl AppState {
@@ -61,45 +66,83 @@ impl AppState {
         let hash_slots = config.auth.hash_concurrency.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
         });
-        let hasher = PasswordHasher::new(hash_slots, config.auth.hash_queue)?;
-        let first_admin = bootstrap::first_start(&db, &hasher, &config.bootstrap).await?;
+        let hasher = Arc::new(PasswordHasher::new(hash_slots, config.auth.hash_queue)?);
+        let first_admin =
+            bootstrap::first_start(&db, &hasher, &config.bootstrap, clock.now_naive()).await?;
         let jwt = {
-            let (db, auth) = (db.clone(), config.auth.clone());
-            tokio::task::spawn_blocking(move || JwtKeys::load(&db, &auth)).await??
+            let (db, auth, clock) = (db.clone(), config.auth.clone(), clock.clone());
+            tokio::task::spawn_blocking(move || JwtKeys::load(&db, &auth, clock)).await??
         };
-        let disabled = DisabledUsers::new(db.run(members::disabled_ids).await?);
-        let signups = SignupQueue::new(db.clone(), clock.clone(), config.signups.max_batch);
-        let fcm = match &config.push.credentials_file {
-            Some(_) => {
-                let client = FcmClient::new(&config.push)?;
-                tracing::info!(
-                    project = client.project_id(),
-                    "push: delivering over FCM HTTP v1"
-                );
-                Some(Arc::new(client))
-            }
-            None => {
-                tracing::warn!(
-                    "push: off (no push.credentials_file); notifications reach inboxes and wait in the outbox"
-                );
-                None
-            }
-        };
-        let state = Self {
-            fcm,
-            push_wake: Arc::new(tokio::sync::Notify::new()),
-            signups,
+        let auth = Arc::new(Authenticator {
+            jwt,
+            disabled: DisabledUsers::new(db.run(members::disabled_ids).await?),
+        });
+        let time_zones = Arc::new(TimeZones::default());
+        let metrics = Arc::new(Metrics::new()?);
+        let sessions = Sessions {
+            db: db.clone(),
+            auth: auth.clone(),
+            hasher: hasher.clone(),
             throttle: LoginThrottle::new(config.login.clone()),
+            time_zones: time_zones.clone(),
+            config: config.auth.clone(),
+            clock: clock.clone(),
+        };
+        let push = Arc::new(PushWorker {
+            db: db.clone(),
+            clock: clock.clone(),
+            config: config.push.clone(),
+            fcm: fcm_client(&config)?,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            metrics: metrics.clone(),
+        });
+        let state = Self {
+            signups: SignupQueue::new(db.clone(), clock.clone(), config.signups.max_batch),
             config,
             db,
-            jwt,
+            auth,
+            sessions,
             hasher,
-            disabled,
-            time_zones: TimeZones::default(),
-            metrics: Metrics::new()?,
+            time_zones,
+            metrics,
             clock,
+            push,
         };
         Ok((Arc::new(state), first_admin))
+    }
+
+    /// The context a request's rules are judged with: the caller, the
+    /// clock's now, their committee's time zone, and the request id.
+    pub async fn ctx(&self, caller: Caller) -> Result<Ctx, AppError> {
+        let tz = self.time_zones.of(&self.db, &caller.committee_id).await?;
+        Ok(Ctx {
+            caller,
+            now: self.clock.now_naive(),
+            tz,
+            request_id: REQUEST_ID
+                .try_with(Clone::clone)
+                .unwrap_or_else(|_| "-".to_owned()),
+        })
+    }
+
+    /// Runs `f` on a pooled connection (reads: no transaction of its own).
+    pub async fn read<T, F>(&self, ctx: &Ctx, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Ctx) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let ctx = ctx.clone();
+        self.db.run(move |conn| f(conn, &ctx)).await
+    }
+
+    /// Runs `f` in one write transaction: all of it is stored, or none.
+    pub async fn write<T, F>(&self, ctx: &Ctx, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Ctx) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let ctx = ctx.clone();
+        self.db.write(move |conn| f(conn, &ctx)).await
     }
 
     /// The client's address for throttling: the peer, or the first
@@ -121,6 +164,22 @@ impl AppState {
     }
 }
 
+/// The FCM client, when push is configured.
+fn fcm_client(config: &Config) -> anyhow::Result<Option<Arc<FcmClient>>> {
+    if config.push.credentials_file.is_none() {
+        tracing::warn!(
+            "push: off (no push.credentials_file); notifications reach inboxes and wait in the outbox"
+        );
+        return Ok(None);
+    }
+    let client = FcmClient::new(&config.push)?;
+    tracing::info!(
+        project = client.project_id(),
+        "push: delivering over FCM HTTP v1"
+    );
+    Ok(Some(Arc::new(client)))
+}
+
 /// The routes: the API under `/api/v1`, its document and Swagger UI, and the
 /// operational endpoints, wrapped in request logging, metrics and body limits.
 pub fn routes(state: Arc<AppState>) -> impl Endpoint {
@@ -131,11 +190,17 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .nest("/api/v1", service)
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
-        .at("/healthz", get(ops::healthz))
-        .at("/readyz", get(ops::readyz))
-        .at("/metrics", get(ops::metrics))
+        .at("/healthz", get(api::ops::healthz))
+        .at("/readyz", get(api::ops::readyz))
+        .at("/metrics", get(api::ops::metrics))
         .around(observe)
+        .data(state.auth.clone())
         .data(state)
+}
+
+tokio::task_local! {
+    /// The id of the request being served (for [`Ctx`] and log lines).
+    static REQUEST_ID: String;
 }
 
 /// Per request: an id, a log span, a body limit, no NUL characters, the JSON
@@ -154,23 +219,24 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
     let span =
         tracing::info_span!("request", id = %request_id, method = %method, path = %logged_path);
 
-    let outcome = async {
-        if let Some(state) = &state {
-            let limits = &state.config.limits;
-            let limit = if path.ends_with("/members/import") {
-                limits.max_import_bytes
-            } else if path.ends_with("/materials") {
-                limits.max_material_bytes
-            } else {
-                limits.max_body_bytes
-            };
-            enforce_body_limit(&mut req, limit).await?;
-        }
-        api::refuse_nul(&mut req).await?;
-        next.call(req).await.map(IntoResponse::into_response)
-    }
-    .instrument(span.clone())
-    .await;
+    let outcome = REQUEST_ID
+        .scope(request_id.clone(), async {
+            if let Some(state) = &state {
+                let limits = &state.config.limits;
+                let limit = if path.ends_with("/members/import") {
+                    limits.max_import_bytes
+                } else if path.ends_with("/materials") {
+                    limits.max_material_bytes
+                } else {
+                    limits.max_body_bytes
+                };
+                enforce_body_limit(&mut req, limit).await?;
+            }
+            api::refuse_nul(&mut req).await?;
+            next.call(req).await.map(IntoResponse::into_response)
+        })
+        .instrument(span.clone())
+        .await;
 
     let mut resp = match outcome {
         Ok(resp) => resp,
@@ -287,12 +353,14 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        let _housekeeping = AbortOnDrop(tokio::spawn(crate::maintenance::run(self.state.clone())));
+        let _housekeeping = AbortOnDrop(tokio::spawn(crate::maintenance::run(
+            self.state.db.clone(),
+            self.state.clock.clone(),
+        )));
         let (stop_push, push_stopped) = tokio::sync::watch::channel(false);
         let pusher = self.state.config.push.worker.then(|| {
             AbortOnDrop(tokio::spawn(worker::run(
-                self.state.clone(),
-                self.state.fcm.clone(),
+                self.state.push.clone(),
                 push_stopped,
             )))
         });

@@ -12,7 +12,6 @@ pub mod error;
 pub mod export;
 pub mod maintenance;
 pub mod metrics;
-pub mod ops;
 pub mod push;
 pub mod telemetry;
 

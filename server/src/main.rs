@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use lvzhi_server::auth::jwt;
 use lvzhi_server::auth::password::PasswordHasher;
+use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::Db;
 use lvzhi_server::domain::bootstrap;
 use lvzhi_server::{Application, Config, telemetry};
@@ -55,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => runtime.block_on(async {
             let db = Db::connect(&config.database_url, 2)?;
             let hasher = PasswordHasher::new(1, 8)?;
-            print_demo(&bootstrap::load_demo(&db, &hasher).await?);
+            print_demo(&bootstrap::load_demo(&db, &hasher, SystemClock.now_naive()).await?);
             Ok(())
         }),
         Command::RotateKey => {
@@ -65,7 +66,7 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             let db = Db::connect(&config.database_url, 1)?;
-            let kid = jwt::rotate(&db)?;
+            let kid = jwt::rotate(&db, &SystemClock)?;
             println!("new signing key {kid}; restart the servers to sign with it");
             Ok(())
         }
@@ -83,7 +84,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     if demo {
         let state = app.state();
-        print_demo(&bootstrap::load_demo(&state.db, &state.hasher).await?);
+        print_demo(&bootstrap::load_demo(&state.db, &state.hasher, state.clock.now_naive()).await?);
     }
     tracing::info!(addr = %app.addr(), docs = %format!("http://{}/docs", app.addr()), "listening");
     app.run_until_stopped(shutdown_signal()).await?;

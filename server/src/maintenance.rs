@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::app::AppState;
-use crate::db::DbConnection;
+use crate::clock::Clock;
 use crate::db::schema::{idempotency_keys, refresh_tokens};
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -36,12 +36,12 @@ pub fn sweep(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Swept, AppEr
 }
 
 /// Sweeps every hour until the task is dropped.
-pub async fn run(state: Arc<AppState>) {
+pub async fn run(db: Db, clock: Arc<dyn Clock>) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
-        let now = state.clock.now_naive();
-        match state.db.run(move |conn| sweep(conn, now)).await {
+        let now = clock.now_naive();
+        match db.run(move |conn| sweep(conn, now)).await {
             Ok(swept) => tracing::info!(?swept, "maintenance sweep"),
             Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
         }

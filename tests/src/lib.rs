@@ -327,9 +327,11 @@ impl TestApp {
 
     /// An activated organizer of a second committee on the same deployment.
     pub async fn other_committee_organizer(&self, phone: &str) -> TokenPair {
+        use chrono::Datelike;
         use lvzhi_server::domain::{committees, members};
         use lvzhi_shared::committees::CommitteeLevel;
         let phone_owned = phone.to_owned();
+        let now = self.clock.now_utc().naive_utc();
         let created = self
             .state
             .db
@@ -340,14 +342,19 @@ impl TestApp {
                     CommitteeLevel::County,
                     "Asia/Shanghai",
                     &["科技界"],
+                    now,
                 )?;
-                let fields = members::MemberFields::parse(&NewMember {
-                    name: "他县组织员".into(),
-                    phone: phone_owned,
-                    ..NewMember::default()
-                })
+                let fields = members::MemberFields::parse(
+                    &NewMember {
+                        name: "他县组织员".into(),
+                        phone: phone_owned,
+                        ..NewMember::default()
+                    },
+                    now.year(),
+                )
                 .map_err(lvzhi_server::error::AppError::from)?;
-                let ((user, _), code) = members::create(conn, &c.id, fields, Role::Organizer, 1)?;
+                let ((user, _), code) =
+                    members::create(conn, &c.id, fields, Role::Organizer, 1, now)?;
                 Ok((user.phone, code.code))
             })
             .await

@@ -7,7 +7,6 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::app::AppState;
-use crate::domain::sessions;
 use crate::error::ApiResult;
 
 pub struct AuthApi {
@@ -32,7 +31,10 @@ impl AuthApi {
         let Json(LoginRequest { phone, password }) = body;
         let address = self.state.client_address(req);
         Ok(Json(
-            sessions::login(&self.state, &phone, password, &address).await?,
+            self.state
+                .sessions
+                .login(&phone, password, &address)
+                .await?,
         ))
     }
 
@@ -43,7 +45,7 @@ impl AuthApi {
     #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh")]
     async fn refresh(&self, body: Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
         Ok(Json(
-            sessions::refresh(&self.state, &body.0.refresh_token).await?,
+            self.state.sessions.refresh(&body.0.refresh_token).await?,
         ))
     }
 
@@ -52,7 +54,7 @@ impl AuthApi {
     /// Who: anyone holding a refresh token. Ends that session; unknown tokens are ignored.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, body: Json<RefreshRequest>) -> ApiResult<LoggedOut> {
-        sessions::logout(&self.state, &body.0.refresh_token).await?;
+        self.state.sessions.logout(&body.0.refresh_token).await?;
         Ok(LoggedOut::NoContent)
     }
 
@@ -73,14 +75,10 @@ impl AuthApi {
         }) = body;
         let address = self.state.client_address(req);
         Ok(Json(
-            sessions::activate(
-                &self.state,
-                &phone,
-                &activation_code,
-                new_password,
-                &address,
-            )
-            .await?,
+            self.state
+                .sessions
+                .activate(&phone, &activation_code, new_password, &address)
+                .await?,
         ))
     }
 }

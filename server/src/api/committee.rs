@@ -7,7 +7,6 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth};
-use crate::db;
 use crate::domain::committees;
 use crate::error::ApiResult;
 
@@ -51,11 +50,12 @@ impl CommitteeApi {
         auth: AdminAuth,
         body: Json<CommitteePatch>,
     ) -> ApiResult<Json<Committee>> {
-        let id = auth.0.committee_id;
+        let ctx = self.state.ctx(auth.0).await?;
         let row = self
             .state
-            .db
-            .run(move |conn| db::write_tx(conn, |conn| committees::patch(conn, &id, &body.0)))
+            .write(&ctx, move |conn, ctx| {
+                committees::patch(conn, &ctx.caller.committee_id, &body.0)
+            })
             .await?;
         Ok(Json(committees::to_committee(row)))
     }
@@ -79,12 +79,12 @@ impl CommitteeApi {
     /// Who: admin.
     #[oai(path = "/sectors", method = "post", operation_id = "create_sector")]
     async fn add_sector(&self, auth: AdminAuth, body: Json<NewSector>) -> ApiResult<SectorCreated> {
-        let id = auth.0.committee_id;
-        let name = body.0.name;
+        let ctx = self.state.ctx(auth.0).await?;
         let sector = self
             .state
-            .db
-            .run(move |conn| db::write_tx(conn, |conn| committees::add_sector(conn, &id, &name)))
+            .write(&ctx, move |conn, ctx| {
+                committees::add_sector(conn, &ctx.caller.committee_id, &body.0.name, ctx.now)
+            })
             .await?;
         Ok(SectorCreated::Created(Json(sector)))
     }

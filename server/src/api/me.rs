@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::domain::{committees, members, sessions};
+use crate::domain::{committees, members};
 use crate::error::ApiResult;
 
 pub struct MeApi {
@@ -67,7 +67,10 @@ impl MeApi {
             current_password,
             new_password,
         }) = body;
-        sessions::change_password(&self.state, &auth.0, current_password, new_password).await?;
+        self.state
+            .sessions
+            .change_password(&auth.0, current_password, new_password)
+            .await?;
         Ok(PasswordChanged::NoContent)
     }
 }

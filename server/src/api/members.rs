@@ -3,7 +3,7 @@ use std::sync::Arc;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::members::{
     ActivationCode, ActivationCodeList, ActivationCodesRequest, ImportReport, Member,
-    MemberCreated, MemberPage, MemberPatch, NewMember, Role,
+    MemberCreated, MemberPage, MemberPatch, NewMember,
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::OfficeAuth;
 use crate::db;
 use crate::domain::import;
-use crate::domain::members::{self, ListFilter, MemberFields};
+use crate::domain::members::{self, ListFilter};
 use crate::error::{ApiResult, AppError};
 use crate::export::Table;
 
@@ -85,12 +85,7 @@ impl MembersApi {
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<MemberPage>> {
-        let committee_id = auth.0.committee_id;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let filter = ListFilter {
             sector: sector.0,
             q: q.0,
@@ -99,13 +94,14 @@ impl MembersApi {
         };
         let (rows, next_cursor) = self
             .state
-            .db
-            .run(move |conn| members::list(conn, &committee_id, &filter))
+            .read(&ctx, move |conn, ctx| {
+                members::list(conn, &ctx.caller.committee_id, &filter)
+            })
             .await?;
         Ok(Json(MemberPage {
             items: rows
                 .into_iter()
-                .map(|r| members::to_member(r, tz))
+                .map(|r| members::to_member(r, ctx.tz))
                 .collect(),
             next_cursor,
         }))
@@ -117,32 +113,17 @@ impl MembersApi {
     /// pending; the answer holds its one-time activation code.
     #[oai(path = "/members", method = "post", operation_id = "create_member")]
     async fn create(&self, auth: OfficeAuth, body: Json<NewMember>) -> ApiResult<Created> {
-        let caller = auth.0;
-        let role = body.0.role.unwrap_or(Role::Member);
-        if role != Role::Member && caller.role != Role::Admin {
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "only an admin may create office accounts",
-            )
-            .with_field("role")
-            .into());
-        }
-        let fields = MemberFields::parse(&body.0).map_err(AppError::from)?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let days = self.state.config.auth.activation_code_days;
-        let committee_id = caller.committee_id.clone();
         let (user, code) = self
             .state
-            .db
-            .write(move |conn| members::create(conn, &committee_id, fields, role, days))
+            .write(&ctx, move |conn, ctx| {
+                members::add(conn, ctx, &body.0, days)
+            })
             .await?;
-        let activation = members::to_activation_code(&user.0, code, tz);
+        let activation = members::to_activation_code(&user.0, code, ctx.tz);
         Ok(Created::Created(Json(MemberCreated {
-            member: members::to_member(user, tz),
+            member: members::to_member(user, ctx.tz),
             activation,
         })))
     }
@@ -153,18 +134,14 @@ impl MembersApi {
     #[oai(path = "/members/:id", method = "get", operation_id = "get_member")]
     async fn get(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Member>> {
         let id = parse_id(&id.0, "id")?;
-        let committee_id = auth.0.committee_id;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let row = self
             .state
-            .db
-            .run(move |conn| members::get(conn, &committee_id, &id))
+            .read(&ctx, move |conn, ctx| {
+                members::get(conn, &ctx.caller.committee_id, &id)
+            })
             .await?;
-        Ok(Json(members::to_member(row, tz)))
+        Ok(Json(members::to_member(row, ctx.tz)))
     }
 
     /// Change a member
@@ -182,27 +159,21 @@ impl MembersApi {
         id: Path<String>,
         body: Json<MemberPatch>,
     ) -> ApiResult<Json<Member>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
+        let ctx = self.state.ctx(auth.0).await?;
+        let (row, status) = self
             .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
+            .write(&ctx, move |conn, ctx| {
+                members::patch(conn, ctx, &id, &body.0)
+            })
             .await?;
-        let (row, status) = {
-            let caller = caller.clone();
-            self.state
-                .db
-                .write(move |conn| members::patch(conn, &caller, &id, &body.0))
-                .await?
-        };
         if let Some(status) = status {
-            self.state.disabled.set(
+            self.state.auth.disabled.set(
                 &row.0.id,
                 status == lvzhi_shared::members::MemberStatus::Disabled,
             );
         }
-        Ok(Json(members::to_member(row, tz)))
+        Ok(Json(members::to_member(row, ctx.tz)))
     }
 
     /// Import the roster from CSV or XLSX
@@ -222,7 +193,7 @@ impl MembersApi {
         dry_run: Query<Option<bool>>,
         file: RosterUpload,
     ) -> ApiResult<Json<ImportReport>> {
-        let caller = auth.0;
+        let ctx = self.state.ctx(auth.0).await?;
         let bytes = match file {
             RosterUpload::Form(form) => form.file.into_vec().await.map_err(|e| {
                 AppError::new(
@@ -247,20 +218,14 @@ impl MembersApi {
             .saturating_mul(16);
         let rows = import::read_file(&bytes, limits.max_import_rows, max_inflated)?;
         let dry_run = dry_run.0.unwrap_or(false);
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
         let days = self.state.config.auth.activation_code_days;
-        let committee_id = caller.committee_id.clone();
         let row_count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
         let applied = self
             .state
-            .db
-            .run(move |conn| {
-                let work =
-                    |conn: &mut db::DbConnection| import::apply(conn, &committee_id, &rows, days);
+            .read(&ctx, move |conn, ctx| {
+                let work = |conn: &mut db::DbConnection| {
+                    import::apply(conn, &ctx.caller.committee_id, &rows, days, ctx.now)
+                };
                 if dry_run {
                     db::rehearse_tx(conn, work)
                 } else {
@@ -275,7 +240,7 @@ impl MembersApi {
             applied
                 .created
                 .into_iter()
-                .map(|(user, code)| members::to_activation_code(&user, code, tz))
+                .map(|(user, code)| members::to_activation_code(&user, code, ctx.tz))
                 .collect()
         };
         Ok(Json(ImportReport {
@@ -305,34 +270,29 @@ impl MembersApi {
         format: Query<Option<CodesFormat>>,
         body: Json<ActivationCodesRequest>,
     ) -> ApiResult<Formats<CodesResponse>> {
-        let caller = auth.0;
+        let ctx = self.state.ctx(auth.0).await?;
         let ids = body
             .0
             .member_ids
             .iter()
             .map(|id| parse_id(id, "member_ids"))
             .collect::<Result<Vec<_>, _>>()?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
         let days = self.state.config.auth.activation_code_days;
-        let committee_id = caller.committee_id.clone();
         let issued = self
             .state
-            .db
-            .write(move |conn| {
-                let users = members::for_activation(conn, &committee_id, &ids)?;
+            .write(&ctx, move |conn, ctx| {
+                let users = members::for_activation(conn, &ctx.caller.committee_id, &ids)?;
                 users
                     .into_iter()
-                    .map(|u| members::issue_activation_code(conn, &u.id, days).map(|c| (u, c)))
+                    .map(|u| {
+                        members::issue_activation_code(conn, &u.id, days, ctx.now).map(|c| (u, c))
+                    })
                     .collect::<Result<Vec<_>, AppError>>()
             })
             .await?;
         let items: Vec<ActivationCode> = issued
             .into_iter()
-            .map(|(u, c)| members::to_activation_code(&u, c, tz))
+            .map(|(u, c)| members::to_activation_code(&u, c, ctx.tz))
             .collect();
         let table = || Table {
             headers: vec!["委员编号", "姓名", "手机号码", "激活码", "有效期至"],

@@ -10,6 +10,7 @@ mod me;
 mod members;
 mod notifications;
 mod nul_guard;
+pub(crate) mod ops;
 mod records;
 
 use std::sync::Arc;

@@ -206,7 +206,7 @@ impl NotificationsApi {
             .db
             .write(move |conn| announcements::create(conn, &caller, &body.0, now))
             .await?;
-        self.state.push_wake.notify_one();
+        self.state.push.wake.notify_one();
         Ok(AnnouncementQueued::Created(Json(AnnouncementCreated {
             id,
             recipients: recipients as i64,

@@ -5,10 +5,12 @@
 //! and accepts the current key and the previous one, found by `kid`, so a key
 //! can be rotated (`lvzhi-server rotate-key`) without signing anyone out.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::members::Role;
@@ -16,6 +18,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::db::models::SigningKeyRow;
 use crate::db::schema::signing_keys;
@@ -62,12 +65,18 @@ pub struct JwtKeys {
     previous: Option<SigningKey>,
     lifetime_secs: i64,
     validation: Validation,
+    /// Times are judged by the application's clock, not the system's, so
+    /// expiry follows the same clock as every other rule (and tests can move it).
+    clock: Arc<dyn Clock>,
 }
+
+/// Seconds of clock skew forgiven when checking `nbf` and `exp`.
+const LEEWAY_SECS: i64 = 5;
 
 impl JwtKeys {
     /// Keys from configuration if set there, else the two newest stored keys
     /// (generating the first one on an empty database).
-    pub fn load(db: &Db, cfg: &AuthConfig) -> anyhow::Result<Self> {
+    pub fn load(db: &Db, cfg: &AuthConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let (current, previous) = match &cfg.jwt_secret {
             Some(secret) => (
                 configured_key(&secret.0),
@@ -79,7 +88,7 @@ impl JwtKeys {
                 let mut conn = db.get()?;
                 let mut stored = newest_keys(&mut conn)?;
                 if stored.is_empty() {
-                    insert_new_key(&mut conn)?;
+                    insert_new_key(&mut conn, clock.now_naive())?;
                     stored = newest_keys(&mut conn)?;
                 }
                 let mut keys = stored.into_iter().map(|row| decode_row(&row));
@@ -90,15 +99,18 @@ impl JwtKeys {
                 (current, previous)
             }
         };
+        // jsonwebtoken checks signature, algorithm and required claims; the
+        // times are checked in `verify` against our clock.
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        validation.validate_nbf = true;
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.set_required_spec_claims(&["exp", "nbf", "sub"]);
         Ok(Self {
             current,
             previous,
             lifetime_secs: cfg.access_token_minutes * 60,
             validation,
+            clock,
         })
     }
 
@@ -115,7 +127,7 @@ impl JwtKeys {
         role: Role,
         session_id: &str,
     ) -> Result<String, AppError> {
-        let now = chrono::Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let claims = AccessClaims {
             sub: user_id.to_owned(),
             cid: committee_id.to_owned(),
@@ -145,25 +157,30 @@ impl JwtKeys {
             .find(|k| k.kid == kid)
             .ok_or_else(invalid)?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => AppError::new(
-                    ErrorCode::TokenExpired,
-                    "the access token has expired; refresh it",
-                ),
-                _ => invalid(),
-            })?;
-        if data.claims.typ != ACCESS || Role::parse(&data.claims.role).is_none() {
+            .map_err(|_| invalid())?;
+        let claims = data.claims;
+        if claims.typ != ACCESS || Role::parse(&claims.role).is_none() {
             return Err(invalid());
         }
-        Ok(data.claims)
+        let now = self.clock.now().timestamp();
+        if claims.nbf > now + LEEWAY_SECS {
+            return Err(invalid());
+        }
+        if claims.exp <= now - LEEWAY_SECS {
+            return Err(AppError::new(
+                ErrorCode::TokenExpired,
+                "the access token has expired; refresh it",
+            ));
+        }
+        Ok(claims)
     }
 }
 
 /// Adds a new signing key, which becomes current at the next start; the one
 /// it replaces stays valid as the previous key. Returns the new key id.
-pub fn rotate(db: &Db) -> anyhow::Result<String> {
+pub fn rotate(db: &Db, clock: &dyn Clock) -> anyhow::Result<String> {
     let mut conn = db.get()?;
-    insert_new_key(&mut conn)
+    insert_new_key(&mut conn, clock.now_naive())
 }
 
 fn configured_key(secret: &str) -> SigningKey {
@@ -180,13 +197,13 @@ fn newest_keys(conn: &mut DbConnection) -> anyhow::Result<Vec<SigningKeyRow>> {
         .load(conn)?)
 }
 
-fn insert_new_key(conn: &mut DbConnection) -> anyhow::Result<String> {
+fn insert_new_key(conn: &mut DbConnection, now: NaiveDateTime) -> anyhow::Result<String> {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let row = SigningKeyRow {
         kid: format!("k-{}", db::new_id()),
         secret: URL_SAFE_NO_PAD.encode(secret),
-        created_at: db::now(),
+        created_at: now,
     };
     diesel::insert_into(signing_keys::table)
         .values(&row)

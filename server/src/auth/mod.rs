@@ -8,4 +8,4 @@ pub mod password;
 pub mod scheme;
 pub mod throttle;
 
-pub use scheme::{AdminAuth, BearerAuth, Caller, OfficeAuth};
+pub use scheme::{AdminAuth, Authenticator, BearerAuth, Caller, OfficeAuth};

@@ -9,7 +9,7 @@ use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use crate::app::AppState;
+use super::jwt::JwtKeys;
 use crate::error::AppError;
 
 /// Who is calling, as proven by a valid access token.
@@ -91,23 +91,38 @@ fn verify_role(req: &Request, token: &str, roles: &[Role]) -> poem::Result<Calle
 }
 
 fn verify(req: &Request, token: &str) -> poem::Result<Caller> {
-    let state = req
-        .data::<Arc<AppState>>()
-        .ok_or_else(|| AppError::internal("application state missing from request"))?;
-    let claims = state.jwt.verify(token)?;
-    if state.disabled.contains(&claims.sub) {
-        return Err(
-            AppError::new(ErrorCode::AccountDisabled, "this account has been disabled").into(),
-        );
+    let auth = req
+        .data::<Arc<Authenticator>>()
+        .ok_or_else(|| AppError::internal("the authenticator is missing from the request"))?;
+    Ok(auth.verify(token)?)
+}
+
+/// Turns a bearer token into a [`Caller`]: the signing keys and the accounts
+/// disabled since their tokens were issued. The HTTP layer puts one in every
+/// request's data for the checkers above.
+pub struct Authenticator {
+    pub jwt: JwtKeys,
+    pub disabled: DisabledUsers,
+}
+
+impl Authenticator {
+    pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
+        let claims = self.jwt.verify(token)?;
+        if self.disabled.contains(&claims.sub) {
+            return Err(AppError::new(
+                ErrorCode::AccountDisabled,
+                "this account has been disabled",
+            ));
+        }
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| AppError::unauthorized("the access token is invalid"))?;
+        Ok(Caller {
+            user_id: claims.sub,
+            committee_id: claims.cid,
+            role,
+            session_id: claims.sid,
+        })
     }
-    let role = Role::parse(&claims.role)
-        .ok_or_else(|| AppError::unauthorized("the access token is invalid"))?;
-    Ok(Caller {
-        user_id: claims.sub,
-        committee_id: claims.cid,
-        role,
-        session_id: claims.sid,
-    })
 }
 
 /// Accounts disabled while their access tokens may still be alive. Checked on

@@ -258,13 +258,6 @@ where
     result
 }
 
-/// The current time, truncated to microseconds so that what is stored equals
-/// what is read back on both backends.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::SubsecRound;
-    chrono::Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 /// A new time-ordered id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

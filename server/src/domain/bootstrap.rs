@@ -1,5 +1,6 @@
 //! First start on an empty database, and the demo committee.
 
+use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
@@ -27,6 +28,7 @@ pub async fn first_start(
     db: &Db,
     hasher: &PasswordHasher,
     cfg: &BootstrapConfig,
+    now: NaiveDateTime,
 ) -> anyhow::Result<Option<FirstAdmin>> {
     let empty = db
         .run(|conn| Ok(committees_t::table.count().get_result::<i64>(conn)? == 0))
@@ -54,14 +56,15 @@ pub async fn first_start(
                 level,
                 &cfg.time_zone,
                 DEFAULT_SECTORS,
+                now,
             )?;
             let input = NewMember {
                 name: cfg.admin_name.clone(),
                 phone: admin_phone.clone(),
                 ..NewMember::default()
             };
-            let fields = MemberFields::parse(&input).map_err(AppError::from)?;
-            let ((user, _), _) = members::create(conn, &committee.id, fields, Role::Admin, 1)?;
+            let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
+            let ((user, _), _) = members::create(conn, &committee.id, fields, Role::Admin, 1, now)?;
             set_password(conn, &user.id, &hash)?;
             Ok(true)
         })
@@ -107,7 +110,11 @@ pub struct DemoLogins {
 
 /// Loads (or refreshes) the demo committee: the synthetic 320-member roster,
 /// an organizer and one activated member with known passwords.
-pub async fn load_demo(db: &Db, hasher: &PasswordHasher) -> anyhow::Result<DemoLogins> {
+pub async fn load_demo(
+    db: &Db,
+    hasher: &PasswordHasher,
+    now: NaiveDateTime,
+) -> anyhow::Result<DemoLogins> {
     let organizer_hash = hasher.hash(DEMO_ORGANIZER_PASSWORD.into()).await?;
     let member_hash = hasher.hash(DEMO_MEMBER_PASSWORD.into()).await?;
     let rows = import::read_file(DEMO_ROSTER, usize::MAX, u64::MAX)?;
@@ -127,11 +134,12 @@ pub async fn load_demo(db: &Db, hasher: &PasswordHasher) -> anyhow::Result<DemoL
                         CommitteeLevel::County,
                         "Asia/Shanghai",
                         DEFAULT_SECTORS,
+                        now,
                     )?
                     .id
                 }
             };
-            let applied = import::apply(conn, &committee_id, &rows, 30)?;
+            let applied = import::apply(conn, &committee_id, &rows, 30, now)?;
             if let Some(e) = applied.errors.first() {
                 return Err(AppError::internal(format!(
                     "demo roster row {} rejected: {}",
@@ -147,8 +155,8 @@ pub async fn load_demo(db: &Db, hasher: &PasswordHasher) -> anyhow::Result<DemoL
                         workplace: Some("县政协办公室".into()),
                         ..NewMember::default()
                     };
-                    let fields = MemberFields::parse(&input).map_err(AppError::from)?;
-                    members::create(conn, &committee_id, fields, Role::Organizer, 1)?
+                    let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
+                    members::create(conn, &committee_id, fields, Role::Organizer, 1, now)?
                         .0
                         .0
                 }

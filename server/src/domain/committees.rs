@@ -123,8 +123,8 @@ pub fn create(
     level: CommitteeLevel,
     time_zone: &str,
     sector_names: &[&str],
+    now: NaiveDateTime,
 ) -> Result<CommitteeRow, AppError> {
-    let now = db::now();
     let row = CommitteeRow {
         id: db::new_id(),
         name: name.to_owned(),
@@ -196,6 +196,7 @@ pub fn add_sector(
     conn: &mut DbConnection,
     committee_id: &str,
     name: &str,
+    now: NaiveDateTime,
 ) -> Result<Sector, AppError> {
     let name = validate::optional_text(Some(name), "name", validate::MAX_SHORT_TEXT_CHARS)?
         .ok_or_else(|| {
@@ -215,7 +216,7 @@ pub fn add_sector(
         id: db::new_id(),
         committee_id: committee_id.to_owned(),
         name,
-        created_at: db::now(),
+        created_at: now,
     };
     diesel::insert_into(sectors::table)
         .values(&row)

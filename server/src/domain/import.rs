@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
+use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::members::{Gender, ImportRowError, NewMember, Role};
@@ -264,6 +265,7 @@ pub fn apply(
     committee_id: &str,
     rows: &[RawRow],
     code_days: i64,
+    now: NaiveDateTime,
 ) -> Result<Applied, AppError> {
     let mut applied = Applied {
         created: Vec::new(),
@@ -281,7 +283,7 @@ pub fn apply(
             code: e.code,
             message: e.message.clone(),
         };
-        let fields = match to_input(raw).and_then(|input| MemberFields::parse(&input)) {
+        let fields = match to_input(raw).and_then(|input| MemberFields::parse(&input, now.year())) {
             Ok(f) => f,
             Err(e) => {
                 applied.errors.push(row_error(e.into()));
@@ -311,7 +313,7 @@ pub fn apply(
         }
         seen_phone.insert(fields.phone.clone(), raw.row);
 
-        match store_row(conn, committee_id, fields, code_days) {
+        match store_row(conn, committee_id, fields, code_days, now) {
             Ok(Stored::Created(created)) => applied.created.push(*created),
             Ok(Stored::Updated) => applied.updated += 1,
             Ok(Stored::Unchanged) => applied.unchanged += 1,
@@ -334,6 +336,7 @@ fn store_row(
     committee_id: &str,
     fields: MemberFields,
     code_days: i64,
+    now: NaiveDateTime,
 ) -> Result<Stored, AppError> {
     let existing: Option<UserRow> = match &fields.member_no {
         Some(no) => users::table
@@ -350,14 +353,14 @@ fn store_row(
             .optional()?,
     };
     match existing {
-        Some(user) => Ok(if members::update_details(conn, &user, &fields)? {
+        Some(user) => Ok(if members::update_details(conn, &user, &fields, now)? {
             Stored::Updated
         } else {
             Stored::Unchanged
         }),
         None => {
             let ((user, _), code) =
-                members::create(conn, committee_id, fields, Role::Member, code_days)?;
+                members::create(conn, committee_id, fields, Role::Member, code_days, now)?;
             Ok(Stored::Created(Box::new((user, code))))
         }
     }

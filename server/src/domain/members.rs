@@ -13,8 +13,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::committees::{local, sector_id_by_name};
-use super::{devices, pages};
-use crate::auth::Caller;
+use super::{Ctx, devices, pages};
 use crate::auth::jwt::hex;
 use crate::db::models::{ActivationCodeRow, UserRow};
 use crate::db::schema::{activation_codes, refresh_tokens, sectors, users};
@@ -36,8 +35,8 @@ pub struct MemberFields {
 
 impl MemberFields {
     /// Checks every field; the first broken rule is returned.
-    pub fn parse(input: &NewMember) -> Result<Self, FieldError> {
-        let this_year = chrono::Utc::now().year();
+    /// `this_year` bounds the birth year (from the request's clock).
+    pub fn parse(input: &NewMember, this_year: i32) -> Result<Self, FieldError> {
         Ok(Self {
             member_no: validate::optional_member_no(input.member_no.as_deref(), "member_no")?,
             name: validate::validate_name(&input.name, "name")?,
@@ -210,6 +209,32 @@ pub fn ensure_unique(
     Ok(())
 }
 
+/// The office adds a member: only an admin creates office accounts.
+pub fn add(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    input: &NewMember,
+    code_days: i64,
+) -> Result<(UserWithSector, IssuedCode), AppError> {
+    let role = input.role.unwrap_or(Role::Member);
+    if role != Role::Member && ctx.caller.role != Role::Admin {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "only an admin may create office accounts",
+        )
+        .with_field("role"));
+    }
+    let fields = MemberFields::parse(input, ctx.now.year())?;
+    create(
+        conn,
+        &ctx.caller.committee_id,
+        fields,
+        role,
+        code_days,
+        ctx.now,
+    )
+}
+
 /// Inserts a pending account and issues its activation code.
 pub fn create(
     conn: &mut DbConnection,
@@ -217,6 +242,7 @@ pub fn create(
     fields: MemberFields,
     role: Role,
     code_days: i64,
+    now: NaiveDateTime,
 ) -> Result<(UserWithSector, IssuedCode), AppError> {
     ensure_unique(
         conn,
@@ -230,7 +256,6 @@ pub fn create(
         .as_deref()
         .map(|s| sector_id_by_name(conn, committee_id, s, "sector"))
         .transpose()?;
-    let now = db::now();
     let row = UserRow {
         id: db::new_id(),
         committee_id: committee_id.to_owned(),
@@ -251,7 +276,7 @@ pub fn create(
     diesel::insert_into(users::table)
         .values(&row)
         .execute(conn)?;
-    let code = issue_activation_code(conn, &row.id, code_days)?;
+    let code = issue_activation_code(conn, &row.id, code_days, now)?;
     Ok(((row, fields.sector), code))
 }
 
@@ -260,6 +285,7 @@ pub fn update_details(
     conn: &mut DbConnection,
     existing: &UserRow,
     fields: &MemberFields,
+    now: NaiveDateTime,
 ) -> Result<bool, AppError> {
     ensure_unique(
         conn,
@@ -295,7 +321,7 @@ pub fn update_details(
             users::party.eq(&fields.party),
             users::workplace.eq(&fields.workplace),
             users::birth_year.eq(fields.birth_year),
-            users::updated_at.eq(db::now()),
+            users::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(true)
@@ -304,10 +330,11 @@ pub fn update_details(
 /// Applies a partial change, enforcing who may change what.
 pub fn patch(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     id: &str,
     patch: &MemberPatch,
 ) -> Result<(UserWithSector, Option<MemberStatus>), AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let (existing, sector) = get(conn, &caller.committee_id, id)?;
     let existing_role = Role::parse(&existing.role).unwrap_or(Role::Member);
     if caller.role != Role::Admin && existing_role != Role::Member {
@@ -351,14 +378,11 @@ pub fn patch(
         birth_year: patch.birth_year.or(existing.birth_year),
         role: None,
     };
-    let fields = MemberFields::parse(&merged)?;
-    update_details(conn, &existing, &fields)?;
+    let fields = MemberFields::parse(&merged, now.year())?;
+    update_details(conn, &existing, &fields, now)?;
     if let Some(role) = patch.role {
         diesel::update(users::table.find(id))
-            .set((
-                users::role.eq(role.as_str()),
-                users::updated_at.eq(db::now()),
-            ))
+            .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
             .execute(conn)?;
     }
     let status_change = match patch.status {
@@ -371,8 +395,8 @@ pub fn patch(
             .with_field("status"));
         }
         Some(MemberStatus::Disabled) => {
-            set_status(conn, id, MemberStatus::Disabled)?;
-            revoke_all_sessions(conn, id)?;
+            set_status(conn, id, MemberStatus::Disabled, now)?;
+            revoke_sessions(conn, id, None, now)?;
             Some(MemberStatus::Disabled)
         }
         Some(MemberStatus::Active) => {
@@ -382,31 +406,42 @@ pub fn patch(
             } else {
                 MemberStatus::Pending
             };
-            set_status(conn, id, status)?;
+            set_status(conn, id, status, now)?;
             Some(status)
         }
     };
     Ok((get(conn, &caller.committee_id, id)?, status_change))
 }
 
-fn set_status(conn: &mut DbConnection, id: &str, status: MemberStatus) -> Result<(), AppError> {
+fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: MemberStatus,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     diesel::update(users::table.find(id))
-        .set((
-            users::status.eq(status.as_str()),
-            users::updated_at.eq(db::now()),
-        ))
+        .set((users::status.eq(status.as_str()), users::updated_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }
 
-/// Revokes every refresh token of the account and forgets its phones.
-pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> Result<(), AppError> {
-    diesel::update(refresh_tokens::table)
+/// Ends the account's sessions (all, or all but `keep`): their refresh
+/// tokens die and their phones stop getting pushes.
+pub fn revoke_sessions(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let mut live = diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::user_id.eq(user_id))
         .filter(refresh_tokens::revoked_at.is_null())
-        .set(refresh_tokens::revoked_at.eq(db::now()))
-        .execute(conn)?;
-    devices::forget_user(conn, user_id, None)
+        .into_boxed();
+    if let Some(keep) = keep {
+        live = live.filter(refresh_tokens::family_id.ne(keep));
+    }
+    live.set(refresh_tokens::revoked_at.eq(now)).execute(conn)?;
+    devices::forget_user(conn, user_id, keep)
 }
 
 /// Ids of disabled accounts (to refuse their live access tokens at once).
@@ -429,9 +464,9 @@ pub fn issue_activation_code(
     conn: &mut DbConnection,
     user_id: &str,
     days: i64,
+    now: NaiveDateTime,
 ) -> Result<IssuedCode, AppError> {
     let code = format!("{:08}", rand::rng().random_range(0..100_000_000u32));
-    let now = db::now();
     let row = ActivationCodeRow {
         user_id: user_id.to_owned(),
         code_hash: hash_activation_code(user_id, &code),

@@ -6,6 +6,7 @@ pub mod announcements;
 pub mod bootstrap;
 pub mod checkin;
 pub mod committees;
+pub mod context;
 pub mod devices;
 pub mod fields;
 pub mod findings;
@@ -23,3 +24,5 @@ pub mod roster;
 pub mod sessions;
 pub mod signup_queue;
 pub mod signups;
+
+pub use context::Ctx;

@@ -2,6 +2,9 @@
 //! causes them. Each row is one member's inbox item and the unit the push
 //! worker delivers; `due_at` says when its push may go (quiet hours move it).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use chrono::{Duration, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -10,7 +13,7 @@ use lvzhi_shared::notifications::{NotificationKind, PushState};
 
 use super::notices::Notice;
 use crate::db::models::OutboxRow;
-use crate::db::schema::{committees, outbox};
+use crate::db::schema::{activities, committees, outbox};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
@@ -140,6 +143,37 @@ impl Notifier {
             })
             .collect();
         insert(conn, &rows)
+    }
+}
+
+/// When retried pushes may go: after their wait, by the same quiet-hours
+/// rule as a first send (an urgent change still goes at night; a reminder
+/// that would wait past its activity's start goes at once).
+#[derive(Default)]
+pub struct RetryTimes {
+    notifiers: HashMap<String, Notifier>,
+}
+
+impl RetryTimes {
+    pub fn due(
+        &mut self,
+        conn: &mut DbConnection,
+        row: &OutboxRow,
+        after_wait: NaiveDateTime,
+    ) -> Result<NaiveDateTime, AppError> {
+        let notifier = match self.notifiers.entry(row.committee_id.clone()) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(Notifier::load(conn, &row.committee_id)?),
+        };
+        let deadline = match &row.activity_id {
+            Some(id) => activities::table
+                .find(id)
+                .select(activities::starts_at)
+                .get_result::<NaiveDateTime>(conn)
+                .optional()?,
+            None => None,
+        };
+        Ok(notifier.due_at(after_wait, row.urgent, deadline))
     }
 }
 

@@ -15,40 +15,51 @@ use tokio::task::JoinSet;
 
 use super::fcm::{FcmClient, Push, SendOutcome};
 use super::queue::{self, Verdict};
-use crate::app::AppState;
+use crate::clock::Clock;
+use crate::config::PushConfig;
+use crate::db::Db;
 use crate::db::models::OutboxRow;
-use crate::domain::{devices, reminders};
+use crate::domain::{devices, outbox, reminders};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 
 /// Batches in hand at once: while one sends its last pushes and records its
 /// verdicts, the next is already claimed and sending, so neither the
 /// database's work nor a batch's tail leaves FCM idle.
 const BATCHES_IN_FLIGHT: usize = 2;
 
+/// What the worker works with, handed over by the composition root.
+pub struct PushWorker {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: PushConfig,
+    /// None when push is not configured.
+    pub fcm: Option<Arc<FcmClient>>,
+    /// Notified when new work is queued.
+    pub wake: Arc<tokio::sync::Notify>,
+    pub metrics: Arc<Metrics>,
+}
+
 /// Runs until `stop` turns true, then finishes the batches in hand; or until
 /// the task is dropped (their claims then expire). Without an FCM client only
 /// reminders are queued (they reach inboxes); pushes wait in the outbox.
-pub async fn run(
-    state: Arc<AppState>,
-    fcm: Option<Arc<FcmClient>>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let poll = Duration::from_millis(state.config.push.poll_millis);
+pub async fn run(state: Arc<PushWorker>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let poll = Duration::from_millis(state.config.poll_millis);
     // Pushes in flight across all batches.
-    let sends = Arc::new(Semaphore::new(state.config.push.max_in_flight));
+    let sends = Arc::new(Semaphore::new(state.config.max_in_flight));
     let mut batches = JoinSet::new();
     while !*stop.borrow() {
         if let Err(e) = queue_reminders(&state).await {
             tracing::warn!(error = %e, "queueing reminders failed; trying again");
         }
         let mut busy = false;
-        if let Some(fcm) = &fcm {
+        if let Some(fcm) = &state.fcm {
             while batches.len() >= BATCHES_IN_FLIGHT {
                 batches.join_next().await;
             }
             match claim(&state).await {
                 Ok(Some(batch)) => {
-                    busy = batch.rows.len() >= state.config.push.batch_size;
+                    busy = batch.rows.len() >= state.config.batch_size;
                     batches.spawn(deliver(state.clone(), fcm.clone(), sends.clone(), batch));
                 }
                 Ok(None) => {}
@@ -58,7 +69,7 @@ pub async fn run(
         if !busy {
             tokio::select! {
                 () = tokio::time::sleep(poll) => {}
-                () = state.push_wake.notified() => {}
+                () = state.wake.notified() => {}
                 _ = stop.changed() => {}
                 Some(_) = batches.join_next(), if !batches.is_empty() => {}
             }
@@ -67,9 +78,9 @@ pub async fn run(
     while batches.join_next().await.is_some() {}
 }
 
-async fn queue_reminders(state: &AppState) -> Result<(), AppError> {
+async fn queue_reminders(state: &PushWorker) -> Result<(), AppError> {
     let now = state.clock.now_naive();
-    let defaults = state.config.push.reminder_minutes.clone();
+    let defaults = state.config.reminder_minutes.clone();
     let queued = state
         .db
         .run(move |conn| reminders::queue_due(conn, &defaults, now))
@@ -86,8 +97,8 @@ struct Batch {
     lease: NaiveDateTime,
 }
 
-async fn claim(state: &AppState) -> Result<Option<Batch>, AppError> {
-    let config = &state.config.push;
+async fn claim(state: &PushWorker) -> Result<Option<Batch>, AppError> {
+    let config = &state.config;
     let now = state.clock.now_naive();
     let lease = now + chrono::Duration::seconds(config.lease_seconds as i64);
     let limit = config.batch_size as i64;
@@ -98,7 +109,7 @@ async fn claim(state: &AppState) -> Result<Option<Batch>, AppError> {
     Ok((!rows.is_empty()).then_some(Batch { rows, lease }))
 }
 
-async fn deliver(state: Arc<AppState>, fcm: Arc<FcmClient>, sends: Arc<Semaphore>, batch: Batch) {
+async fn deliver(state: Arc<PushWorker>, fcm: Arc<FcmClient>, sends: Arc<Semaphore>, batch: Batch) {
     if let Err(e) = send_and_record(&state, &fcm, &sends, batch).await {
         tracing::warn!(error = %e, "recording pushes failed; their claims will expire and they go again");
     }
@@ -107,7 +118,7 @@ async fn deliver(state: Arc<AppState>, fcm: Arc<FcmClient>, sends: Arc<Semaphore
 /// Sends a batch (each push its own task, so they spread over the runtime's
 /// threads) and records what became of every notification in it.
 async fn send_and_record(
-    state: &AppState,
+    state: &PushWorker,
     fcm: &Arc<FcmClient>,
     sends: &Arc<Semaphore>,
     batch: Batch,
@@ -169,14 +180,26 @@ async fn send_and_record(
         }
     }
     let finished_at = state.clock.now_naive();
-    let verdicts: Vec<(String, Verdict)> = rows
+    let mut verdicts: Vec<(String, Verdict)> = rows
         .iter()
         .zip(rounds)
-        .map(|(row, round)| (row.id.clone(), round.verdict(row, state, finished_at)))
+        .map(|(row, round)| {
+            (
+                row.id.clone(),
+                round.verdict(row, &state.config, finished_at),
+            )
+        })
         .collect();
     state
         .db
         .write(move |conn| {
+            // A retry waits out quiet hours as a first send does.
+            let mut quiet = outbox::RetryTimes::default();
+            for (row, (_, verdict)) in rows.iter().zip(verdicts.iter_mut()) {
+                if let Verdict::Retry { due, .. } = verdict {
+                    *due = quiet.due(conn, row, *due)?;
+                }
+            }
             for (reason, tokens) in &dead {
                 devices::disable(conn, tokens, reason, finished_at)?;
             }
@@ -203,8 +226,7 @@ impl Round {
         }
     }
 
-    fn verdict(self, row: &OutboxRow, state: &AppState, now: NaiveDateTime) -> Verdict {
-        let config = &state.config.push;
+    fn verdict(self, row: &OutboxRow, config: &PushConfig, now: NaiveDateTime) -> Verdict {
         let nothing_tried = self.retry.is_empty() && self.refused.is_empty();
         if let Some((_, reason)) = self.retry.first()
             && row.attempts < config.max_attempts

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::{Datelike, TimeZone, Utc};
 use diesel::prelude::*;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
@@ -978,20 +978,22 @@ async fn in_process_members(app: &TestApp, count: usize) -> Vec<String> {
     use lvzhi_server::db::schema::{committees, devices};
     use lvzhi_server::domain::members;
     use lvzhi_shared::members::{NewMember, Role};
+    let now = app.clock.now_utc().naive_utc();
     app.state
         .db
         .write(move |conn| {
             let committee: String = committees::table.select(committees::id).first(conn)?;
-            let now = lvzhi_server::db::now();
             let mut ids = Vec::new();
             for i in 0..count {
-                let fields = members::MemberFields::parse(&NewMember {
+                let input = NewMember {
                     name: format!("委员{}", lvzhi_tests::chinese_digits(&format!("{i:03}"))),
                     phone: format!("13700{i:06}"),
                     ..NewMember::default()
-                })
-                .map_err(lvzhi_server::error::AppError::from)?;
-                let ((user, _), _) = members::create(conn, &committee, fields, Role::Member, 1)?;
+                };
+                let fields = members::MemberFields::parse(&input, now.year())
+                    .map_err(lvzhi_server::error::AppError::from)?;
+                let ((user, _), _) =
+                    members::create(conn, &committee, fields, Role::Member, 1, now)?;
                 diesel::insert_into(devices::table)
                     .values((
                         devices::token.eq(format!("tok-{}", user.id)),

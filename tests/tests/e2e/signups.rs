@@ -696,7 +696,7 @@ async fn one_batch_judges_each_request_in_arrival_order(b: Backend) {
         job(2, None, None),
     ];
     let (committee_id, activity_id) = (ms[0].user.committee_id.clone(), a.id.clone());
-    let now = lvzhi_server::db::now();
+    let now = app.clock.now_utc().naive_utc();
     let answers = app
         .state
         .db

@@ -4,6 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use lvzhi_server::clock::SystemClock;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::members::Role;
 use lvzhi_tests::token_parts::{claims_of, kid_of};
@@ -236,10 +237,11 @@ async fn rotated_key_keeps_old_tokens_valid(b: Backend) {
     let before = app.admin().await;
     let kid_before = kid_of(&before.access_token);
     let db = app.state.db.clone();
-    let new_kid = tokio::task::spawn_blocking(move || lvzhi_server::auth::jwt::rotate(&db))
-        .await
-        .expect("join")
-        .expect("rotate");
+    let new_kid =
+        tokio::task::spawn_blocking(move || lvzhi_server::auth::jwt::rotate(&db, &SystemClock))
+            .await
+            .expect("join")
+            .expect("rotate");
     app.restart_with(|_| {}).await;
     let after = app.admin().await;
     assert_eq!(kid_of(&after.access_token), new_kid);
@@ -251,7 +253,7 @@ async fn rotated_key_keeps_old_tokens_valid(b: Backend) {
     );
     // A second rotation retires the first key.
     let db = app.state.db.clone();
-    tokio::task::spawn_blocking(move || lvzhi_server::auth::jwt::rotate(&db))
+    tokio::task::spawn_blocking(move || lvzhi_server::auth::jwt::rotate(&db, &SystemClock))
         .await
         .expect("join")
         .expect("rotate");

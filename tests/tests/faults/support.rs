@@ -4,10 +4,13 @@
 //! and the roster's invariants.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Datelike;
 use diesel::prelude::*;
 use lvzhi_server::auth::jwt::JwtKeys;
+use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::config::{AuthConfig, Secret};
 use lvzhi_server::db::schema::{committees, devices, users};
 use lvzhi_server::db::{self, Db, DbConnection};
@@ -63,7 +66,7 @@ pub async fn seed_members(
             jwt_secret: Some(Secret(CHILD_JWT_SECRET.into())),
             ..AuthConfig::default()
         };
-        let keys = JwtKeys::load(&db, &auth).expect("signing keys");
+        let keys = JwtKeys::load(&db, &auth, Arc::new(SystemClock)).expect("signing keys");
         let mut conn = db.get().expect("connection");
         db::write_tx(&mut conn, |conn| {
             insert_members(conn, &keys, &prefix, count, with_phones)
@@ -82,18 +85,18 @@ fn insert_members(
     with_phones: bool,
 ) -> Result<Vec<Member>, AppError> {
     let committee: String = committees::table.select(committees::id).get_result(conn)?;
-    let now = db::now();
+    let now = SystemClock.now_naive();
     let mut people = Vec::with_capacity(count);
     for i in 0..count {
-        let fields = MemberFields::parse(&NewMember {
+        let input = NewMember {
             name: format!(
                 "故障委员{}",
                 lvzhi_tests::chinese_digits(&format!("{i:05}"))
             ),
             phone: format!("{prefix}{i:05}"),
             ..NewMember::default()
-        })
-        .map_err(AppError::from)?;
+        };
+        let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
         let id = db::new_id();
         let token = keys.issue(&id, &committee, Role::Member, "faults-seed")?;
         let device = with_phones.then(|| format!("fault-phone-{}", uuid::Uuid::new_v4().simple()));

@@ -3,7 +3,9 @@
 //! `MemberFields::parse` as the API would, then multi-row inserts (1,000 rows
 //! a statement) of accounts and devices in one transaction.
 
+use chrono::Datelike;
 use diesel::prelude::*;
+use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::schema::{committees, devices, users};
 use lvzhi_server::db::{self, Db, DbConnection};
 use lvzhi_server::domain::members::MemberFields;
@@ -29,18 +31,18 @@ pub async fn members_with_phones(database_url: &str, count: usize) -> anyhow::Re
                 committee.len()
             )));
         };
-        let now = db::now();
+        let now = SystemClock.now_naive();
         let mut people = Vec::with_capacity(count);
         for i in 0..count {
-            let fields = MemberFields::parse(&NewMember {
+            let input = NewMember {
                 name: format!(
                     "推送委员{}",
                     lvzhi_tests::chinese_digits(&format!("{i:05}"))
                 ),
                 phone: format!("139{i:08}"),
                 ..NewMember::default()
-            })
-            .map_err(AppError::from)?;
+            };
+            let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
             people.push((db::new_id(), fields.name, fields.phone));
         }
         for chunk in people.chunks(CHUNK) {

@@ -4,11 +4,12 @@
 //!
 //! Members are inserted with `members::create` (a pending account, no
 //! password) and given access tokens minted with the server's keys
-//! (`state.jwt.issue`); the bearer check does not look at an account's status,
+//! (`state.auth.jwt.issue`); the bearer check does not look at an account's status,
 //! so these tokens act exactly as those of members who signed in.
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use lvzhi_server::AppState;
 use lvzhi_server::auth::Caller;
 use lvzhi_server::domain::{activities, members};
@@ -24,7 +25,7 @@ pub struct Member {
 
 /// The first admin as the server sees them, from their signed-in token.
 pub fn caller(state: &AppState, access_token: &str) -> anyhow::Result<Caller> {
-    let claims = state.jwt.verify(access_token)?;
+    let claims = state.auth.jwt.verify(access_token)?;
     Ok(Caller {
         user_id: claims.sub,
         committee_id: claims.cid,
@@ -44,6 +45,7 @@ pub async fn members(
 ) -> anyhow::Result<Vec<Member>> {
     let committee = committee_id.to_owned();
     let days = state.config.auth.activation_code_days;
+    let now = state.clock.now_naive();
     let ids = state
         .db
         .write(move |conn| {
@@ -57,9 +59,10 @@ pub async fn members(
                         phone: format!("{prefix}{i:08}"),
                         ..NewMember::default()
                     };
-                    let fields = members::MemberFields::parse(&input).map_err(AppError::from)?;
+                    let fields =
+                        members::MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
                     let ((row, _), _code) =
-                        members::create(conn, &committee, fields, Role::Member, days)?;
+                        members::create(conn, &committee, fields, Role::Member, days, now)?;
                     Ok(row.id)
                 })
                 .collect::<Result<Vec<String>, AppError>>()
@@ -68,7 +71,10 @@ pub async fn members(
     ids.into_iter()
         .map(|id| {
             let session = uuid::Uuid::new_v4().to_string();
-            let access_token = state.jwt.issue(&id, committee_id, Role::Member, &session)?;
+            let access_token = state
+                .auth
+                .jwt
+                .issue(&id, committee_id, Role::Member, &session)?;
             Ok(Member { id, access_token })
         })
         .collect()

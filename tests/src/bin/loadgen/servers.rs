@@ -115,7 +115,7 @@ async fn verify_token(req: &Request, bearer: Bearer) -> poem::Result<AccessClaim
             poem::http::StatusCode::INTERNAL_SERVER_ERROR,
         )
     })?;
-    Ok(state.jwt.verify(&bearer.token)?)
+    Ok(state.auth.jwt.verify(&bearer.token)?)
 }
 
 #[derive(Object)]
