@@ -128,6 +128,11 @@ impl TestApp {
         };
         // Tests sign in many times from one address.
         config.login.max_failures_per_address = 1000;
+        // Tests move the manual clock by hours to reach sign-up windows and
+        // check-in times; a day-long access token (the most the config
+        // allows) keeps their sign-ins valid. Expiry itself is tested in
+        // e2e/tokens.rs; tests that jump days sign in again.
+        config.auth.access_token_minutes = 24 * 60;
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let app = Application::build_with_clock(config.clone(), clock.clone())
@@ -234,6 +239,12 @@ impl TestApp {
         self.login(&self.admin_phone, &self.admin_password).await
     }
 
+    /// Signs an account the kit activated in again, e.g. after the manual
+    /// clock jumped past its tokens' life.
+    pub async fn sign_in_again(&self, who: &TokenPair) -> TokenPair {
+        self.login(&who.user.phone, MEMBER_PASSWORD).await
+    }
+
     /// Creates an account through the API (as `token`) and returns it with its code.
     pub async fn create_member(&self, token: &str, input: &NewMember) -> MemberCreated {
         let resp = self
@@ -281,7 +292,7 @@ impl TestApp {
                 },
             )
             .await;
-        self.activate(&created, "password-123").await
+        self.activate(&created, MEMBER_PASSWORD).await
     }
 
     /// A new, activated member of `sector` (None: no sector), signed in.
@@ -298,7 +309,7 @@ impl TestApp {
                 },
             )
             .await;
-        self.activate(&created, "password-123").await
+        self.activate(&created, MEMBER_PASSWORD).await
     }
 
     /// `count` activated members (phones `prefix` followed by 000, 001, …), signed in concurrently.
@@ -318,7 +329,7 @@ impl TestApp {
         let mut out = Vec::with_capacity(count);
         for chunk in created.chunks(8) {
             let pairs =
-                futures::future::join_all(chunk.iter().map(|c| self.activate(c, "password-123")))
+                futures::future::join_all(chunk.iter().map(|c| self.activate(c, MEMBER_PASSWORD)))
                     .await;
             out.extend(pairs);
         }
@@ -361,13 +372,16 @@ impl TestApp {
             .expect("second committee");
         let resp = self
             .api(Method::POST, "/auth/activate")
-            .json(&serde_json::json!({"phone": created.0, "activation_code": created.1, "new_password": "password-123"}))
+            .json(&serde_json::json!({"phone": created.0, "activation_code": created.1, "new_password": MEMBER_PASSWORD}))
             .send()
             .await
             .expect("activate");
         json_ok(resp).await
     }
 }
+
+/// The password every account the kit activates gets.
+pub const MEMBER_PASSWORD: &str = "password-123";
 
 /// Names may not hold digits: "0301" → "零三零一".
 pub fn chinese_digits(digits: &str) -> String {

@@ -32,7 +32,7 @@ async fn first_admin_signs_in_and_sees_their_account(b: Backend) {
     let app = TestApp::spawn(b).await;
     let pair = app.admin().await;
     assert_eq!(pair.token_type, "Bearer");
-    assert_eq!(pair.expires_in, 600);
+    assert_eq!(pair.expires_in, app.config.auth.access_token_minutes * 60);
     assert_eq!(pair.user.role, Role::Admin);
     let me: Me = json_ok(
         app.api(Method::GET, "/me")

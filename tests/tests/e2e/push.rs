@@ -24,6 +24,7 @@ on_both_backends!(
     the_inbox_keeps_everything_and_counts_reads,
     sign_up_changes_are_pushed_in_the_committee_language,
     quiet_hours_hold_non_urgent_pushes,
+    a_retry_waits_out_quiet_hours,
     reminders_fire_before_the_start,
     fcm_errors_prune_retry_and_give_up,
     a_kill_in_the_middle_of_a_fan_out_loses_nothing,
@@ -654,6 +655,8 @@ async fn quiet_hours_hold_non_urgent_pushes(b: Backend) {
     assert_eq!(err.field.as_deref(), Some("quiet_hours_start"));
 
     app.clock.set(beijing(23, 0));
+    let office = app.admin().await.access_token;
+    let m = app.sign_in_again(&m).await;
     let calm = announce(&app, &office, to_committee("明日学习安排")).await;
     let urgent = announce(
         &app,
@@ -681,6 +684,52 @@ async fn quiet_hours_hold_non_urgent_pushes(b: Backend) {
     let got = fake.wait_for_received(2, PROMPTLY).await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[1].title, "明日学习安排");
+}
+
+/// A push that FCM turns away just before quiet hours is retried when they
+/// end, not in the middle of the night.
+async fn a_retry_waits_out_quiet_hours(b: Backend) {
+    let fake = FakeFcm::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app_with(b, &fake, &dir).await;
+    let office = app.admin().await.access_token;
+    let m = app.member_in("13900074101", None).await;
+    register(&app, &m, "bedside-phone").await;
+    let resp = app
+        .api(Method::PATCH, "/committee")
+        .bearer_auth(&office)
+        .json(&json!({"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}))
+        .send()
+        .await
+        .expect("quiet hours");
+    let _: Value = json_ok(resp).await;
+    // FCM asks for two minutes' patience: the retry would fall at 22:01.
+    fake.set_rule(
+        "bedside-phone",
+        Rule::RateLimited {
+            times: 1,
+            retry_after_secs: 120,
+        },
+    );
+    app.clock.set(beijing(21, 59));
+    let office = app.admin().await.access_token;
+    announce(&app, &office, to_committee("明日视察安排")).await;
+    let deadline = tokio::time::Instant::now() + PROMPTLY;
+    while fake.attempts().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(fake.attempts().len(), 1, "the first try was turned away");
+
+    app.clock.set(beijing(22, 5));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.clock.set(beijing(3, 0) + chrono::Duration::days(1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.attempts().len(), 1, "no retry during quiet hours");
+    assert!(fake.received().is_empty());
+
+    app.clock.set(beijing(7, 0) + chrono::Duration::days(1));
+    let got = fake.wait_for_received(1, PROMPTLY).await;
+    assert_eq!(got[0].title, "明日视察安排");
 }
 
 async fn reminders_fire_before_the_start(b: Backend) {
@@ -752,6 +801,7 @@ async fn reminders_fire_before_the_start(b: Backend) {
     assert_eq!(sent.len(), 3, "{sent:?}");
 
     // Invalid reminder lists are refused.
+    let office = app.admin().await.access_token;
     let resp = app
         .api(Method::PATCH, &format!("/activities/{}", default.id))
         .bearer_auth(&office)

@@ -221,6 +221,9 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
 
     // After the day, the office records who came.
     app.clock.advance(chrono::Duration::hours(30));
+    let office = app.admin().await.access_token;
+    let member = app.sign_in_again(&member).await;
+    let idle = app.sign_in_again(&idle).await;
     for (a, attendance) in [
         (&t1, "attended"),
         (&t2, "attended"),
@@ -294,6 +297,7 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
 
     // 01:00 on 1 January 2032 in Shanghai, still 2031 in UTC: the default year is 2032.
     app.clock.set(at("2031-12-31T17:00:00Z"));
+    let member = app.sign_in_again(&member).await;
     assert_eq!(
         record(&app, &member.access_token, None).await,
         nothing(2032)

@@ -19,6 +19,8 @@ on_both_backends!(
     disabling_a_member_cuts_access_at_once,
     generated_key_survives_a_restart,
     rotated_key_keeps_old_tokens_valid,
+    access_tokens_expire_on_the_servers_clock,
+    refresh_tokens_expire_on_the_servers_clock,
 );
 
 async fn me_status(app: &TestApp, token: &str) -> reqwest::Response {
@@ -265,4 +267,51 @@ async fn rotated_key_keeps_old_tokens_valid(b: Backend) {
     )
     .await;
     assert_eq!(me_status(&app, &after.access_token).await.status(), 200);
+}
+
+/// An access token works until its lifetime (plus a few seconds' leeway for
+/// clocks that disagree) has passed on the server's clock, then answers
+/// `token_expired`, which tells the app to refresh rather than sign in.
+async fn access_tokens_expire_on_the_servers_clock(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = app.admin().await;
+    let lifetime = chrono::Duration::minutes(app.config.auth.access_token_minutes);
+    app.clock.advance(lifetime - chrono::Duration::seconds(1));
+    assert_eq!(me_status(&app, &admin.access_token).await.status(), 200);
+    app.clock.advance(chrono::Duration::seconds(10));
+    expect_error(
+        me_status(&app, &admin.access_token).await,
+        401,
+        "token_expired",
+    )
+    .await;
+    // The refresh token outlives it and brings a working pair.
+    let fresh = refresh(&app, &admin.refresh_token).await;
+    let fresh: TokenPair = json_ok(fresh).await;
+    assert_eq!(me_status(&app, &fresh.access_token).await.status(), 200);
+}
+
+/// A refresh token is good for `refresh_token_days` on the server's clock.
+async fn refresh_tokens_expire_on_the_servers_clock(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let days = chrono::Duration::days(app.config.auth.refresh_token_days);
+    let early = app.admin().await;
+    let late = app.admin().await;
+    app.clock.advance(days - chrono::Duration::minutes(1));
+    let _: TokenPair = json_ok(refresh(&app, &early.refresh_token).await).await;
+    app.clock.advance(chrono::Duration::minutes(2));
+    expect_error(
+        refresh(&app, &late.refresh_token).await,
+        401,
+        "refresh_token_invalid",
+    )
+    .await;
+}
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.api(Method::POST, "/auth/refresh")
+        .json(&json!({"refresh_token": token}))
+        .send()
+        .await
+        .expect("refresh")
 }
