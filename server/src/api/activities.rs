@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, FixedOffset};
 use lvzhi_shared::activities::{
     Activity, ActivityChange, ActivityKind, ActivityPage, ActivityPatch, ActivityStatus,
     AttendanceResult, AttendanceUpdate, CancelActivity, CapacityOverflow, CheckinCode,
@@ -21,7 +21,7 @@ use crate::db::DbConnection;
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::idempotency::IdemKey;
 use crate::domain::signups::{CapacityChange, SignupJob};
-use crate::domain::{checkin, materials, roster, signups};
+use crate::domain::{Ctx, checkin, materials, roster, signups};
 use crate::error::{ApiResult, AppError};
 
 pub struct ActivitiesApi {
@@ -80,19 +80,12 @@ enum RosterResponse {
 }
 
 impl ActivitiesApi {
-    /// The activity as `caller` sees it, read after a change.
-    async fn view(&self, caller: &Caller, id: String) -> Result<Activity, AppError> {
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let caller = caller.clone();
+    /// The activity as the caller sees it, read after a change.
+    async fn view(&self, ctx: &Ctx, id: String) -> Result<Activity, AppError> {
         self.state
-            .db
-            .run(move |conn| {
-                let row = activities::visible(conn, &caller, &id)?;
-                activities::view(conn, row, &caller.user_id, tz)
+            .read(ctx, move |conn, ctx| {
+                let row = activities::visible(conn, ctx, &id)?;
+                activities::view(conn, row, &ctx.caller.user_id, ctx.tz)
             })
             .await
     }
@@ -102,20 +95,15 @@ impl ActivitiesApi {
         &self,
         caller: Caller,
         id: &str,
-        change: impl FnOnce(&mut DbConnection, &Caller, &str, NaiveDateTime) -> Result<(), AppError>
-        + Send
-        + 'static,
+        change: impl FnOnce(&mut DbConnection, &Ctx, &str) -> Result<(), AppError> + Send + 'static,
     ) -> Result<Activity, AppError> {
         let id = parse_id(id, "id")?;
-        let now = self.state.clock.now_naive();
-        {
-            let (caller, id) = (caller.clone(), id.clone());
-            self.state
-                .db
-                .write(move |conn| change(conn, &caller, &id, now))
-                .await?;
-        }
-        self.view(&caller, id).await
+        let ctx = self.state.ctx(caller).await?;
+        let target = id.clone();
+        self.state
+            .write(&ctx, move |conn, ctx| change(conn, ctx, &target))
+            .await?;
+        self.view(&ctx, id).await
     }
 
     /// An office change to one member's sign-up, in a write transaction.
@@ -124,33 +112,26 @@ impl ActivitiesApi {
         caller: Caller,
         id: &str,
         member_id: &str,
-        change: impl FnOnce(
-            &mut DbConnection,
-            &Caller,
-            &str,
-            &str,
-            NaiveDateTime,
-        ) -> Result<SignupResult, AppError>
+        change: impl FnOnce(&mut DbConnection, &Ctx, &str, &str) -> Result<SignupResult, AppError>
         + Send
         + 'static,
     ) -> Result<SignupResult, AppError> {
         let id = parse_id(id, "id")?;
         let member_id = parse_id(member_id, "member_id")?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(caller).await?;
         self.state
-            .db
-            .write(move |conn| change(conn, &caller, &id, &member_id, now))
+            .write(&ctx, move |conn, ctx| change(conn, ctx, &id, &member_id))
             .await
     }
 
     async fn change(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         id: String,
         moved: CapacityChange,
     ) -> Result<ActivityChange, AppError> {
         Ok(ActivityChange {
-            activity: self.view(caller, id).await?,
+            activity: self.view(ctx, id).await?,
             moved_to_waitlist: moved.moved_to_waitlist,
             promoted: moved.promoted,
         })
@@ -177,13 +158,7 @@ impl ActivitiesApi {
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ActivityPage>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let filter = ListFilter {
             kind: kind.0,
             status: status.0,
@@ -194,8 +169,7 @@ impl ActivitiesApi {
         };
         let (items, next_cursor) = self
             .state
-            .db
-            .run(move |conn| activities::list(conn, &caller, &filter, now, tz))
+            .read(&ctx, move |conn, ctx| activities::list(conn, ctx, &filter))
             .await?;
         Ok(Json(ActivityPage { items, next_cursor }))
     }
@@ -209,16 +183,14 @@ impl ActivitiesApi {
         operation_id = "create_activity"
     )]
     async fn create(&self, auth: OfficeAuth, body: Json<NewActivity>) -> ApiResult<Created> {
-        let caller = auth.0;
-        let now = self.state.clock.now_naive();
-        let id = {
-            let caller = caller.clone();
-            self.state
-                .db
-                .write(move |conn| activities::create(conn, &caller, &body.0, now))
-                .await?
-        };
-        Ok(Created::Created(Json(self.view(&caller, id).await?)))
+        let ctx = self.state.ctx(auth.0).await?;
+        let id = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                activities::create(conn, ctx, &body.0)
+            })
+            .await?;
+        Ok(Created::Created(Json(self.view(&ctx, id).await?)))
     }
 
     /// One activity, with my sign-up
@@ -231,7 +203,8 @@ impl ActivitiesApi {
     )]
     async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Activity>> {
         let id = parse_id(&id.0, "id")?;
-        Ok(Json(self.view(&auth.0, id).await?))
+        let ctx = self.state.ctx(auth.0).await?;
+        Ok(Json(self.view(&ctx, id).await?))
     }
 
     /// Change an activity
@@ -250,17 +223,16 @@ impl ActivitiesApi {
         id: Path<String>,
         body: Json<ActivityPatch>,
     ) -> ApiResult<Json<ActivityChange>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let now = self.state.clock.now_naive();
-        let moved = {
-            let (caller, id) = (caller.clone(), id.clone());
-            self.state
-                .db
-                .write(move |conn| activities::patch(conn, &caller, &id, &body.0, now))
-                .await?
-        };
-        Ok(Json(self.change(&caller, id, moved).await?))
+        let ctx = self.state.ctx(auth.0).await?;
+        let target = id.clone();
+        let moved = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                activities::patch(conn, ctx, &target, &body.0)
+            })
+            .await?;
+        Ok(Json(self.change(&ctx, id, moved).await?))
     }
 
     /// Change a role slot's capacity
@@ -278,29 +250,18 @@ impl ActivitiesApi {
         role_id: Path<String>,
         body: Json<RoleCapacityPatch>,
     ) -> ApiResult<Json<ActivityChange>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         let role_id = parse_id(&role_id.0, "role_id")?;
-        let now = self.state.clock.now_naive();
-        let moved = {
-            let (caller, id) = (caller.clone(), id.clone());
-            let overflow = body.0.on_overflow.unwrap_or(CapacityOverflow::Refuse);
-            self.state
-                .db
-                .write(move |conn| {
-                    signups::set_role_capacity(
-                        conn,
-                        &caller,
-                        &id,
-                        &role_id,
-                        body.0.capacity,
-                        overflow,
-                        now,
-                    )
-                })
-                .await?
-        };
-        Ok(Json(self.change(&caller, id, moved).await?))
+        let ctx = self.state.ctx(auth.0).await?;
+        let overflow = body.0.on_overflow.unwrap_or(CapacityOverflow::Refuse);
+        let target = id.clone();
+        let moved = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                signups::set_role_capacity(conn, ctx, &target, &role_id, body.0.capacity, overflow)
+            })
+            .await?;
+        Ok(Json(self.change(&ctx, id, moved).await?))
     }
 
     /// Publish a draft
@@ -332,8 +293,8 @@ impl ActivitiesApi {
         body: Json<CancelActivity>,
     ) -> ApiResult<Json<Activity>> {
         let reason = body.0.reason;
-        let cancel = move |conn: &mut DbConnection, caller: &Caller, id: &str, now| {
-            activities::cancel(conn, caller, id, reason.as_deref(), now)
+        let cancel = move |conn: &mut DbConnection, ctx: &Ctx, id: &str| {
+            activities::cancel(conn, ctx, id, reason.as_deref())
         };
         Ok(Json(self.transition(auth.0, &id.0, cancel).await?))
     }
@@ -418,11 +379,12 @@ impl ActivitiesApi {
             &id,
             "",
         )?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(caller).await?;
         let answer = self
             .state
-            .db
-            .write(move |conn| signups::cancel_mine(conn, &caller, &id, idem.as_ref(), now))
+            .write(&ctx, move |conn, ctx| {
+                signups::cancel_mine(conn, ctx, &id, idem.as_ref())
+            })
             .await?;
         Ok(Json(answer))
     }
@@ -443,20 +405,14 @@ impl ActivitiesApi {
         id: Path<String>,
         format: Query<Option<RosterFormat>>,
     ) -> ApiResult<Formats<RosterResponse>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let activity_id = id.clone();
         let items = self
             .state
-            .db
-            .run(move |conn| {
-                let row = activities::load(conn, &caller.committee_id, &id)?;
-                roster::entries(conn, &row.id, tz)
+            .read(&ctx, move |conn, ctx| {
+                let row = activities::load(conn, &ctx.caller.committee_id, &id)?;
+                roster::entries(conn, &row.id, ctx.tz)
             })
             .await?;
         let file = |ext: &str| format!("roster.{ext}");
@@ -490,14 +446,14 @@ impl ActivitiesApi {
         id: Path<String>,
         body: Json<RosterAdd>,
     ) -> ApiResult<Json<SignupResult>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         parse_id(&body.0.member_id, "member_id")?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         Ok(Json(
             self.state
-                .db
-                .write(move |conn| signups::add_by_office(conn, &caller, &id, &body.0, now))
+                .write(&ctx, move |conn, ctx| {
+                    signups::add_by_office(conn, ctx, &id, &body.0)
+                })
                 .await?,
         ))
     }
@@ -555,20 +511,19 @@ impl ActivitiesApi {
         auth: OfficeAuth,
         id: Path<String>,
     ) -> ApiResult<Json<CheckinCode>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now();
+        let ctx = self.state.ctx(auth.0).await?;
         let row = self
             .state
-            .db
-            .run(move |conn| activities::load(conn, &caller.committee_id, &id))
+            .read(&ctx, move |conn, ctx| {
+                activities::load(conn, &ctx.caller.committee_id, &id)
+            })
             .await?;
-        Ok(Json(checkin::current_code(&row, now, tz)?))
+        Ok(Json(checkin::current_code(
+            &row,
+            ctx.now.and_utc(),
+            ctx.tz,
+        )?))
     }
 
     /// Check in with a scanned code
@@ -596,17 +551,11 @@ impl ActivitiesApi {
             &id,
             &body.0.code,
         )?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now();
+        let ctx = self.state.ctx(caller).await?;
         let answer = self
             .state
-            .db
-            .write(move |conn| {
-                checkin::check_in(conn, &caller, &id, &body.0.code, idem.as_ref(), now, tz)
+            .write(&ctx, move |conn, ctx| {
+                checkin::check_in(conn, ctx, &id, &body.0.code, idem.as_ref())
             })
             .await?;
         Ok(Json(answer))
@@ -626,16 +575,16 @@ impl ActivitiesApi {
         id: Path<String>,
         body: Json<AttendanceUpdate>,
     ) -> ApiResult<Json<AttendanceResult>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         for e in &body.0.entries {
             parse_id(&e.member_id, "entries")?;
         }
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let updated = self
             .state
-            .db
-            .write(move |conn| checkin::mark_attendance(conn, &caller, &id, &body.0.entries, now))
+            .write(&ctx, move |conn, ctx| {
+                checkin::mark_attendance(conn, ctx, &id, &body.0.entries)
+            })
             .await?;
         Ok(Json(AttendanceResult { updated }))
     }
@@ -655,8 +604,8 @@ impl ActivitiesApi {
         id: Path<String>,
         form: MaterialUpload,
     ) -> ApiResult<MaterialCreated> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
         let file_name = form.file.file_name().unwrap_or("material").to_owned();
         let bytes = form.file.into_vec().await.map_err(|e| {
             AppError::new(
@@ -673,13 +622,11 @@ impl ActivitiesApi {
             .with_field("file")
             .into());
         }
-        let now = self.state.clock.now_naive();
         let title = form.title;
         let material = self
             .state
-            .db
-            .write(move |conn| {
-                materials::add_file(conn, &caller, &id, &title, &file_name, bytes, now)
+            .write(&ctx, move |conn, ctx| {
+                materials::add_file(conn, ctx, &id, &title, &file_name, bytes)
             })
             .await?;
         Ok(MaterialCreated::Created(Json(material)))
@@ -699,12 +646,13 @@ impl ActivitiesApi {
         id: Path<String>,
         material_id: Path<String>,
     ) -> ApiResult<MaterialRemoved> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         let material_id = parse_id(&material_id.0, "material_id")?;
+        let ctx = self.state.ctx(auth.0).await?;
         self.state
-            .db
-            .write(move |conn| materials::remove(conn, &caller, &id, &material_id))
+            .write(&ctx, move |conn, ctx| {
+                materials::remove(conn, ctx, &id, &material_id)
+            })
             .await?;
         Ok(MaterialRemoved::NoContent)
     }
@@ -722,12 +670,11 @@ impl ActivitiesApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Attachment<Vec<u8>>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
         let (row, content) = self
             .state
-            .db
-            .run(move |conn| materials::file(conn, &caller, &id))
+            .read(&ctx, move |conn, ctx| materials::file(conn, ctx, &id))
             .await?;
         let mut file = Attachment::new(content).attachment_type(AttachmentType::Attachment);
         if let Some(name) = row.file_name.filter(|n| n.is_ascii()) {
@@ -745,16 +692,12 @@ impl ActivitiesApi {
         operation_id = "my_activities"
     )]
     async fn mine(&self, auth: BearerAuth) -> ApiResult<Json<MyActivityList>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let items = self
             .state
-            .db
-            .run(move |conn| activities::my_summaries(conn, &caller.user_id, tz))
+            .read(&ctx, move |conn, ctx| {
+                activities::my_summaries(conn, &ctx.caller.user_id, ctx.tz)
+            })
             .await?
             .into_iter()
             .map(|(activity, signup)| MyActivity { activity, signup })

@@ -52,17 +52,11 @@ impl FindingsApi {
             &id,
             &request,
         )?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(caller).await?;
         let finding = self
             .state
-            .db
-            .write(move |conn| {
-                findings::submit(conn, &caller, &id, &body.0, idem.as_ref(), now, tz)
+            .write(&ctx, move |conn, ctx| {
+                findings::submit(conn, ctx, &id, &body.0, idem.as_ref())
             })
             .await?;
         Ok(FindingCreated::Created(Json(finding)))
@@ -78,17 +72,13 @@ impl FindingsApi {
         operation_id = "list_findings"
     )]
     async fn list(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<FindingList>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let items = self
             .state
-            .db
-            .run(move |conn| findings::list_for_activity(conn, &caller, &id, tz))
+            .read(&ctx, move |conn, ctx| {
+                findings::list_for_activity(conn, ctx, &id)
+            })
             .await?;
         Ok(Json(FindingList { items }))
     }
@@ -110,18 +100,13 @@ impl FindingsApi {
         id: Path<String>,
         body: Json<FindingPatch>,
     ) -> ApiResult<Json<Finding>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let finding = self
             .state
-            .db
-            .write(move |conn| findings::advance(conn, &caller, &id, &body.0, now, tz))
+            .write(&ctx, move |conn, ctx| {
+                findings::advance(conn, ctx, &id, &body.0)
+            })
             .await?;
         Ok(Json(finding))
     }
@@ -141,13 +126,13 @@ impl FindingsApi {
         id: Path<String>,
         body: Json<Outcome>,
     ) -> ApiResult<Json<Outcome>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let outcome = self
             .state
-            .db
-            .write(move |conn| findings::record_outcome(conn, &caller, &id, &body.0, now))
+            .write(&ctx, move |conn, ctx| {
+                findings::record_outcome(conn, ctx, &id, &body.0)
+            })
             .await?;
         Ok(Json(outcome))
     }
@@ -162,12 +147,11 @@ impl FindingsApi {
         operation_id = "get_outcome"
     )]
     async fn outcome(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Outcome>> {
-        let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
         let outcome = self
             .state
-            .db
-            .run(move |conn| findings::outcome(conn, &caller, &id))
+            .read(&ctx, move |conn, ctx| findings::outcome(conn, ctx, &id))
             .await?;
         Ok(Json(outcome))
     }

@@ -29,23 +29,18 @@ impl MeApi {
     /// Who: any signed-in account.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, auth: BearerAuth) -> ApiResult<Json<Me>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let (member, committee) = self
             .state
-            .db
-            .run(move |conn| {
-                let member = members::get(conn, &caller.committee_id, &caller.user_id)?;
-                let committee = committees::load(conn, &caller.committee_id)?;
+            .read(&ctx, move |conn, ctx| {
+                let me = &ctx.caller;
+                let member = members::get(conn, &me.committee_id, &me.user_id)?;
+                let committee = committees::load(conn, &me.committee_id)?;
                 Ok((member, committee))
             })
             .await?;
         Ok(Json(Me {
-            member: members::to_member(member, tz),
+            member: members::to_member(member, ctx.tz),
             committee: committees::to_committee(committee),
         }))
     }

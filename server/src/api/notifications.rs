@@ -50,17 +50,10 @@ impl NotificationsApi {
         auth: BearerAuth,
         body: Json<DeviceRegistration>,
     ) -> ApiResult<Json<Device>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let device = self
             .state
-            .db
-            .write(move |conn| devices::register(conn, &caller, &body.0, now, tz))
+            .write(&ctx, move |conn, ctx| devices::register(conn, ctx, &body.0))
             .await?;
         Ok(Json(device))
     }
@@ -75,10 +68,11 @@ impl NotificationsApi {
         operation_id = "unregister_device"
     )]
     async fn unregister(&self, auth: BearerAuth, token: Path<String>) -> ApiResult<Done> {
-        let caller = auth.0;
+        let ctx = self.state.ctx(auth.0).await?;
         self.state
-            .db
-            .write(move |conn| devices::unregister(conn, &caller, &token.0))
+            .write(&ctx, move |conn, ctx| {
+                devices::unregister(conn, ctx, &token.0)
+            })
             .await?;
         Ok(Done::NoContent)
     }
@@ -99,28 +93,23 @@ impl NotificationsApi {
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<NotificationPage>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
         let page = self
             .state
-            .db
-            .run(move |conn| {
+            .read(&ctx, move |conn, ctx| {
+                let me = &ctx.caller.user_id;
                 let (items, next_cursor) = inbox::list(
                     conn,
-                    &caller.user_id,
+                    me,
                     unread_only.0.unwrap_or(false),
                     cursor.0.as_deref(),
                     limit,
-                    tz,
+                    ctx.tz,
                 )?;
                 Ok(NotificationPage {
                     items,
-                    unread: inbox::unread(conn, &caller.user_id)?,
+                    unread: inbox::unread(conn, me)?,
                     next_cursor,
                 })
             })
@@ -156,11 +145,11 @@ impl NotificationsApi {
     )]
     async fn read(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Done> {
         let id = parse_id(&id.0, "id")?;
-        let user = auth.0.user_id;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         self.state
-            .db
-            .write(move |conn| inbox::mark_read(conn, &user, &id, now))
+            .write(&ctx, move |conn, ctx| {
+                inbox::mark_read(conn, &ctx.caller.user_id, &id, ctx.now)
+            })
             .await?;
         Ok(Done::NoContent)
     }
@@ -174,11 +163,11 @@ impl NotificationsApi {
         operation_id = "mark_all_notifications_read"
     )]
     async fn read_all(&self, auth: BearerAuth) -> ApiResult<Done> {
-        let user = auth.0.user_id;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         self.state
-            .db
-            .write(move |conn| inbox::mark_all_read(conn, &user, now))
+            .write(&ctx, move |conn, ctx| {
+                inbox::mark_all_read(conn, &ctx.caller.user_id, ctx.now)
+            })
             .await?;
         Ok(Done::NoContent)
     }
@@ -199,12 +188,12 @@ impl NotificationsApi {
         auth: OfficeAuth,
         body: Json<NewAnnouncement>,
     ) -> ApiResult<AnnouncementQueued> {
-        let caller = auth.0;
-        let now = self.state.clock.now_naive();
+        let ctx = self.state.ctx(auth.0).await?;
         let (id, recipients) = self
             .state
-            .db
-            .write(move |conn| announcements::create(conn, &caller, &body.0, now))
+            .write(&ctx, move |conn, ctx| {
+                announcements::create(conn, ctx, &body.0)
+            })
             .await?;
         self.state.push.wake.notify_one();
         Ok(AnnouncementQueued::Created(Json(AnnouncementCreated {
@@ -228,13 +217,14 @@ impl NotificationsApi {
         cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> ApiResult<Json<AnnouncementPage>> {
-        let committee = auth.0.committee_id;
-        let tz = self.state.time_zones.of(&self.state.db, &committee).await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
         let (items, next_cursor) = self
             .state
-            .db
-            .run(move |conn| announcements::list(conn, &committee, cursor.0.as_deref(), limit, tz))
+            .read(&ctx, move |conn, ctx| {
+                let committee = &ctx.caller.committee_id;
+                announcements::list(conn, committee, cursor.0.as_deref(), limit, ctx.tz)
+            })
             .await?;
         Ok(Json(AnnouncementPage { items, next_cursor }))
     }
@@ -250,12 +240,12 @@ impl NotificationsApi {
     )]
     async fn get(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Announcement>> {
         let id = parse_id(&id.0, "id")?;
-        let committee = auth.0.committee_id;
-        let tz = self.state.time_zones.of(&self.state.db, &committee).await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let found = self
             .state
-            .db
-            .run(move |conn| announcements::get(conn, &committee, &id, tz))
+            .read(&ctx, move |conn, ctx| {
+                announcements::get(conn, &ctx.caller.committee_id, &id, ctx.tz)
+            })
             .await?;
         Ok(Json(found))
     }

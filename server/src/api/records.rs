@@ -7,29 +7,17 @@ use poem_openapi::payload::Json;
 
 use super::ApiTags;
 use crate::app::AppState;
-use crate::auth::{BearerAuth, Caller, OfficeAuth};
-use crate::domain::{findings, records};
-use crate::error::{ApiResult, AppError};
+use crate::auth::{BearerAuth, OfficeAuth};
+use crate::domain::{Ctx, findings, records};
+use crate::error::ApiResult;
 
 pub struct RecordsApi {
     pub state: Arc<AppState>,
 }
 
-impl RecordsApi {
-    /// The year asked for, or the current one in the committee's time zone.
-    async fn year(
-        &self,
-        caller: &Caller,
-        year: Option<i32>,
-    ) -> Result<(i32, chrono_tz::Tz), AppError> {
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
-        let year = year.unwrap_or_else(|| records::current_year(self.state.clock.now(), tz));
-        Ok((year, tz))
-    }
+/// The year asked for, or the current one in the committee's time zone.
+fn year_or_current(ctx: &Ctx, year: Option<i32>) -> i32 {
+    year.unwrap_or_else(|| records::current_year(ctx.now.and_utc(), ctx.tz))
 }
 
 #[OpenApi(tag = "ApiTags::Records")]
@@ -47,13 +35,13 @@ impl RecordsApi {
             Option<i32>,
         >,
     ) -> ApiResult<Json<DutyRecord>> {
-        let caller = auth.0;
-        let (year, tz) = self.year(&caller, year.0).await?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let year = year_or_current(&ctx, year.0);
         let record = self
             .state
-            .db
-            .run(move |conn| {
-                records::duty_record(conn, &caller.committee_id, &caller.user_id, year, tz)
+            .read(&ctx, move |conn, ctx| {
+                let me = &ctx.caller;
+                records::duty_record(conn, &me.committee_id, &me.user_id, year, ctx.tz)
             })
             .await?;
         Ok(Json(record))
@@ -65,16 +53,10 @@ impl RecordsApi {
     /// department's response.
     #[oai(path = "/me/findings", method = "get", operation_id = "my_findings")]
     async fn my_findings(&self, auth: BearerAuth) -> ApiResult<Json<FindingList>> {
-        let caller = auth.0;
-        let tz = self
-            .state
-            .time_zones
-            .of(&self.state.db, &caller.committee_id)
-            .await?;
+        let ctx = self.state.ctx(auth.0).await?;
         let items = self
             .state
-            .db
-            .run(move |conn| findings::mine(conn, &caller, tz))
+            .read(&ctx, move |conn, ctx| findings::mine(conn, ctx))
             .await?;
         Ok(Json(FindingList { items }))
     }
@@ -94,12 +76,13 @@ impl RecordsApi {
             Option<i32>,
         >,
     ) -> ApiResult<Json<CommitteeStats>> {
-        let caller = auth.0;
-        let (year, tz) = self.year(&caller, year.0).await?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let year = year_or_current(&ctx, year.0);
         let stats = self
             .state
-            .db
-            .run(move |conn| records::committee_stats(conn, &caller.committee_id, year, tz))
+            .read(&ctx, move |conn, ctx| {
+                records::committee_stats(conn, &ctx.caller.committee_id, year, ctx.tz)
+            })
             .await?;
         Ok(Json(stats))
     }

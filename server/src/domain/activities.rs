@@ -15,12 +15,12 @@ use lvzhi_shared::activities::{
 use lvzhi_shared::members::Role;
 use rand::RngCore;
 
+use super::Ctx;
 use super::committees::{local, sector_id_by_name};
 use super::fields::{invalid, link, text};
 use super::notices::Notice;
 use super::outbox::Notifier;
 use super::signups;
-use crate::auth::Caller;
 use crate::db::models::{ActivityRow, MaterialRow, RoleRow, SignupRow, StopRow};
 use crate::db::schema::{
     activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops, materials,
@@ -85,12 +85,8 @@ fn check_study_hours(hours: f64) -> Result<(), AppError> {
 }
 
 /// Creates a draft from validated input.
-pub fn create(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    input: &NewActivity,
-    now: NaiveDateTime,
-) -> Result<String, AppError> {
+pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result<String, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let committee_id = caller.committee_id.as_str();
     let title = text(&input.title, "title", MAX_TITLE, true)?;
     let description = text(
@@ -360,11 +356,8 @@ pub fn admitted(
 
 /// The activity as the caller may see it: members only what is published to
 /// their audience, the office everything of its committee.
-pub fn visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> Result<ActivityRow, AppError> {
+pub fn visible(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<ActivityRow, AppError> {
+    let caller = &ctx.caller;
     let row = load(conn, &caller.committee_id, id)?;
     if caller.role != Role::Member {
         return Ok(row);
@@ -530,11 +523,10 @@ pub struct ListFilter {
 /// Activities starting from `from` (default: those not yet ended), in start order.
 pub fn list(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     filter: &ListFilter,
-    now: NaiveDateTime,
-    tz: Tz,
 ) -> Result<(Vec<ActivitySummary>, Option<String>), AppError> {
+    let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
     let mut query = activities::table
         .filter(activities::committee_id.eq(&caller.committee_id))
         .select(ActivityRow::as_select())
@@ -651,11 +643,11 @@ fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
 /// activity to everyone signed up. Returns members moved by a capacity change.
 pub fn patch(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     id: &str,
     p: &ActivityPatch,
-    now: NaiveDateTime,
 ) -> Result<signups::CapacityChange, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let row = lock(conn, &caller.committee_id, id)?;
     let status = status_of(&row);
     if matches!(
@@ -744,12 +736,8 @@ pub fn patch(
 }
 
 /// Draft → published.
-pub fn publish(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
+pub fn publish(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let row = lock(conn, &caller.committee_id, id)?;
     if status_of(&row) != ActivityStatus::Draft {
         return Err(AppError::new(
@@ -763,11 +751,11 @@ pub fn publish(
 /// Draft or published → cancelled; everyone signed up is told at once.
 pub fn cancel(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     id: &str,
     reason: Option<&str>,
-    now: NaiveDateTime,
 ) -> Result<(), AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let row = lock(conn, &caller.committee_id, id)?;
     if !matches!(
         status_of(&row),
@@ -787,12 +775,8 @@ pub fn cancel(
 }
 
 /// Published → completed, once it has started.
-pub fn complete(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
+pub fn complete(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let row = lock(conn, &caller.committee_id, id)?;
     if status_of(&row) != ActivityStatus::Published || row.starts_at > now {
         return Err(AppError::new(

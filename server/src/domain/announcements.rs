@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
@@ -14,10 +13,10 @@ use lvzhi_shared::notifications::{
     NotificationKind, PushState,
 };
 
+use super::Ctx;
 use super::committees::local;
 use super::outbox::{self, Notifier};
 use super::{fields, pages};
-use crate::auth::Caller;
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
 use crate::db::{self, DbConnection};
@@ -31,10 +30,10 @@ const MAX_NAMED: usize = 10_000;
 /// Records the announcement and queues it to every member of its audience.
 pub fn create(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     input: &NewAnnouncement,
-    now: NaiveDateTime,
 ) -> Result<(String, usize), AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let title = fields::text(&input.title, "title", MAX_TITLE, true)?;
     let body = fields::text(&input.body, "body", MAX_BODY, true)?;
     let committee = caller.committee_id.as_str();

@@ -15,10 +15,10 @@ use lvzhi_shared::activities::{
 };
 use sha2::Sha256;
 
+use super::Ctx;
 use super::activities::{self, status_of};
 use super::committees::local;
 use super::idempotency::{self, IdemKey};
-use crate::auth::Caller;
 use crate::auth::jwt::hex;
 use crate::db::DbConnection;
 use crate::db::models::ActivityRow;
@@ -56,13 +56,12 @@ pub fn current_code(
 /// A registered member checks in with a scanned code.
 pub fn check_in(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     code: &str,
     idem: Option<&IdemKey>,
-    now: DateTime<Utc>,
-    tz: Tz,
 ) -> Result<CheckinResult, AppError> {
+    let (caller, now, tz) = (&ctx.caller, ctx.now.and_utc(), ctx.tz);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
@@ -142,11 +141,11 @@ pub fn check_in(
 /// The office marks attendance for registered members in bulk.
 pub fn mark_attendance(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     entries: &[AttendanceEntry],
-    now: NaiveDateTime,
 ) -> Result<i32, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if now < activity.starts_at {
         return Err(AppError::new(

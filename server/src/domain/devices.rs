@@ -2,14 +2,13 @@
 //! that registered it, so signing out (or being signed out) stops its pushes.
 
 use chrono::NaiveDateTime;
-use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::notifications::{Device, DeviceRegistration, Platform};
 use lvzhi_shared::validate::MAX_DEVICE_TOKEN_CHARS;
 
+use super::Ctx;
 use super::committees::local;
-use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::db::models::DeviceRow;
 use crate::db::schema::devices;
@@ -20,11 +19,10 @@ use crate::error::AppError;
 /// FCM had refused is trusted again, since the app says it is current.
 pub fn register(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     input: &DeviceRegistration,
-    now: NaiveDateTime,
-    tz: Tz,
 ) -> Result<Device, AppError> {
+    let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
     let token = input.token.trim();
     if token.is_empty() {
         return Err(
@@ -72,7 +70,8 @@ pub fn register(
 
 /// Forgets one of the caller's phones. Unknown tokens are ignored (a retried
 /// request must not fail), and nobody can remove another member's phone.
-pub fn unregister(conn: &mut DbConnection, caller: &Caller, token: &str) -> Result<(), AppError> {
+pub fn unregister(conn: &mut DbConnection, ctx: &Ctx, token: &str) -> Result<(), AppError> {
+    let caller = &ctx.caller;
     diesel::delete(
         devices::table
             .filter(devices::token.eq(token.trim()))

@@ -1,7 +1,6 @@
 //! Inspection findings (视察意见建议) and their path through the office, and
 //! the recorded outcome of outreach activities (三下乡成效).
 
-use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
@@ -11,13 +10,13 @@ use lvzhi_shared::activities::{
 };
 use lvzhi_shared::members::Role;
 
+use super::Ctx;
 use super::activities::{self, kind_of, status_of};
 use super::committees::local;
 use super::fields::{invalid, link, text};
 use super::idempotency::{self, IdemKey};
 use super::notices::{FindingAnswer, Notice};
 use super::outbox::Notifier;
-use crate::auth::Caller;
 use crate::db::models::{FindingRow, OutcomeRow};
 use crate::db::schema::{activities as activities_t, findings, outcomes, signups, users};
 use crate::db::{self, DbConnection};
@@ -75,13 +74,12 @@ fn signup_status(
 /// answer back instead of a second finding.
 pub fn submit(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     input: &NewFinding,
     idem: Option<&IdemKey>,
-    now: NaiveDateTime,
-    tz: Tz,
 ) -> Result<Finding, AppError> {
+    let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
     // The lock serialises two copies of one retried request, so the second
     // finds the first's idempotency record instead of colliding with it.
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
@@ -92,7 +90,7 @@ pub fn submit(
         .is_some_and(|s| s == SignupStatus::Registered.as_str());
     if caller.role == Role::Member && !registered {
         // Members learn nothing of activities they may not see.
-        activities::visible(conn, caller, activity_id)?;
+        activities::visible(conn, ctx, activity_id)?;
     }
     if kind_of(&activity) != ActivityKind::Inspection {
         return Err(AppError::new(
@@ -140,14 +138,14 @@ pub fn submit(
 /// caller's own for a member.
 pub fn list_for_activity(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
-    tz: Tz,
 ) -> Result<Vec<Finding>, AppError> {
+    let (caller, tz) = (&ctx.caller, ctx.tz);
     let activity = activities::load(conn, &caller.committee_id, activity_id)?;
     let office = caller.role != Role::Member;
     if !office && signup_status(conn, &activity.id, &caller.user_id)?.is_none() {
-        activities::visible(conn, caller, activity_id)?;
+        activities::visible(conn, ctx, activity_id)?;
     }
     let mut query = findings::table
         .inner_join(users::table)
@@ -166,7 +164,8 @@ pub fn list_for_activity(
 }
 
 /// The caller's own findings, newest first, with the department's response.
-pub fn mine(conn: &mut DbConnection, caller: &Caller, tz: Tz) -> Result<Vec<Finding>, AppError> {
+pub fn mine(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<Finding>, AppError> {
+    let (caller, tz) = (&ctx.caller, ctx.tz);
     Ok(findings::table
         .inner_join(users::table)
         .inner_join(activities_t::table)
@@ -184,12 +183,11 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, tz: Tz) -> Result<Vec<Find
 /// The author is told when it is adopted or answered, in the same transaction.
 pub fn advance(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     finding_id: &str,
     patch: &FindingPatch,
-    now: NaiveDateTime,
-    tz: Tz,
 ) -> Result<Finding, AppError> {
+    let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
     let (row, committee_id): (FindingRow, String) = findings::table
         .inner_join(activities_t::table)
         .filter(findings::id.eq(finding_id))
@@ -326,11 +324,11 @@ fn to_outcome(row: OutcomeRow) -> Result<Outcome, AppError> {
 /// Records (or replaces) what an outreach activity achieved.
 pub fn record_outcome(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     input: &Outcome,
-    now: NaiveDateTime,
 ) -> Result<Outcome, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     // The lock makes update-or-insert safe against a concurrent first record.
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if kind_of(&activity) != ActivityKind::Outreach {
@@ -382,12 +380,8 @@ pub fn record_outcome(
 }
 
 /// The outcome of an activity the caller may see, if one was recorded.
-pub fn outcome(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    activity_id: &str,
-) -> Result<Outcome, AppError> {
-    let activity = activities::visible(conn, caller, activity_id)?;
+pub fn outcome(conn: &mut DbConnection, ctx: &Ctx, activity_id: &str) -> Result<Outcome, AppError> {
+    let activity = activities::visible(conn, ctx, activity_id)?;
     let row = outcomes::table
         .find(&activity.id)
         .select(OutcomeRow::as_select())

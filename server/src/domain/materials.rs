@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::Material;
 
+use super::Ctx;
 use super::activities;
-use crate::auth::Caller;
 use crate::db::models::MaterialRow;
 use crate::db::schema::{material_files, materials};
 use crate::db::{self, DbConnection};
@@ -67,13 +67,13 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<&'static str, AppError> {
 /// Stores an uploaded file as a material of the activity.
 pub fn add_file(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     title: &str,
     file_name: &str,
     bytes: Vec<u8>,
-    now: chrono::NaiveDateTime,
 ) -> Result<Material, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::load(conn, &caller.committee_id, activity_id)?;
     let title = title.trim();
     lvzhi_shared::validate::max_chars(title, "title", MAX_TITLE_CHARS)?;
@@ -116,7 +116,7 @@ pub fn add_file(
 /// An uploaded file, if the caller may see its activity.
 pub fn file(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     material_id: &str,
 ) -> Result<(MaterialRow, Vec<u8>), AppError> {
     let row: MaterialRow = materials::table
@@ -125,7 +125,7 @@ pub fn file(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("material"))?;
-    activities::visible(conn, caller, &row.activity_id)
+    activities::visible(conn, ctx, &row.activity_id)
         .map_err(|_| AppError::not_found("material"))?;
     let content: Vec<u8> = material_files::table
         .find(material_id)
@@ -139,10 +139,11 @@ pub fn file(
 /// Removes a material (link or file) from an activity.
 pub fn remove(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     material_id: &str,
 ) -> Result<(), AppError> {
+    let caller = &ctx.caller;
     let activity = activities::load(conn, &caller.committee_id, activity_id)?;
     let found: i64 = materials::table
         .filter(materials::id.eq(material_id))

@@ -16,6 +16,7 @@ use lvzhi_shared::activities::{
     ActivityStatus, Attendance, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
 
+use super::Ctx;
 use super::activities::{self, status_of};
 use super::committees::local;
 use super::idempotency::{self, IdemKey};
@@ -508,11 +509,11 @@ fn overlaps(
 /// A member withdraws; a freed place goes to the next in line at once.
 pub fn cancel_mine(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     idem: Option<&IdemKey>,
-    now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
@@ -689,13 +690,13 @@ pub fn set_capacity(
 /// Changes one role's capacity.
 pub fn set_role_capacity(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     role_id: &str,
     capacity: i32,
     overflow: CapacityOverflow,
-    now: NaiveDateTime,
 ) -> Result<CapacityChange, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if !(1..=100_000).contains(&capacity) {
         return Err(
@@ -711,11 +712,11 @@ pub fn set_role_capacity(
 /// free or `over_capacity` is set, else on the waitlist.
 pub fn add_by_office(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     add: &RosterAdd,
-    now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     if !matches!(
         status_of(&activity),
@@ -764,11 +765,11 @@ pub fn add_by_office(
 /// The office takes a member off; the place goes to the next in line.
 pub fn remove_by_office(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     member_id: &str,
-    now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     let answer = withdraw(conn, &activity, member_id, SignupStatus::Removed, now)?;
     tell(conn, &activity, member_id, Notice::Removed(&activity), now)?;
@@ -778,11 +779,11 @@ pub fn remove_by_office(
 /// The office moves a waitlisted member to registered, even over capacity.
 pub fn promote_by_office(
     conn: &mut DbConnection,
-    caller: &Caller,
+    ctx: &Ctx,
     activity_id: &str,
     member_id: &str,
-    now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
+    let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     let mut row = find(conn, &activity.id, member_id)?
         .filter(|r| r.status == SignupStatus::Waitlisted.as_str())

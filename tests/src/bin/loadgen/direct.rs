@@ -103,16 +103,14 @@ pub async fn published_activities(
             Ok(serde_json::from_value::<NewActivity>(body)?)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let office = office.clone();
-    let now = state.clock.now_naive();
+    let ctx = state.ctx(office.clone()).await?;
     let ids = state
-        .db
-        .write(move |conn| {
+        .write(&ctx, move |conn, ctx| {
             inputs
                 .iter()
                 .map(|input| {
-                    let id = activities::create(conn, &office, input, now)?;
-                    activities::publish(conn, &office, &id, now)?;
+                    let id = activities::create(conn, ctx, input)?;
+                    activities::publish(conn, ctx, &id)?;
                     Ok(id)
                 })
                 .collect::<Result<Vec<String>, AppError>>()
