@@ -56,7 +56,7 @@ impl RecordsApi {
         let ctx = self.state.ctx(auth.0).await?;
         let items = self
             .state
-            .read(&ctx, move |conn, ctx| findings::mine(conn, ctx))
+            .read(&ctx, findings::mine)
             .await?;
         Ok(Json(FindingList { items }))
     }
