@@ -54,10 +54,7 @@ impl RecordsApi {
     #[oai(path = "/me/findings", method = "get", operation_id = "my_findings")]
     async fn my_findings(&self, auth: BearerAuth) -> ApiResult<Json<FindingList>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let items = self
-            .state
-            .read(&ctx, findings::mine)
-            .await?;
+        let items = self.state.read(&ctx, findings::mine).await?;
         Ok(Json(FindingList { items }))
     }
 

@@ -1,7 +1,15 @@
 //! Rows as stored. API types live in `lvzhi-shared`; `domain` converts.
+//! Enum columns hold the contract's enums (stored as their wire spelling);
+//! a spelling this build does not know fails the read loudly.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use lvzhi_shared::activities::{
+    ActivityKind, ActivityStatus, Attendance, Audience, FindingStatus, OutreachTheme, SignupStatus,
+};
+use lvzhi_shared::committees::{CommitteeLevel, Language};
+use lvzhi_shared::members::{Gender, MemberStatus, Role};
+use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
 use super::schema::{
     activation_codes, activities, activity_roles, announcements, committees, devices, findings,
@@ -14,12 +22,12 @@ use super::schema::{
 pub struct CommitteeRow {
     pub id: String,
     pub name: String,
-    pub level: String,
+    pub level: CommitteeLevel,
     pub parent_id: Option<String>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     /// `zh` or `en`: the language of automatic notifications.
-    pub language: String,
+    pub language: Language,
     /// Local `HH:MM`, both set or neither.
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
@@ -41,14 +49,14 @@ pub struct UserRow {
     pub committee_id: String,
     pub member_no: Option<String>,
     pub name: String,
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
     pub phone: String,
     pub sector_id: Option<String>,
     pub party: Option<String>,
     pub workplace: Option<String>,
     pub birth_year: Option<i32>,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: MemberStatus,
     pub password_hash: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -90,7 +98,7 @@ pub struct SigningKeyRow {
 pub struct ActivityRow {
     pub id: String,
     pub committee_id: String,
-    pub kind: String,
+    pub kind: ActivityKind,
     pub title: String,
     pub description: String,
     pub location: String,
@@ -98,12 +106,12 @@ pub struct ActivityRow {
     pub ends_at: NaiveDateTime,
     pub signup_opens_at: Option<NaiveDateTime>,
     pub signup_closes_at: Option<NaiveDateTime>,
-    pub status: String,
-    pub audience: String,
+    pub status: ActivityStatus,
+    pub audience: Audience,
     pub capacity: i32,
     pub forbid_overlap: bool,
     pub study_hours: f64,
-    pub theme: Option<String>,
+    pub theme: Option<OutreachTheme>,
     pub checkin_secret: String,
     pub organizer_id: String,
     pub cancel_reason: Option<String>,
@@ -157,8 +165,8 @@ pub struct SignupRow {
     pub role_id: String,
     pub user_id: String,
     pub seq: i64,
-    pub status: String,
-    pub attendance: Option<String>,
+    pub status: SignupStatus,
+    pub attendance: Option<Attendance>,
     pub checked_in_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -183,7 +191,7 @@ pub struct FindingRow {
     pub user_id: String,
     pub title: String,
     pub content: String,
-    pub status: String,
+    pub status: FindingStatus,
     pub department: Option<String>,
     pub response: Option<String>,
     pub created_at: NaiveDateTime,
@@ -211,14 +219,14 @@ pub struct OutboxRow {
     pub id: String,
     pub committee_id: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub activity_id: Option<String>,
     pub title: String,
     pub body: String,
     pub urgent: bool,
     pub created_at: NaiveDateTime,
     pub announcement_id: Option<String>,
-    pub push_state: String,
+    pub push_state: PushState,
     pub attempts: i32,
     pub due_at: Option<NaiveDateTime>,
     pub claimed_until: Option<NaiveDateTime>,
@@ -235,7 +243,7 @@ pub struct DeviceRow {
     pub token: String,
     pub user_id: String,
     pub session_id: String,
-    pub platform: String,
+    pub platform: Platform,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     Activity, ActivityKind, ActivityPatch, ActivityStatus, ActivitySummary, Audience,
-    CapacityOverflow, Material, MySignup, NewActivity, OutreachTheme, RoleSlot, SignupStatus, Stop,
+    CapacityOverflow, Material, MySignup, NewActivity, RoleSlot, SignupStatus, Stop,
 };
 use lvzhi_shared::members::Role;
 use rand::RngCore;
@@ -149,7 +149,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
     let row = ActivityRow {
         id: id.clone(),
         committee_id: committee_id.to_owned(),
-        kind: input.kind.as_str().to_owned(),
+        kind: input.kind,
         title,
         description,
         location,
@@ -157,12 +157,12 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         ends_at: ends,
         signup_opens_at: opens,
         signup_closes_at: closes,
-        status: ActivityStatus::Draft.as_str().to_owned(),
-        audience: audience.as_str().to_owned(),
+        status: ActivityStatus::Draft,
+        audience,
         capacity: input.capacity,
         forbid_overlap: input.forbid_overlap.unwrap_or(false),
         study_hours,
-        theme: input.theme.map(|t| t.as_str().to_owned()),
+        theme: input.theme,
         checkin_secret: URL_SAFE_NO_PAD.encode(secret),
         organizer_id: caller.user_id.clone(),
         cancel_reason: None,
@@ -313,11 +313,11 @@ pub fn lock(
 }
 
 pub fn kind_of(row: &ActivityRow) -> ActivityKind {
-    ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Training)
+    row.kind
 }
 
 pub fn status_of(row: &ActivityRow) -> ActivityStatus {
-    ActivityStatus::parse(&row.status).unwrap_or(ActivityStatus::Draft)
+    row.status
 }
 
 /// Which of these members (id → sector) the activity's audience admits.
@@ -328,9 +328,9 @@ pub fn admitted(
     activity: &ActivityRow,
     members: &HashMap<String, Option<String>>,
 ) -> Result<HashSet<String>, AppError> {
-    Ok(match Audience::parse(&activity.audience) {
-        Some(Audience::Committee) => members.keys().cloned().collect(),
-        Some(Audience::Sectors) => {
+    Ok(match activity.audience {
+        Audience::Committee => members.keys().cloned().collect(),
+        Audience::Sectors => {
             let open: HashSet<String> = activity_sectors::table
                 .filter(activity_sectors::activity_id.eq(&activity.id))
                 .select(activity_sectors::sector_id)
@@ -343,14 +343,13 @@ pub fn admitted(
                 .map(|(u, _)| u.clone())
                 .collect()
         }
-        Some(Audience::Invited) => activity_invitees::table
+        Audience::Invited => activity_invitees::table
             .filter(activity_invitees::activity_id.eq(&activity.id))
             .filter(activity_invitees::user_id.eq_any(members.keys()))
             .select(activity_invitees::user_id)
             .load::<String>(conn)?
             .into_iter()
             .collect(),
-        None => HashSet::new(),
     })
 }
 
@@ -482,8 +481,8 @@ pub fn view(
         waitlisted: roles.iter().map(|r| r.waitlisted).sum(),
         kind: kind_of(&row),
         status: status_of(&row),
-        audience: Audience::parse(&row.audience).unwrap_or(Audience::Committee),
-        theme: row.theme.as_deref().and_then(OutreachTheme::parse),
+        audience: row.audience,
+        theme: row.theme,
         starts_at: local(row.starts_at, tz),
         ends_at: local(row.ends_at, tz),
         signup_opens_at: row.signup_opens_at.map(|t| local(t, tz)),
@@ -591,11 +590,11 @@ pub fn summaries(
     tz: Tz,
 ) -> Result<Vec<ActivitySummary>, AppError> {
     let counts = LiveCounts::of(conn, ids)?;
-    let mine: HashMap<String, String> = signups_t::table
+    let mine: HashMap<String, SignupStatus> = signups_t::table
         .filter(signups_t::activity_id.eq_any(ids))
         .filter(signups_t::user_id.eq(viewer_id))
         .select((signups_t::activity_id, signups_t::status))
-        .load::<(String, String)>(conn)?
+        .load::<(String, SignupStatus)>(conn)?
         .into_iter()
         .collect();
     let count = |id: &str, s: SignupStatus| counts.activity(id, s);
@@ -604,7 +603,7 @@ pub fn summaries(
         .map(|r| ActivitySummary {
             registered: count(&r.id, SignupStatus::Registered),
             waitlisted: count(&r.id, SignupStatus::Waitlisted),
-            my_status: mine.get(&r.id).and_then(|s| SignupStatus::parse(s)),
+            my_status: mine.get(&r.id).copied(),
             kind: kind_of(&r),
             status: status_of(&r),
             starts_at: local(r.starts_at, tz),

@@ -264,7 +264,7 @@ fn delivery_counts(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<HashMap<String, DeliveryCounts>, AppError> {
-    let states: Vec<(Option<String>, String, i64)> = outbox_t::table
+    let states: Vec<(Option<String>, PushState, i64)> = outbox_t::table
         .filter(outbox_t::announcement_id.eq_any(ids))
         .group_by((outbox_t::announcement_id, outbox_t::push_state))
         .select((
@@ -283,12 +283,11 @@ fn delivery_counts(
     for (id, state, n) in states {
         let Some(id) = id else { continue };
         let c = out.entry(id).or_default();
-        match PushState::parse(&state) {
-            Some(PushState::Queued) => c.queued += n,
-            Some(PushState::Sent) => c.sent += n,
-            Some(PushState::Failed) => c.failed += n,
-            Some(PushState::NoDevice) => c.no_device += n,
-            None => {}
+        match state {
+            PushState::Queued => c.queued += n,
+            PushState::Sent => c.sent += n,
+            PushState::Failed => c.failed += n,
+            PushState::NoDevice => c.no_device += n,
         }
     }
     for (id, n) in reads {

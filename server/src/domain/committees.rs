@@ -41,12 +41,12 @@ pub const DEFAULT_SECTORS: &[&str] = &[
 
 pub fn to_committee(row: CommitteeRow) -> Committee {
     Committee {
-        level: CommitteeLevel::parse(&row.level).unwrap_or(CommitteeLevel::County),
+        level: row.level,
         id: row.id,
         name: row.name,
         parent_id: row.parent_id,
         time_zone: row.time_zone,
-        language: Language::parse(&row.language).unwrap_or(Language::Zh),
+        language: row.language,
         quiet_hours_start: row.quiet_start,
         quiet_hours_end: row.quiet_end,
     }
@@ -59,9 +59,7 @@ pub fn patch(
     patch: &CommitteePatch,
 ) -> Result<CommitteeRow, AppError> {
     let row = load(conn, id)?;
-    let language = patch
-        .language
-        .map_or(row.language, |l| l.as_str().to_owned());
+    let language = patch.language.unwrap_or(row.language);
     let (start, end) = match (&patch.quiet_hours_start, &patch.quiet_hours_end) {
         (None, None) => (row.quiet_start, row.quiet_end),
         (Some(s), Some(e)) if s.is_empty() && e.is_empty() => (None, None),
@@ -128,11 +126,11 @@ pub fn create(
     let row = CommitteeRow {
         id: db::new_id(),
         name: name.to_owned(),
-        level: level.as_str().to_owned(),
+        level,
         parent_id: None,
         time_zone: time_zone.to_owned(),
         created_at: now,
-        language: Language::Zh.as_str().to_owned(),
+        language: Language::Zh,
         quiet_start: None,
         quiet_end: None,
     };
@@ -253,13 +251,20 @@ impl TimeZones {
             })
             .await?
             .ok_or_else(|| AppError::not_found("committee"))?;
-        let tz: Tz = name.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = stored_time_zone(&name)?;
         self.0
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(committee_id.to_owned(), tz);
         Ok(tz)
     }
+}
+
+/// A committee's stored IANA zone name. Names are checked on the way in, so
+/// one that does not parse means the data is broken: say so, never guess.
+pub fn stored_time_zone(name: &str) -> Result<Tz, AppError> {
+    name.parse()
+        .map_err(|_| AppError::internal(format!("unknown time zone {name:?} in the database")))
 }
 
 /// A stored UTC time shown in a committee's zone.

@@ -52,7 +52,7 @@ pub fn register(
         token: token.to_owned(),
         user_id: caller.user_id.clone(),
         session_id: caller.session_id.clone(),
-        platform: input.platform.as_str().to_owned(),
+        platform: input.platform,
         created_at,
         updated_at: now,
         disabled_at: None,
@@ -127,13 +127,9 @@ pub fn live_of(
     conn: &mut DbConnection,
     user_ids: &[&str],
 ) -> Result<Vec<(String, String, Platform)>, AppError> {
-    let rows: Vec<(String, String, String)> = devices::table
+    Ok(devices::table
         .filter(devices::user_id.eq_any(user_ids))
         .filter(devices::disabled_at.is_null())
         .select((devices::user_id, devices::token, devices::platform))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(u, t, p)| (u, t, Platform::parse(&p).unwrap_or(Platform::Android)))
-        .collect())
+        .load(conn)?)
 }

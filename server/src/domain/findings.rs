@@ -30,7 +30,7 @@ const MAX_PHOTOS: usize = 20;
 /// A trillion yuan: far above any donation, low enough that sums stay finite.
 const MAX_YUAN: f64 = 1e12;
 fn status_of_finding(row: &FindingRow) -> FindingStatus {
-    FindingStatus::parse(&row.status).unwrap_or(FindingStatus::Submitted)
+    row.status
 }
 
 fn to_finding(row: FindingRow, author_name: String, tz: Tz) -> Finding {
@@ -119,7 +119,7 @@ pub fn submit(
         user_id: caller.user_id.clone(),
         title: text(&input.title, "title", MAX_TITLE, true)?,
         content: text(&input.content, "content", MAX_TEXT, true)?,
-        status: FindingStatus::Submitted.as_str().to_owned(),
+        status: FindingStatus::Submitted,
         department: None,
         response: None,
         created_at: now,
@@ -261,7 +261,7 @@ pub fn advance(
     }
     let name = author_name(conn, &row.user_id)?;
     let updated = FindingRow {
-        status: to.as_str().to_owned(),
+        status: to,
         department,
         response,
         updated_at: now,

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use lvzhi_shared::notifications::{Notification, NotificationKind};
+use lvzhi_shared::notifications::Notification;
 
 use super::committees::local;
 use super::pages;
@@ -92,7 +92,7 @@ pub fn mark_all_read(
 
 fn to_notification(r: OutboxRow, tz: Tz) -> Notification {
     Notification {
-        kind: NotificationKind::parse(&r.kind).unwrap_or(NotificationKind::Announcement),
+        kind: r.kind,
         id: r.id,
         title: r.title,
         body: r.body,

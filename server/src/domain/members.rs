@@ -70,9 +70,9 @@ pub type UserWithSector = (UserRow, Option<String>);
 
 pub fn to_member((row, sector): UserWithSector, tz: Tz) -> Member {
     Member {
-        gender: row.gender.as_deref().and_then(Gender::parse),
-        role: Role::parse(&row.role).unwrap_or(Role::Member),
-        status: MemberStatus::parse(&row.status).unwrap_or(MemberStatus::Disabled),
+        gender: row.gender,
+        role: row.role,
+        status: row.status,
         created_at: local(row.created_at, tz),
         updated_at: local(row.updated_at, tz),
         id: row.id,
@@ -261,14 +261,14 @@ pub fn create(
         committee_id: committee_id.to_owned(),
         member_no: fields.member_no,
         name: fields.name,
-        gender: fields.gender.map(|g| g.as_str().to_owned()),
+        gender: fields.gender,
         phone: fields.phone,
         sector_id,
         party: fields.party,
         workplace: fields.workplace,
         birth_year: fields.birth_year,
-        role: role.as_str().to_owned(),
-        status: MemberStatus::Pending.as_str().to_owned(),
+        role,
+        status: MemberStatus::Pending,
         password_hash: None,
         created_at: now,
         updated_at: now,
@@ -299,10 +299,9 @@ pub fn update_details(
         .as_deref()
         .map(|s| sector_id_by_name(conn, &existing.committee_id, s, "sector"))
         .transpose()?;
-    let gender = fields.gender.map(|g| g.as_str().to_owned());
     let unchanged = existing.member_no == fields.member_no
         && existing.name == fields.name
-        && existing.gender == gender
+        && existing.gender == fields.gender
         && existing.phone == fields.phone
         && existing.sector_id == sector_id
         && existing.party == fields.party
@@ -315,7 +314,7 @@ pub fn update_details(
         .set((
             users::member_no.eq(&fields.member_no),
             users::name.eq(&fields.name),
-            users::gender.eq(gender),
+            users::gender.eq(fields.gender),
             users::phone.eq(&fields.phone),
             users::sector_id.eq(sector_id),
             users::party.eq(&fields.party),
@@ -336,7 +335,7 @@ pub fn patch(
 ) -> Result<(UserWithSector, Option<MemberStatus>), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     let (existing, sector) = get(conn, &caller.committee_id, id)?;
-    let existing_role = Role::parse(&existing.role).unwrap_or(Role::Member);
+    let existing_role = existing.role;
     if caller.role != Role::Admin && existing_role != Role::Member {
         return Err(AppError::new(
             ErrorCode::Forbidden,
@@ -362,9 +361,7 @@ pub fn patch(
             .clone()
             .or_else(|| existing.member_no.clone()),
         name: patch.name.clone().unwrap_or_else(|| existing.name.clone()),
-        gender: patch
-            .gender
-            .or_else(|| existing.gender.as_deref().and_then(Gender::parse)),
+        gender: patch.gender.or(existing.gender),
         phone: patch
             .phone
             .clone()
@@ -518,7 +515,7 @@ pub fn for_activation(
     let mut rows = Vec::with_capacity(member_ids.len());
     for id in member_ids {
         let (row, _) = get(conn, committee_id, id)?;
-        if row.status != MemberStatus::Pending.as_str() {
+        if row.status != MemberStatus::Pending {
             return Err(AppError::new(
                 ErrorCode::InvalidField,
                 "only members not yet activated get codes",

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use lvzhi_shared::committees::Language;
 use lvzhi_shared::notifications::{NotificationKind, PushState};
 
+use super::committees::stored_time_zone;
 use super::notices::Notice;
 use crate::db::models::OutboxRow;
 use crate::db::schema::{activities, committees, outbox};
@@ -33,7 +34,7 @@ pub struct Notifier {
 
 impl Notifier {
     pub fn load(conn: &mut DbConnection, committee_id: &str) -> Result<Self, AppError> {
-        let (tz, language, start, end): (String, String, Option<String>, Option<String>) =
+        let (tz, language, start, end): (String, Language, Option<String>, Option<String>) =
             committees::table
                 .find(committee_id)
                 .select((
@@ -52,8 +53,8 @@ impl Notifier {
         };
         Ok(Self {
             committee_id: committee_id.to_owned(),
-            language: Language::parse(&language).unwrap_or(Language::Zh),
-            tz: tz.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+            language,
+            tz: stored_time_zone(&tz)?,
             quiet,
         })
     }
@@ -195,14 +196,14 @@ pub fn row(
         id: db::new_id(),
         committee_id: committee_id.to_owned(),
         user_id: user_id.to_owned(),
-        kind: kind.as_str().to_owned(),
+        kind,
         activity_id: activity_id.map(str::to_owned),
         title: title.to_owned(),
         body: body.to_owned(),
         urgent,
         created_at: now,
         announcement_id: announcement_id.map(str::to_owned),
-        push_state: PushState::Queued.as_str().to_owned(),
+        push_state: PushState::Queued,
         attempts: 0,
         due_at: Some(due),
         claimed_until: None,

@@ -64,7 +64,7 @@ pub fn duty_record(
     tz: Tz,
 ) -> Result<DutyRecord, AppError> {
     let (from, to) = year_bounds(year, tz);
-    let marks: Vec<(String, f64, Option<String>)> = signups::table
+    let marks: Vec<(ActivityKind, f64, Option<Attendance>)> = signups::table
         .inner_join(activities::table)
         .filter(signups::user_id.eq(user_id))
         .filter(activities::committee_id.eq(committee_id))
@@ -92,18 +92,17 @@ pub fn duty_record(
     };
     for (kind, hours, attendance) in marks {
         record.attendance_recorded += 1;
-        if attendance.as_deref().and_then(Attendance::parse) != Some(Attendance::Attended) {
+        if attendance != Some(Attendance::Attended) {
             continue;
         }
         record.attended += 1;
-        match ActivityKind::parse(&kind) {
-            Some(ActivityKind::Training) => {
+        match kind {
+            ActivityKind::Training => {
                 record.trainings_attended += 1;
                 record.study_hours += hours;
             }
-            Some(ActivityKind::Outreach) => record.outreach_joined += 1,
-            Some(ActivityKind::Inspection) => record.inspections_joined += 1,
-            None => {}
+            ActivityKind::Outreach => record.outreach_joined += 1,
+            ActivityKind::Inspection => record.inspections_joined += 1,
         }
     }
     if record.attendance_recorded > 0 {

@@ -79,9 +79,7 @@ fn remind(
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let current = activities::lock(conn, &activity.committee_id, &activity.id)?;
-    if current.starts_at != activity.starts_at
-        || current.status != ActivityStatus::Published.as_str()
-    {
+    if current.starts_at != activity.starts_at || current.status != ActivityStatus::Published {
         return Ok(false); // changed meanwhile; the next round judges it afresh
     }
     let done: HashSet<i32> = reminders_sent::table

@@ -33,7 +33,7 @@ pub fn entries(
     let mut entries: Vec<(i32, u8, RosterEntry)> = rows
         .into_iter()
         .map(|(s, role, user, sector)| {
-            let status = SignupStatus::parse(&s.status).unwrap_or(SignupStatus::Cancelled);
+            let status = s.status;
             let position = (status == SignupStatus::Waitlisted).then(|| {
                 let n = waiting.entry(role.id.clone()).or_insert(0);
                 *n += 1;
@@ -55,7 +55,7 @@ pub fn entries(
                 role_name: role.name,
                 status,
                 position,
-                attendance: s.attendance.as_deref().and_then(Attendance::parse),
+                attendance: s.attendance,
                 checked_in_at: s.checked_in_at.map(|t| local(t, tz)),
                 signed_up_at: local(s.updated_at, tz),
             };

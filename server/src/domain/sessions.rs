@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::auth::TokenPair;
-use lvzhi_shared::members::{MemberStatus, Role};
+use lvzhi_shared::members::MemberStatus;
 use lvzhi_shared::validate;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -90,7 +90,7 @@ impl Sessions {
         }
         let user = user.ok_or_else(invalid_credentials)?;
         attempt.succeeded();
-        if user.status == MemberStatus::Disabled.as_str() {
+        if user.status == MemberStatus::Disabled {
             return Err(AppError::new(
                 ErrorCode::AccountDisabled,
                 "this account has been disabled",
@@ -119,7 +119,7 @@ impl Sessions {
         family: &str,
         refresh_token: String,
     ) -> Result<TokenPair, AppError> {
-        let role = Role::parse(&user.role).unwrap_or(Role::Member);
+        let role = user.role;
         let access_token = self
             .auth
             .jwt
@@ -178,7 +178,7 @@ impl Sessions {
                     .find(&row.user_id)
                     .select(UserRow::as_select())
                     .get_result(conn)?;
-                if user.status != MemberStatus::Active.as_str() {
+                if user.status != MemberStatus::Active {
                     revoke_family(conn, &row.family_id, now)?;
                     return Err(AppError::new(
                         ErrorCode::AccountDisabled,
@@ -289,7 +289,7 @@ impl Sessions {
             )
             .with_field("activation_code"));
         };
-        if user.status == MemberStatus::Disabled.as_str() {
+        if user.status == MemberStatus::Disabled {
             return Err(AppError::new(
                 ErrorCode::AccountDisabled,
                 "this account has been disabled",
@@ -327,7 +327,7 @@ impl Sessions {
         }
         attempt.succeeded();
         let mut user = user;
-        user.status = MemberStatus::Active.as_str().to_owned();
+        user.status = MemberStatus::Active;
         self.start_session(user).await
     }
 

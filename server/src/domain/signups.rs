@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
-    ActivityStatus, Attendance, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
+    ActivityStatus, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
 
 use super::Ctx;
@@ -28,7 +28,8 @@ use crate::db::schema::{activities as activities_t, activity_roles, signups, use
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
-const LIVE: [&str; 2] = ["registered", "waitlisted"];
+/// Sign-ups that hold or wait for a place.
+const LIVE: [SignupStatus; 2] = [SignupStatus::Registered, SignupStatus::Waitlisted];
 
 fn registered_in(
     conn: &mut DbConnection,
@@ -70,7 +71,7 @@ fn find(
 }
 
 fn status(row: &SignupRow) -> SignupStatus {
-    SignupStatus::parse(&row.status).unwrap_or(SignupStatus::Cancelled)
+    row.status
 }
 
 /// The caller's sign-up for an activity, with their waitlist position.
@@ -98,7 +99,7 @@ pub fn as_mine(conn: &mut DbConnection, row: SignupRow, tz: Tz) -> Result<MySign
         role_id: row.role_id,
         position,
         checked_in_at: row.checked_in_at.map(|t| local(t, tz)),
-        attendance: row.attendance.as_deref().and_then(Attendance::parse),
+        attendance: row.attendance,
     })
 }
 
@@ -205,7 +206,7 @@ fn store(
                 .execute(conn)?;
             row.role_id = role_id.to_owned();
             row.seq = seq;
-            row.status = status.as_str().to_owned();
+            row.status = status;
             row.attendance = None;
             row.checked_in_at = None;
             Ok(row)
@@ -217,7 +218,7 @@ fn store(
                 role_id: role_id.to_owned(),
                 user_id: user_id.to_owned(),
                 seq,
-                status: status.as_str().to_owned(),
+                status,
                 attendance: None,
                 checked_in_at: None,
                 created_at: now,
@@ -419,10 +420,7 @@ fn sign_up_one(
         .with_field("role_id"));
     }
     let existing = known.signups.get(user_id).cloned();
-    if existing
-        .as_ref()
-        .is_some_and(|r| LIVE.contains(&r.status.as_str()))
-    {
+    if existing.as_ref().is_some_and(|r| LIVE.contains(&r.status)) {
         return Err(AppError::new(
             ErrorCode::AlreadySignedUp,
             "you are already signed up",
@@ -544,12 +542,12 @@ fn withdraw(
         ));
     }
     let mut row = find(conn, &activity.id, user_id)?
-        .filter(|r| LIVE.contains(&r.status.as_str()))
+        .filter(|r| LIVE.contains(&r.status))
         .ok_or_else(|| AppError::new(ErrorCode::NotSignedUp, "not signed up for this activity"))?;
     diesel::update(signups::table.find(&row.id))
         .set((signups::status.eq(to.as_str()), signups::updated_at.eq(now)))
         .execute(conn)?;
-    row.status = to.as_str().to_owned();
+    row.status = to;
     let promoted = fill_vacancies(conn, activity, now)?;
     result(conn, &row, promoted)
 }
@@ -736,10 +734,7 @@ pub fn add_by_office(
     let member = member.ok_or_else(|| AppError::not_found("member").with_field("member_id"))?;
     let role = pick_role(conn, &activity.id, add.role_id.as_deref())?;
     let existing = find(conn, &activity.id, &member)?;
-    if existing
-        .as_ref()
-        .is_some_and(|r| LIVE.contains(&r.status.as_str()))
-    {
+    if existing.as_ref().is_some_and(|r| LIVE.contains(&r.status)) {
         return Err(AppError::new(
             ErrorCode::AlreadySignedUp,
             "this member is already signed up",
@@ -786,7 +781,7 @@ pub fn promote_by_office(
     let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     let mut row = find(conn, &activity.id, member_id)?
-        .filter(|r| r.status == SignupStatus::Waitlisted.as_str())
+        .filter(|r| r.status == SignupStatus::Waitlisted)
         .ok_or_else(|| {
             AppError::new(ErrorCode::NotSignedUp, "this member is not on the waitlist")
         })?;
@@ -796,7 +791,7 @@ pub fn promote_by_office(
             signups::updated_at.eq(now),
         ))
         .execute(conn)?;
-    row.status = SignupStatus::Registered.as_str().to_owned();
+    row.status = SignupStatus::Registered;
     tell(
         conn,
         &activity,

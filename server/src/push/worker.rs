@@ -285,7 +285,7 @@ fn previously_reached(row: &OutboxRow) -> HashSet<String> {
 
 fn push_of(row: &OutboxRow, token: &str) -> Push {
     let mut data = vec![
-        (push_data::EVENT, row.kind.clone()),
+        (push_data::EVENT, row.kind.as_str().to_owned()),
         (push_data::NOTIFICATION_ID, row.id.clone()),
     ];
     if let Some(a) = &row.activity_id {

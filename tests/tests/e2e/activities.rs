@@ -1,5 +1,6 @@
 //! Activities through the API: validation, drafts and publishing, who sees
-//! what, lists and filters, times in the committee's zone, roster exports.
+//! what, lists and filters, times in the committee's zone, roster exports,
+//! and stored values the build does not know.
 
 use std::io::Cursor;
 
@@ -18,6 +19,7 @@ on_both_backends!(
     another_committee_cannot_touch_an_activity,
     rosters_export_with_chinese_headers,
     course_materials_upload_and_download,
+    an_unknown_stored_value_is_an_error_not_a_guess,
 );
 
 fn base(app: &TestApp) -> Value {
@@ -633,4 +635,32 @@ async fn course_materials_upload_and_download(b: Backend) {
         .await
         .expect("download");
     expect_error(r, 404, "not_found").await;
+}
+
+/// A stored value this build does not know (written by a newer version, or
+/// by hand) is refused loudly. The database's CHECK constraints keep most
+/// enum columns clean; the committee's language has none, and used to be
+/// shown as Chinese whatever it held.
+async fn an_unknown_stored_value_is_an_error_not_a_guess(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let get = || {
+        app.api(Method::GET, "/committee")
+            .bearer_auth(&office)
+            .send()
+    };
+    let _: Value = json_ok(get().await.expect("get")).await;
+    app.state
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use lvzhi_server::db::schema::committees::dsl;
+            diesel::update(dsl::committees)
+                .set(dsl::language.eq("fr"))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("write an unknown language");
+    expect_error(get().await.expect("get"), 500, "internal_error").await;
 }
