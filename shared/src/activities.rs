@@ -508,6 +508,18 @@ pub struct NewFinding {
     pub content: String,
 }
 
+impl NewFinding {
+    /// The finding as stored: title and content trimmed and within their
+    /// limits. The SDK checks before sending; the server again on arrival.
+    pub fn checked(&self) -> Result<Self, crate::validate::FieldError> {
+        use crate::validate::{MAX_LONG_TEXT_CHARS, MAX_TITLE_CHARS, text};
+        Ok(Self {
+            title: text(&self.title, "title", MAX_TITLE_CHARS, true)?,
+            content: text(&self.content, "content", MAX_LONG_TEXT_CHARS, true)?,
+        })
+    }
+}
+
 /// `PATCH /findings/{id}`: the office moves a finding along.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]

@@ -25,6 +25,25 @@ pub const MAX_DEVICE_TOKEN_CHARS: usize = 4096;
 /// Page size bounds for list endpoints.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
+/// Longest title of an activity, finding or course material, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest long text (activity description, finding content, a
+/// department's response, outcome notes), in characters.
+pub const MAX_LONG_TEXT_CHARS: usize = 5000;
+/// Longest place-like text (location, itinerary place and subject,
+/// department, cancellation reason), in characters.
+pub const MAX_PLACE_CHARS: usize = 200;
+/// Longest announcement title and body, in characters (a push shows the title whole).
+pub const MAX_ANNOUNCEMENT_TITLE_CHARS: usize = 60;
+pub const MAX_ANNOUNCEMENT_BODY_CHARS: usize = 2000;
+/// Most members one announcement may name one by one.
+pub const MAX_NAMED_RECIPIENTS: usize = 10_000;
+/// Longest link (photo, material), in characters.
+pub const MAX_URL_CHARS: usize = 2000;
+/// Most photos of one outreach outcome.
+pub const MAX_PHOTOS: usize = 20;
+/// Places of an activity or of one of its role slots: 1 to this.
+pub const MAX_CAPACITY: i32 = 100_000;
 
 /// A rule broken by one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +214,56 @@ pub fn new_password(raw: &str, field: &'static str) -> Result<(), FieldError> {
                 "密码长度应为{MIN_PASSWORD_CHARS}至{MAX_PASSWORD_CHARS}个字符 \
                  ({MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters)"
             ),
+        ))
+    }
+}
+
+/// `invalid_field` for `field`.
+pub fn invalid(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError::new(ErrorCode::InvalidField, field, message)
+}
+
+/// Trimmed text within `max` characters, without control characters
+/// (newlines and tabs allowed); `required` refuses an empty one.
+pub fn text(
+    value: &str,
+    field: &'static str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(FieldError::new(
+            ErrorCode::FieldRequired,
+            field,
+            "此项不能为空 (this field is required)",
+        ));
+    }
+    max_chars(v, field, max)?;
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(invalid(field, "no control characters"));
+    }
+    Ok(v.to_owned())
+}
+
+/// An `http(s)://` link of at most `max` characters.
+pub fn link(value: &str, field: &'static str, max: usize) -> Result<String, FieldError> {
+    let url = text(value, field, max, true)?;
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(invalid(field, "a link must start with https:// or http://"))
+    }
+}
+
+/// Refuses a capacity outside 1 to [`MAX_CAPACITY`].
+pub fn capacity(capacity: i32, field: &'static str) -> Result<(), FieldError> {
+    if (1..=MAX_CAPACITY).contains(&capacity) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("capacity must be 1 to {MAX_CAPACITY}"),
         ))
     }
 }

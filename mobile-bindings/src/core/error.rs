@@ -40,6 +40,18 @@ pub enum Error {
     Server { message: String },
 }
 
+/// A rule the contract states, broken before anything was sent: the same
+/// code and field the server would answer with.
+impl From<lvzhi_shared::validate::FieldError> for Error {
+    fn from(e: lvzhi_shared::validate::FieldError) -> Self {
+        Self::Invalid {
+            code: e.code,
+            field: Some(e.field.to_owned()),
+            message: e.message,
+        }
+    }
+}
+
 impl Error {
     /// From an error answer of the API.
     pub(crate) fn from_response(

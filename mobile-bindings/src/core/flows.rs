@@ -202,11 +202,14 @@ impl Client {
         finding: &NewFinding,
         idempotency_key: String,
     ) -> Result<Finding, Error> {
+        // Refused here, with the server's code and field, rather than after a
+        // round trip on a weak signal.
+        let finding = finding.checked()?;
         let call = Call::new(
             Method::POST,
             format!("/activities/{}/findings", seg(activity_id)),
         )
-        .json(finding)?
+        .json(&finding)?
         .idempotent(idempotency_key);
         self.authed(call).await
     }

@@ -13,11 +13,13 @@ use lvzhi_shared::activities::{
     CapacityOverflow, Material, MySignup, NewActivity, RoleSlot, SignupStatus, Stop,
 };
 use lvzhi_shared::members::Role;
+use lvzhi_shared::validate::{
+    self, MAX_LONG_TEXT_CHARS, MAX_PLACE_CHARS, MAX_TITLE_CHARS, invalid, link, text,
+};
 use rand::RngCore;
 
 use super::Ctx;
 use super::committees::{local, sector_id_by_name};
-use super::fields::{invalid, link, text};
 use super::notices::Notice;
 use super::outbox::Notifier;
 use super::signups;
@@ -29,25 +31,9 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
-const MAX_TITLE: usize = 200;
-const MAX_TEXT: usize = 5000;
-const MAX_PLACE: usize = 200;
-const MAX_CAPACITY: i32 = 100_000;
-
 fn utc(t: DateTime<FixedOffset>) -> NaiveDateTime {
     use chrono::SubsecRound;
     t.naive_utc().trunc_subsecs(6)
-}
-
-fn check_capacity(capacity: i32, field: &str) -> Result<(), AppError> {
-    if (1..=MAX_CAPACITY).contains(&capacity) {
-        Ok(())
-    } else {
-        Err(invalid(
-            field,
-            format!("capacity must be 1 to {MAX_CAPACITY}"),
-        ))
-    }
 }
 
 fn check_times(
@@ -57,21 +43,19 @@ fn check_times(
     closes: Option<NaiveDateTime>,
 ) -> Result<(), AppError> {
     if ends <= starts {
-        return Err(invalid("ends_at", "the end must be after the start"));
+        return Err(invalid("ends_at", "the end must be after the start").into());
     }
     if let (Some(o), Some(c)) = (opens, closes)
         && c <= o
     {
-        return Err(invalid(
-            "signup_closes_at",
-            "sign-up must close after it opens",
-        ));
+        return Err(invalid("signup_closes_at", "sign-up must close after it opens").into());
     }
     if closes.is_some_and(|c| c > ends) {
         return Err(invalid(
             "signup_closes_at",
             "sign-up must close before the activity ends",
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -80,7 +64,7 @@ fn check_study_hours(hours: f64) -> Result<(), AppError> {
     if hours.is_finite() && (0.0..=100.0).contains(&hours) {
         Ok(())
     } else {
-        Err(invalid("study_hours", "study hours must be 0 to 100"))
+        Err(invalid("study_hours", "study hours must be 0 to 100").into())
     }
 }
 
@@ -88,17 +72,17 @@ fn check_study_hours(hours: f64) -> Result<(), AppError> {
 pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result<String, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     let committee_id = caller.committee_id.as_str();
-    let title = text(&input.title, "title", MAX_TITLE, true)?;
+    let title = text(&input.title, "title", MAX_TITLE_CHARS, true)?;
     let description = text(
         input.description.as_deref().unwrap_or_default(),
         "description",
-        MAX_TEXT,
+        MAX_LONG_TEXT_CHARS,
         false,
     )?;
     let location = text(
         input.location.as_deref().unwrap_or_default(),
         "location",
-        MAX_PLACE,
+        MAX_PLACE_CHARS,
         false,
     )?;
     let (starts, ends) = (utc(input.starts_at), utc(input.ends_at));
@@ -107,7 +91,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         input.signup_closes_at.map(utc),
     );
     check_times(starts, ends, opens, closes)?;
-    check_capacity(input.capacity, "capacity")?;
+    validate::capacity(input.capacity, "capacity")?;
     let study_hours = input.study_hours.unwrap_or(0.0);
     check_study_hours(study_hours)?;
     if input.kind == ActivityKind::Outreach && input.theme.is_none() {
@@ -189,7 +173,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         &input.roles[..]
     };
     for (i, r) in roles.iter().enumerate() {
-        check_capacity(r.capacity, "roles")?;
+        validate::capacity(r.capacity, "roles")?;
         let sector_id = r
             .sector
             .as_deref()
@@ -230,8 +214,8 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
             activity_id: id.clone(),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             at: utc(stop.at),
-            place: text(&stop.place, "itinerary", MAX_PLACE, true)?,
-            subject: text(&stop.subject, "itinerary", MAX_PLACE, true)?,
+            place: text(&stop.place, "itinerary", MAX_PLACE_CHARS, true)?,
+            subject: text(&stop.subject, "itinerary", MAX_PLACE_CHARS, true)?,
         };
         diesel::insert_into(itinerary_stops::table)
             .values(&row)
@@ -241,7 +225,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         let row = MaterialRow {
             id: db::new_id(),
             activity_id: id.clone(),
-            title: text(&m.title, "materials", MAX_TITLE, true)?,
+            title: text(&m.title, "materials", MAX_TITLE_CHARS, true)?,
             url: link(&m.url, "materials", 2000)?,
             created_at: now,
             content_type: None,
@@ -269,10 +253,7 @@ fn check_members(
             .count()
             .get_result(conn)?;
         if found == 0 {
-            return Err(invalid(
-                "invitees",
-                "an invited member is not in this committee",
-            ));
+            return Err(invalid("invitees", "an invited member is not in this committee").into());
         }
         out.push(id.clone());
     }
@@ -661,19 +642,19 @@ pub fn patch(
     let title = p
         .title
         .as_deref()
-        .map(|t| text(t, "title", MAX_TITLE, true))
+        .map(|t| text(t, "title", MAX_TITLE_CHARS, true))
         .transpose()?
         .unwrap_or(row.title.clone());
     let description = p
         .description
         .as_deref()
-        .map(|t| text(t, "description", MAX_TEXT, false))
+        .map(|t| text(t, "description", MAX_LONG_TEXT_CHARS, false))
         .transpose()?
         .unwrap_or(row.description.clone());
     let location = p
         .location
         .as_deref()
-        .map(|t| text(t, "location", MAX_PLACE, false))
+        .map(|t| text(t, "location", MAX_PLACE_CHARS, false))
         .transpose()?
         .unwrap_or(row.location.clone());
     let starts = p.starts_at.map(utc).unwrap_or(row.starts_at);
@@ -684,7 +665,7 @@ pub fn patch(
     let study_hours = p.study_hours.unwrap_or(row.study_hours);
     check_study_hours(study_hours)?;
     if let Some(c) = p.capacity {
-        check_capacity(c, "capacity")?;
+        validate::capacity(c, "capacity")?;
     }
     diesel::update(activities::table.find(id))
         .set((
@@ -766,7 +747,7 @@ pub fn cancel(
         ));
     }
     let reason = reason
-        .map(|r| text(r, "reason", MAX_PLACE, false))
+        .map(|r| text(r, "reason", MAX_PLACE_CHARS, false))
         .transpose()?
         .filter(|r| !r.is_empty());
     set_status(conn, id, ActivityStatus::Cancelled, reason.clone(), now)?;

@@ -12,20 +12,18 @@ use lvzhi_shared::notifications::{
     Announcement, AnnouncementAudience, AudienceKind, DeliveryCounts, NewAnnouncement,
     NotificationKind, PushState,
 };
+use lvzhi_shared::validate::{
+    self, MAX_ANNOUNCEMENT_BODY_CHARS, MAX_ANNOUNCEMENT_TITLE_CHARS, MAX_NAMED_RECIPIENTS,
+};
 
 use super::Ctx;
 use super::committees::local;
 use super::outbox::{self, Notifier};
-use super::{fields, pages};
+use super::pages;
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
-
-const MAX_TITLE: usize = 60;
-const MAX_BODY: usize = 2000;
-/// Most members one announcement may name one by one.
-const MAX_NAMED: usize = 10_000;
 
 /// Records the announcement and queues it to every member of its audience.
 pub fn create(
@@ -34,8 +32,8 @@ pub fn create(
     input: &NewAnnouncement,
 ) -> Result<(String, usize), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let title = fields::text(&input.title, "title", MAX_TITLE, true)?;
-    let body = fields::text(&input.body, "body", MAX_BODY, true)?;
+    let title = validate::text(&input.title, "title", MAX_ANNOUNCEMENT_TITLE_CHARS, true)?;
+    let body = validate::text(&input.body, "body", MAX_ANNOUNCEMENT_BODY_CHARS, true)?;
     let committee = caller.committee_id.as_str();
     if let Some(id) = &input.activity_id {
         ensure_activity(conn, committee, id, "activity_id")?;
@@ -155,10 +153,10 @@ fn resolve(
                 return Err(AppError::new(ErrorCode::FieldRequired, "name the members")
                     .with_field("audience.member_ids"));
             }
-            if wanted.len() > MAX_NAMED {
+            if wanted.len() > MAX_NAMED_RECIPIENTS {
                 return Err(AppError::new(
                     ErrorCode::InvalidField,
-                    format!("at most {MAX_NAMED} members by name; use a sector or the committee"),
+                    format!("at most {MAX_NAMED_RECIPIENTS} members by name; use a sector or the committee"),
                 )
                 .with_field("audience.member_ids"));
             }

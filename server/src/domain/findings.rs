@@ -9,11 +9,13 @@ use lvzhi_shared::activities::{
     SignupStatus,
 };
 use lvzhi_shared::members::Role;
+use lvzhi_shared::validate::{
+    MAX_LONG_TEXT_CHARS, MAX_PHOTOS, MAX_PLACE_CHARS, MAX_URL_CHARS, invalid, link, text,
+};
 
 use super::Ctx;
 use super::activities::{self, kind_of, status_of};
 use super::committees::local;
-use super::fields::{invalid, link, text};
 use super::idempotency::{self, IdemKey};
 use super::notices::{FindingAnswer, Notice};
 use super::outbox::Notifier;
@@ -22,11 +24,6 @@ use crate::db::schema::{activities as activities_t, findings, outcomes, signups,
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
-const MAX_TITLE: usize = 200;
-const MAX_TEXT: usize = 5000;
-const MAX_DEPARTMENT: usize = 200;
-const MAX_URL: usize = 2000;
-const MAX_PHOTOS: usize = 20;
 /// A trillion yuan: far above any donation, low enough that sums stay finite.
 const MAX_YUAN: f64 = 1e12;
 fn status_of_finding(row: &FindingRow) -> FindingStatus {
@@ -113,12 +110,13 @@ pub fn submit(
             "only members registered for the inspection trip can submit findings",
         ));
     }
+    let checked = input.checked()?;
     let row = FindingRow {
         id: db::new_id(),
         activity_id: activity.id.clone(),
         user_id: caller.user_id.clone(),
-        title: text(&input.title, "title", MAX_TITLE, true)?,
-        content: text(&input.content, "content", MAX_TEXT, true)?,
+        title: checked.title,
+        content: checked.content,
         status: FindingStatus::Submitted,
         department: None,
         response: None,
@@ -214,7 +212,7 @@ pub fn advance(
             ),
         ));
     }
-    let required = |value: Option<&str>, field: &str, max: usize| {
+    let required = |value: Option<&str>, field: &'static str, max: usize| {
         text(value.unwrap_or_default(), field, max, true)
     };
     let (department, response) = match to {
@@ -222,13 +220,17 @@ pub fn advance(
             Some(required(
                 patch.department.as_deref(),
                 "department",
-                MAX_DEPARTMENT,
+                MAX_PLACE_CHARS,
             )?),
             None,
         ),
         _ => (
             row.department.clone(),
-            Some(required(patch.response.as_deref(), "response", MAX_TEXT)?),
+            Some(required(
+                patch.response.as_deref(),
+                "response",
+                MAX_LONG_TEXT_CHARS,
+            )?),
         ),
     };
     // Compare-and-set on the status read: of two organizers moving the same
@@ -278,27 +280,25 @@ fn checked_outcome(input: &Outcome) -> Result<Outcome, AppError> {
         (input.materials_distributed, "materials_distributed"),
     ] {
         if value < 0 {
-            return Err(invalid(field, "must be 0 or more"));
+            return Err(invalid(field, "must be 0 or more").into());
         }
     }
     if !(0.0..=MAX_YUAN).contains(&input.donated_value_yuan) {
         return Err(invalid(
             "donated_value_yuan",
             "must be a number of yuan from 0 to a trillion",
-        ));
+        )
+        .into());
     }
-    let notes = text(&input.notes, "notes", MAX_TEXT, false)?;
+    let notes = text(&input.notes, "notes", MAX_LONG_TEXT_CHARS, false)?;
     if input.photo_urls.len() > MAX_PHOTOS {
-        return Err(invalid(
-            "photo_urls",
-            format!("at most {MAX_PHOTOS} photos"),
-        ));
+        return Err(invalid("photo_urls", format!("at most {MAX_PHOTOS} photos")).into());
     }
     let photo_urls = input
         .photo_urls
         .iter()
-        .map(|u| link(u, "photo_urls", MAX_URL))
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .map(|u| link(u, "photo_urls", MAX_URL_CHARS))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Outcome {
         people_served: input.people_served,
         consultations: input.consultations,

@@ -12,9 +12,6 @@ use crate::db::schema::{material_files, materials};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
-/// Longest material title, in characters (as for links given with the activity).
-const MAX_TITLE_CHARS: usize = 200;
-
 pub fn to_material(m: MaterialRow) -> Material {
     Material {
         id: m.id,
@@ -76,7 +73,7 @@ pub fn add_file(
     let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::load(conn, &caller.committee_id, activity_id)?;
     let title = title.trim();
-    lvzhi_shared::validate::max_chars(title, "title", MAX_TITLE_CHARS)?;
+    lvzhi_shared::validate::max_chars(title, "title", lvzhi_shared::validate::MAX_TITLE_CHARS)?;
     if title.is_empty() || title.chars().any(char::is_control) {
         return Err(
             AppError::new(ErrorCode::InvalidField, "a title of 1 to 200 characters")

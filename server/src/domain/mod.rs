@@ -8,7 +8,6 @@ pub mod checkin;
 pub mod committees;
 pub mod context;
 pub mod devices;
-pub mod fields;
 pub mod findings;
 pub mod idempotency;
 pub mod import;

@@ -696,12 +696,7 @@ pub fn set_role_capacity(
 ) -> Result<CapacityChange, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
-    if !(1..=100_000).contains(&capacity) {
-        return Err(
-            AppError::new(ErrorCode::InvalidField, "capacity must be 1 to 100000")
-                .with_field("capacity"),
-        );
-    }
+    lvzhi_shared::validate::capacity(capacity, "capacity")?;
     let role = pick_role(conn, &activity.id, Some(role_id))?;
     set_capacity(conn, &activity, Some(&role), capacity, overflow, now)
 }

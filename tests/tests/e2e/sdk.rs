@@ -472,7 +472,7 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
             2,
         )
         .await;
-    let (member, _) = client(&app);
+    let (member, member_store) = client(&app);
     member
         .sign_in("13900085001", "password-123")
         .await
@@ -514,6 +514,28 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
     assert!(
         matches!(&blank, Error::Invalid { code: ErrorCode::FieldRequired, field, .. } if field.as_deref() == Some("title")),
         "{blank:?}"
+    );
+    // An over-long title is refused by the SDK itself, with the server's
+    // code and field: this client's server does not even exist.
+    let offline = Client::new(
+        ClientConfig::new("http://127.0.0.1:9"),
+        member_store.clone(),
+    )
+    .expect("client");
+    let too_long = offline
+        .submit_finding(
+            &trip.id,
+            &NewFinding {
+                title: "长".repeat(lvzhi_shared::validate::MAX_TITLE_CHARS + 1),
+                content: "内容".into(),
+            },
+            new_idempotency_key(),
+        )
+        .await
+        .expect_err("too long");
+    assert!(
+        matches!(&too_long, Error::Invalid { code: ErrorCode::FieldTooLong, field, .. } if field.as_deref() == Some("title")),
+        "{too_long:?}"
     );
 
     // A retry of the same submission (same key) makes one finding.
