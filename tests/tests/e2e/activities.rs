@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     bad_activity_input_is_refused_with_its_field,
     drafts_and_audiences_decide_who_sees_what,
+    the_list_and_the_single_rule_agree_on_every_audience,
     lists_filter_and_page_in_start_order,
     another_committee_cannot_touch_an_activity,
     rosters_export_with_chinese_headers,
@@ -663,4 +664,69 @@ async fn an_unknown_stored_value_is_an_error_not_a_guess(b: Backend) {
         .await
         .expect("write an unknown language");
     expect_error(get().await.expect("get"), 500, "internal_error").await;
+}
+
+/// The audience rule has two forms: SQL in the list (a page at a time) and
+/// Rust for one activity (`GET`, sign-up). Over every kind of member and
+/// audience they must admit exactly the same pairs.
+async fn the_list_and_the_single_rule_agree_on_every_audience(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let tech = app.member_in("13900028101", Some("科技界")).await;
+    let farmer = app.member_in("13900028102", Some("农业界")).await;
+    let nobody = app.member_in("13900028103", None).await;
+    let guest = app.member_in("13900028104", None).await;
+    let tech_guest = app.member_in("13900028105", Some("科技界")).await;
+    let audiences = [
+        json!({"title": "全体", "audience": "committee"}),
+        json!({"title": "科技", "audience": "sectors", "audience_sectors": ["科技界"]}),
+        json!({"title": "两界", "audience": "sectors", "audience_sectors": ["科技界", "农业界"]}),
+        json!({"title": "邀请", "audience": "invited", "invitees": [guest.user.id, tech_guest.user.id]}),
+    ];
+    let mut ids = Vec::new();
+    for (i, body) in audiences.into_iter().enumerate() {
+        let hours = 24 + 6 * i64::try_from(i).expect("small");
+        ids.push(app.published_activity(&office, body, hours).await.id);
+    }
+    let _draft = app.create_activity(&office, base(&app)).await;
+
+    let mut seen_by_any = std::collections::BTreeSet::new();
+    let mut views = std::collections::BTreeSet::new();
+    for who in [&tech, &farmer, &nobody, &guest, &tech_guest] {
+        let page: ActivityPage = json_ok(
+            app.api(Method::GET, "/activities")
+                .bearer_auth(&who.access_token)
+                .send()
+                .await
+                .expect("list"),
+        )
+        .await;
+        let listed: std::collections::BTreeSet<String> =
+            page.items.into_iter().map(|a| a.id).collect();
+        let mut single = std::collections::BTreeSet::new();
+        for id in &ids {
+            let status = app
+                .api(Method::GET, &format!("/activities/{id}"))
+                .bearer_auth(&who.access_token)
+                .send()
+                .await
+                .expect("get")
+                .status();
+            assert!(status == 200 || status == 404, "{status}");
+            if status == 200 {
+                single.insert(id.clone());
+            }
+        }
+        assert_eq!(
+            listed, single,
+            "list and GET disagree for {}",
+            who.user.name
+        );
+        views.insert(listed.clone());
+        seen_by_any.extend(listed);
+    }
+    // The cases are not all alike: every activity is seen by someone, and
+    // not every member sees the same.
+    assert_eq!(seen_by_any.len(), ids.len());
+    assert!(views.len() >= 4, "{views:?}");
 }
