@@ -7,7 +7,7 @@ use lvzhi_server::auth::jwt;
 use lvzhi_server::auth::password::PasswordHasher;
 use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::Db;
-use lvzhi_server::domain::bootstrap;
+use lvzhi_server::domain::accounts::bootstrap;
 use lvzhi_server::{Application, Config, telemetry};
 
 #[derive(Parser)]

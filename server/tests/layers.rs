@@ -63,6 +63,87 @@ fn nothing_below_the_http_layer_imports_it() {
     );
 }
 
+/// The areas under domain/ a file may use, by the area it is in. Areas
+/// depend one way: committees ← notifications ← accounts, activities.
+fn allowed(area: &str) -> &'static [&'static str] {
+    const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages"];
+    match area {
+        "notifications" => &["Ctx", "context", "idempotency", "pages", "committees"],
+        "accounts" | "activities" => &[
+            "Ctx",
+            "context",
+            "idempotency",
+            "pages",
+            "committees",
+            "notifications",
+        ],
+        _ => SHARED,
+    }
+}
+
+/// The areas `crate::domain::…` paths in `source` name (`{a, b::c}` groups included).
+fn areas_used(source: &str) -> Vec<String> {
+    const PREFIX: &str = "crate::domain::";
+    let mut used = Vec::new();
+    for (at, _) in source.match_indices(PREFIX) {
+        let rest = &source[at + PREFIX.len()..];
+        let names: Vec<&str> = match rest.strip_prefix('{') {
+            Some(group) => group
+                .split('}')
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .collect(),
+            None => vec![rest],
+        };
+        for name in names {
+            let ident: String = name
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !ident.is_empty() {
+                used.push(ident);
+            }
+        }
+    }
+    used
+}
+
+#[test]
+fn domain_areas_depend_one_way() {
+    let domain = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+    let mut files = Vec::new();
+    rust_files(&domain, &mut files);
+    let mut wrong = Vec::new();
+    for path in &files {
+        let relative = path.strip_prefix(&domain).expect("under domain");
+        let area = match relative.components().count() {
+            1 => relative.file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
+            _ => relative
+                .components()
+                .next()
+                .and_then(|c| c.as_os_str().to_str())
+                .unwrap_or_default(),
+        };
+        let source = std::fs::read_to_string(path).expect("read source");
+        for used in areas_used(&source) {
+            if used != area && !allowed(area).contains(&used.as_str()) {
+                wrong.push(format!("{} ({area}) uses {used}", relative.display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "domain areas reach the wrong way:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_area_check_reads_groups() {
+    assert_eq!(
+        areas_used("use crate::domain::{Ctx, notifications::devices};\nuse crate::domain::accounts::members;"),
+        ["Ctx", "notifications", "accounts"]
+    );
+}
+
 #[test]
 fn the_check_sees_an_import() {
     assert!(reaches_up("use crate::app::AppState;").is_some());

@@ -339,7 +339,7 @@ impl TestApp {
     /// An activated organizer of a second committee on the same deployment.
     pub async fn other_committee_organizer(&self, phone: &str) -> TokenPair {
         use chrono::Datelike;
-        use lvzhi_server::domain::{committees, members};
+        use lvzhi_server::domain::{accounts::members, committees};
         use lvzhi_shared::committees::CommitteeLevel;
         let phone_owned = phone.to_owned();
         let now = self.clock.now_utc().naive_utc();

@@ -227,7 +227,7 @@ mod tests {
             "request id=13900000007abc",
             "ms=0.13900000007",
             "member_id=0194d2a7-1390-0000-0007-4e6d8f0a1b3c",
-            "lvzhi_server::domain::signup_queue::batches",
+            "lvzhi_server::domain::activities::signup_queue::batches",
         ] {
             assert!(!flags(line), "flagged: {line} → {:?}", findings(line, &[]));
         }

@@ -18,10 +18,12 @@ use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
 use crate::db::DbConnection;
+use crate::domain::activities::signups::{CapacityChange, SignupJob};
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::idempotency::IdemKey;
-use crate::domain::signups::{CapacityChange, SignupJob};
-use crate::domain::{Ctx, checkin, materials, roster, signups};
+use crate::domain::{
+    Ctx, activities::checkin, activities::materials, activities::roster, activities::signups,
+};
 use crate::error::{ApiResult, AppError};
 
 pub struct ActivitiesApi {

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
-use crate::domain::findings;
+use crate::domain::activities::findings;
 use crate::domain::idempotency::IdemKey;
 use crate::error::{ApiResult, AppError};
 

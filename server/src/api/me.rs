@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::domain::{committees, members};
+use crate::domain::{accounts::members, committees};
 use crate::error::ApiResult;
 
 pub struct MeApi {

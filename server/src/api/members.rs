@@ -16,8 +16,8 @@ use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::OfficeAuth;
 use crate::db;
-use crate::domain::import;
-use crate::domain::members::{self, ListFilter};
+use crate::domain::accounts::import;
+use crate::domain::accounts::members::{self, ListFilter};
 use crate::error::{ApiResult, AppError};
 use crate::export::Table;
 

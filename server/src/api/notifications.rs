@@ -12,7 +12,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
-use crate::domain::{announcements, devices, inbox};
+use crate::domain::{notifications::announcements, notifications::devices, notifications::inbox};
 use crate::error::ApiResult;
 
 pub struct NotificationsApi {

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
-use crate::domain::{Ctx, findings, records};
+use crate::domain::{Ctx, activities::findings, activities::records};
 use crate::error::ApiResult;
 
 pub struct RecordsApi {

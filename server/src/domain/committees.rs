@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::committees::{Committee, CommitteeLevel, CommitteePatch, Language, Sector};
 use lvzhi_shared::validate;
 
-use super::outbox;
 use crate::db::models::{CommitteeRow, SectorRow};
 use crate::db::schema::{committees, sectors};
 use crate::db::{self, Db, DbConnection};
@@ -65,7 +64,7 @@ pub fn patch(
         (Some(s), Some(e)) if s.is_empty() && e.is_empty() => (None, None),
         (Some(s), Some(e)) => {
             for (value, field) in [(s, "quiet_hours_start"), (e, "quiet_hours_end")] {
-                if outbox::parse_hhmm(value).is_none() {
+                if parse_hhmm(value).is_none() {
                     return Err(AppError::new(
                         ErrorCode::InvalidField,
                         "a time of day as HH:MM, e.g. 22:00",
@@ -265,6 +264,15 @@ impl TimeZones {
 pub fn stored_time_zone(name: &str) -> Result<Tz, AppError> {
     name.parse()
         .map_err(|_| AppError::internal(format!("unknown time zone {name:?} in the database")))
+}
+
+/// `HH:MM` (24-hour) → a time of day (quiet hours).
+pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
 /// A stored UTC time shown in a committee's zone.

@@ -1,27 +1,18 @@
-//! Business rules that are not HTTP. Each function runs inside the
+//! Business rules that are not HTTP, by area. Each function takes the
+//! connection, the request context and a typed input, and runs inside the
 //! transaction that stores its result; handlers only parse, authorize and call.
+//!
+//! Areas depend one way: `committees` (settings, sectors, time zones) ←
+//! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
+//! (members, sessions, roster import) and `activities` (activities and
+//! everything done in them). `context`, `idempotency` and `pages` serve all.
 
+pub mod accounts;
 pub mod activities;
-pub mod announcements;
-pub mod bootstrap;
-pub mod checkin;
 pub mod committees;
 pub mod context;
-pub mod devices;
-pub mod findings;
 pub mod idempotency;
-pub mod import;
-pub mod inbox;
-pub mod materials;
-pub mod members;
-pub mod notices;
-pub mod outbox;
+pub mod notifications;
 pub mod pages;
-pub mod records;
-pub mod reminders;
-pub mod roster;
-pub mod sessions;
-pub mod signup_queue;
-pub mod signups;
 
 pub use context::Ctx;

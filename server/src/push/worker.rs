@@ -19,7 +19,7 @@ use crate::clock::Clock;
 use crate::config::PushConfig;
 use crate::db::Db;
 use crate::db::models::OutboxRow;
-use crate::domain::{devices, outbox, reminders};
+use crate::domain::{activities::reminders, notifications::devices, notifications::outbox};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 

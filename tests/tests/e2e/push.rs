@@ -1026,7 +1026,7 @@ async fn two_servers_share_a_fan_out_without_sending_twice(b: Backend) {
 /// `count` members, each with a registered phone `tok-{id}`, inserted directly.
 async fn in_process_members(app: &TestApp, count: usize) -> Vec<String> {
     use lvzhi_server::db::schema::{committees, devices};
-    use lvzhi_server::domain::members;
+    use lvzhi_server::domain::accounts::members;
     use lvzhi_shared::members::{NewMember, Role};
     let now = app.clock.now_utc().naive_utc();
     app.state

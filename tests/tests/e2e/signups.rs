@@ -667,8 +667,8 @@ async fn a_rush_of_sign_ups_fills_exactly_the_capacity(b: Backend) {
 /// one, in order, each seeing the ones before it.
 async fn one_batch_judges_each_request_in_arrival_order(b: Backend) {
     use lvzhi_server::auth::Caller;
+    use lvzhi_server::domain::activities::signups::{SignupJob, sign_up_batch};
     use lvzhi_server::domain::idempotency::IdemKey;
-    use lvzhi_server::domain::signups::{SignupJob, sign_up_batch};
     use lvzhi_shared::members::Role;
 
     let app = TestApp::spawn(b).await;

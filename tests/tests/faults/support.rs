@@ -14,7 +14,7 @@ use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::config::{AuthConfig, Secret};
 use lvzhi_server::db::schema::{committees, devices, users};
 use lvzhi_server::db::{self, Db, DbConnection};
-use lvzhi_server::domain::members::MemberFields;
+use lvzhi_server::domain::accounts::members::MemberFields;
 use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::{Activity, Roster, SignupResult, SignupStatus};
 use lvzhi_shared::auth::TokenPair;

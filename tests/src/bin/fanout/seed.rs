@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::schema::{committees, devices, users};
 use lvzhi_server::db::{self, Db, DbConnection};
-use lvzhi_server::domain::members::MemberFields;
+use lvzhi_server::domain::accounts::members::MemberFields;
 use lvzhi_server::error::AppError;
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use lvzhi_server::domain::bootstrap::FirstAdmin;
+use lvzhi_server::domain::accounts::bootstrap::FirstAdmin;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::members::{MemberCreated, NewMember};
 use reqwest::StatusCode;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::Datelike;
 use lvzhi_server::AppState;
 use lvzhi_server::auth::Caller;
-use lvzhi_server::domain::{activities, members};
+use lvzhi_server::domain::{accounts::members, activities};
 use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::NewActivity;
 use lvzhi_shared::members::{NewMember, Role};

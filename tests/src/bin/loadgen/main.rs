@@ -53,7 +53,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use lvzhi_server::domain::bootstrap::FirstAdmin;
+use lvzhi_server::domain::accounts::bootstrap::FirstAdmin;
 use lvzhi_server::{AppState, Config};
 use lvzhi_shared::activities::{Activity, ActivityPage};
 use tokio::runtime::Handle;

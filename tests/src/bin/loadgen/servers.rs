@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lvzhi_server::auth::jwt::AccessClaims;
-use lvzhi_server::domain::bootstrap::FirstAdmin;
+use lvzhi_server::domain::accounts::bootstrap::FirstAdmin;
 use lvzhi_server::{AppState, Application, Config};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::LocalAddr;

@@ -4,10 +4,10 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::activities::{Attendance, RosterEntry, SignupStatus};
 
-use super::committees::local;
 use crate::db::DbConnection;
 use crate::db::models::{RoleRow, SignupRow, UserRow};
 use crate::db::schema::{activity_roles, sectors, signups, users};
+use crate::domain::committees::local;
 use crate::error::AppError;
 use crate::export::Table;
 

@@ -6,13 +6,13 @@ use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 use rand::Rng;
 
-use super::committees::{self, DEFAULT_SECTORS};
-use super::import;
-use super::members::{self, MemberFields};
 use crate::auth::password::PasswordHasher;
 use crate::config::BootstrapConfig;
 use crate::db::schema::{committees as committees_t, users};
 use crate::db::{Db, DbConnection};
+use crate::domain::accounts::import;
+use crate::domain::accounts::members::{self, MemberFields};
+use crate::domain::committees::{self, DEFAULT_SECTORS};
 use crate::error::AppError;
 
 /// The admin account made on first start; its password is shown once.
@@ -96,7 +96,7 @@ pub const DEMO_COMMITTEE: &str = "演示县政协";
 pub const DEMO_ORGANIZER_PHONE: &str = "13800000001";
 pub const DEMO_ORGANIZER_PASSWORD: &str = "demo-organizer";
 pub const DEMO_MEMBER_PASSWORD: &str = "demo-member";
-const DEMO_ROSTER: &[u8] = include_bytes!("../../demo/members.csv");
+const DEMO_ROSTER: &[u8] = include_bytes!("../../../demo/members.csv");
 
 /// Sign-in details printed after loading the demo.
 #[derive(Debug, Clone)]

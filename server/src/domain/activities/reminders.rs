@@ -9,12 +9,12 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::activities::{ActivityStatus, SignupStatus};
 
-use super::activities::{self, MAX_REMINDER_MINUTES, reminders_of};
-use super::notices::Notice;
-use super::outbox::Notifier;
 use crate::db::models::ActivityRow;
 use crate::db::schema::{activities as activities_t, reminders_sent, signups};
 use crate::db::{DbConnection, write_tx};
+use crate::domain::activities::{self, MAX_REMINDER_MINUTES, reminders_of};
+use crate::domain::notifications::notices::Notice;
+use crate::domain::notifications::outbox::Notifier;
 use crate::error::AppError;
 
 /// Queues the reminders due at `now`; returns for how many activities.

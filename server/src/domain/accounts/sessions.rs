@@ -15,8 +15,6 @@ use lvzhi_shared::validate;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::committees::TimeZones;
-use super::{devices, members};
 use crate::auth::jwt::hex;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::{KeyKind, LoginThrottle};
@@ -26,6 +24,8 @@ use crate::config::AuthConfig;
 use crate::db::models::{ActivationCodeRow, RefreshTokenRow, UserRow};
 use crate::db::schema::{activation_codes, refresh_tokens, users};
 use crate::db::{self, Db, DbConnection};
+use crate::domain::committees::TimeZones;
+use crate::domain::{accounts::members, notifications::devices};
 use crate::error::AppError;
 
 /// What sign-in flows need, handed over by the composition root.

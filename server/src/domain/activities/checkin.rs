@@ -15,14 +15,14 @@ use lvzhi_shared::activities::{
 };
 use sha2::Sha256;
 
-use super::Ctx;
-use super::activities::{self, status_of};
-use super::committees::local;
-use super::idempotency::{self, IdemKey};
 use crate::auth::jwt::hex;
 use crate::db::DbConnection;
 use crate::db::models::ActivityRow;
 use crate::db::schema::signups;
+use crate::domain::Ctx;
+use crate::domain::activities::{self, status_of};
+use crate::domain::committees::local;
+use crate::domain::idempotency::{self, IdemKey};
 use crate::error::AppError;
 
 /// Seconds a code is shown.

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::signups::{self, SignupJob};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::activities::signups::{self, SignupJob};
 use crate::error::AppError;
 use lvzhi_shared::activities::SignupResult;
 

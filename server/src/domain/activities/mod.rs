@@ -1,4 +1,14 @@
-//! Activities: creating and changing them, who may see them, and how they read.
+//! Activities: creating and changing them, who may see them, and how they
+//! read (this file); and what is done in them, one submodule each.
+
+pub mod checkin;
+pub mod findings;
+pub mod materials;
+pub mod records;
+pub mod reminders;
+pub mod roster;
+pub mod signup_queue;
+pub mod signups;
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,17 +28,16 @@ use lvzhi_shared::validate::{
 };
 use rand::RngCore;
 
-use super::Ctx;
-use super::committees::{local, sector_id_by_name};
-use super::notices::Notice;
-use super::outbox::Notifier;
-use super::signups;
 use crate::db::models::{ActivityRow, MaterialRow, RoleRow, SignupRow, StopRow};
 use crate::db::schema::{
-    activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops, materials,
-    reminders_sent, sectors, signups as signups_t, users,
+    activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops,
+    materials as materials_t, reminders_sent, sectors, signups as signups_t, users,
 };
 use crate::db::{self, DbConnection};
+use crate::domain::Ctx;
+use crate::domain::committees::{local, sector_id_by_name};
+use crate::domain::notifications::notices::Notice;
+use crate::domain::notifications::outbox::Notifier;
 use crate::error::AppError;
 
 fn utc(t: DateTime<FixedOffset>) -> NaiveDateTime {
@@ -232,7 +241,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
             size_bytes: None,
             file_name: None,
         };
-        diesel::insert_into(materials::table)
+        diesel::insert_into(materials_t::table)
             .values(&row)
             .execute(conn)?;
     }
@@ -448,13 +457,13 @@ pub fn view(
             subject: s.subject,
         })
         .collect();
-    let materials: Vec<Material> = materials::table
-        .filter(materials::activity_id.eq(&row.id))
-        .order(materials::id.asc())
+    let materials: Vec<Material> = materials_t::table
+        .filter(materials_t::activity_id.eq(&row.id))
+        .order(materials_t::id.asc())
         .select(MaterialRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(super::materials::to_material)
+        .map(materials::to_material)
         .collect();
     let my_signup = signups::mine(conn, &row.id, viewer_id, tz)?;
     Ok(Activity {

@@ -16,13 +16,13 @@ use lvzhi_shared::validate::{
     self, MAX_ANNOUNCEMENT_BODY_CHARS, MAX_ANNOUNCEMENT_TITLE_CHARS, MAX_NAMED_RECIPIENTS,
 };
 
-use super::Ctx;
-use super::committees::local;
-use super::outbox::{self, Notifier};
-use super::pages;
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
 use crate::db::{self, DbConnection};
+use crate::domain::Ctx;
+use crate::domain::committees::local;
+use crate::domain::notifications::outbox::{self, Notifier};
+use crate::domain::pages;
 use crate::error::AppError;
 
 /// Records the announcement and queues it to every member of its audience.

@@ -13,15 +13,15 @@ use lvzhi_shared::validate::{
     MAX_LONG_TEXT_CHARS, MAX_PHOTOS, MAX_PLACE_CHARS, MAX_URL_CHARS, invalid, link, text,
 };
 
-use super::Ctx;
-use super::activities::{self, kind_of, status_of};
-use super::committees::local;
-use super::idempotency::{self, IdemKey};
-use super::notices::{FindingAnswer, Notice};
-use super::outbox::Notifier;
 use crate::db::models::{FindingRow, OutcomeRow};
 use crate::db::schema::{activities as activities_t, findings, outcomes, signups, users};
 use crate::db::{self, DbConnection};
+use crate::domain::Ctx;
+use crate::domain::activities::{self, kind_of, status_of};
+use crate::domain::committees::local;
+use crate::domain::idempotency::{self, IdemKey};
+use crate::domain::notifications::notices::{FindingAnswer, Notice};
+use crate::domain::notifications::outbox::Notifier;
 use crate::error::AppError;
 
 /// A trillion yuan: far above any donation, low enough that sums stay finite.

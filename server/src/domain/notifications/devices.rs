@@ -7,11 +7,11 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::notifications::{Device, DeviceRegistration, Platform};
 use lvzhi_shared::validate::MAX_DEVICE_TOKEN_CHARS;
 
-use super::Ctx;
-use super::committees::local;
 use crate::db::DbConnection;
 use crate::db::models::DeviceRow;
 use crate::db::schema::devices;
+use crate::domain::Ctx;
+use crate::domain::committees::local;
 use crate::error::AppError;
 
 /// Registers this phone for the caller. A token another account registered

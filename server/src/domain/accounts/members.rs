@@ -12,12 +12,12 @@ use lvzhi_shared::validate::{self, FieldError};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use super::committees::{local, sector_id_by_name};
-use super::{Ctx, devices, pages};
 use crate::auth::jwt::hex;
 use crate::db::models::{ActivationCodeRow, UserRow};
 use crate::db::schema::{activation_codes, refresh_tokens, sectors, users};
 use crate::db::{self, DbConnection};
+use crate::domain::committees::{local, sector_id_by_name};
+use crate::domain::{Ctx, notifications::devices, pages};
 use crate::error::AppError;
 
 /// A member's details after validation: parse once, trust after.

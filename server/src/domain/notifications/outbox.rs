@@ -11,11 +11,11 @@ use diesel::prelude::*;
 use lvzhi_shared::committees::Language;
 use lvzhi_shared::notifications::{NotificationKind, PushState};
 
-use super::committees::stored_time_zone;
-use super::notices::Notice;
 use crate::db::models::OutboxRow;
 use crate::db::schema::{activities, committees, outbox};
 use crate::db::{self, DbConnection};
+use crate::domain::committees::{parse_hhmm, stored_time_zone};
+use crate::domain::notifications::notices::Notice;
 use crate::error::AppError;
 
 /// Rows per INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
@@ -225,15 +225,6 @@ pub fn insert(conn: &mut DbConnection, rows: &[OutboxRow]) -> Result<(), AppErro
         };
     }
     Ok(())
-}
-
-/// `HH:MM` (24-hour) → a time of day.
-pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
-    let (h, m) = s.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
-        return None;
-    }
-    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::Material;
 
-use super::Ctx;
-use super::activities;
 use crate::db::models::MaterialRow;
 use crate::db::schema::{material_files, materials};
 use crate::db::{self, DbConnection};
+use crate::domain::Ctx;
+use crate::domain::activities;
 use crate::error::AppError;
 
 pub fn to_material(m: MaterialRow) -> Material {

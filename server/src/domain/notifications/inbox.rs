@@ -5,11 +5,11 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::notifications::Notification;
 
-use super::committees::local;
-use super::pages;
 use crate::db::DbConnection;
 use crate::db::models::OutboxRow;
 use crate::db::schema::outbox;
+use crate::domain::committees::local;
+use crate::domain::pages;
 use crate::error::AppError;
 
 /// One page of the member's inbox and the cursor after it.

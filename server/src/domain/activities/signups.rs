@@ -16,16 +16,16 @@ use lvzhi_shared::activities::{
     ActivityStatus, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
 
-use super::Ctx;
-use super::activities::{self, status_of};
-use super::committees::local;
-use super::idempotency::{self, IdemKey};
-use super::notices::Notice;
-use super::outbox::Notifier;
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
 use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
 use crate::db::{self, DbConnection};
+use crate::domain::Ctx;
+use crate::domain::activities::{self, status_of};
+use crate::domain::committees::local;
+use crate::domain::idempotency::{self, IdemKey};
+use crate::domain::notifications::notices::Notice;
+use crate::domain::notifications::outbox::Notifier;
 use crate::error::AppError;
 
 /// Sign-ups that hold or wait for a place.

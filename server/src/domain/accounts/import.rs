@@ -15,10 +15,10 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::members::{Gender, ImportRowError, NewMember, Role};
 use lvzhi_shared::validate::FieldError;
 
-use super::members::{self, IssuedCode, MemberFields};
 use crate::db::DbConnection;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
+use crate::domain::accounts::members::{self, IssuedCode, MemberFields};
 use crate::error::AppError;
 
 /// The columns a roster can have; only name and phone are required.
