@@ -20,7 +20,7 @@ else
   echo "PostgreSQL is not answering on 127.0.0.1:5432: SQLite only" >&2
 fi
 
-cargo build --release -p lvzhi-server -p lvzhi-tests \
+cargo build --release -p lvzhi-server -p lvzhi-bench \
   --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout
 
 {

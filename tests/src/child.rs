@@ -1,22 +1,26 @@
 //! The real `lvzhi-server` binary as a child process, for tests that need a
-//! process to die (SIGKILL) or several processes on one database.
+//! process to die (SIGKILL) or several processes on one database, and for the
+//! benchmarks that measure it from outside.
 //!
-//! The binary is the debug one of the running test's own target directory
-//! (`target/debug/deps/<test>` → `target/debug/lvzhi-server`). `cargo test`
-//! builds a package's binaries only for that package's own integration
-//! tests, and the server has none, so the first [`ChildServer::start`] of a
-//! test process runs `cargo build -p lvzhi-server --bin lvzhi-server` into
-//! that same target directory (a no-op when it is up to date). That keeps a
-//! test from ever running a stale server.
+//! The binary is the one of the running program's own target directory. A
+//! test runs from `target/<profile>/deps/<test>`: `cargo test` builds a
+//! package's binaries only for that package's own integration tests, and the
+//! server has none, so the first start of a test process runs `cargo build -p
+//! lvzhi-server --bin lvzhi-server` into that same target directory (a no-op
+//! when it is up to date), which keeps a test from ever running a stale
+//! server. A benchmark runs from `target/<profile>/` and takes the
+//! `lvzhi-server` built beside it. `LVZHI_TEST_SERVER_BIN` names another.
 //!
-//! A child is configured by `LVZHI_*` variables only (none of the test
-//! process's own are passed on), keeps its port across restarts, and its
-//! first start's admin is read from its stdout.
+//! A child is configured by `LVZHI_*` variables only (none of this process's
+//! own are passed on) and keeps its port across restarts. [`ChildServer::start`]
+//! gives it a known signing secret and reads its output (the first start's
+//! admin, the last lines for failure reports); a [`Launch`] changes that.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -37,10 +41,73 @@ pub struct Admin {
     pub password: String,
 }
 
+/// How a child server is started. The defaults are what
+/// [`ChildServer::start`] does; the benchmarks change some of them.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    database_url: String,
+    env: Vec<(String, String)>,
+    binary: Option<PathBuf>,
+    jwt_secret: Option<String>,
+    keep_output: bool,
+    log_filter: Option<String>,
+}
+
+impl Launch {
+    /// A server on `database_url`, signing with [`CHILD_JWT_SECRET`], its
+    /// output read, `RUST_LOG=info`, the binary [`server_binary`] finds.
+    pub fn new(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            env: Vec::new(),
+            binary: None,
+            jwt_secret: Some(CHILD_JWT_SECRET.to_owned()),
+            keep_output: true,
+            log_filter: Some("info".to_owned()),
+        }
+    }
+
+    /// One more `LVZHI_*` setting, e.g. `("LVZHI_DB_POOL_SIZE", "4")`.
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// This server binary instead of the one [`server_binary`] finds.
+    pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+        self.binary = Some(path.into());
+        self
+    }
+
+    /// No `LVZHI_AUTH__JWT_SECRET`: the server signs with the secret kept in
+    /// the database, so tokens another server issued on it stay valid.
+    pub fn secret_from_database(mut self) -> Self {
+        self.jwt_secret = None;
+        self
+    }
+
+    /// Its stdout and stderr go to `/dev/null`: nothing in this process
+    /// spends time reading its log. Readiness is then `/healthz` alone, and
+    /// no first-start admin is read.
+    pub fn discard_output(mut self) -> Self {
+        self.keep_output = false;
+        self
+    }
+
+    /// `RUST_LOG` is this process's (unset: the server's default), not `info`.
+    /// Only with [`Self::discard_output`]: a start whose output is read waits
+    /// for the server's `listening` line, which is logged at `info`.
+    pub fn inherit_log_filter(mut self) -> Self {
+        self.log_filter = None;
+        self
+    }
+}
+
 /// A running (or killed, awaiting restart) server process.
 pub struct ChildServer {
     child: Option<Child>,
-    env: Vec<(String, String)>,
+    launch: Launch,
+    port: u16,
     /// `http://127.0.0.1:PORT`, the same across restarts.
     pub origin: String,
     /// Set when this database's first start created it (else `None`).
@@ -53,29 +120,30 @@ impl ChildServer {
     /// (e.g. `("LVZHI_DB_POOL_SIZE", "4")`), waits for `/healthz`.
     /// The bind address, database URL and signing secret are set here.
     pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let launch = extra
+            .iter()
+            .fold(Launch::new(database_url), |l, (k, v)| l.env(k, *v));
+        Self::launch(launch).await
+    }
+
+    /// Starts a server as `launch` says and waits for `/healthz`.
+    pub async fn launch(launch: Launch) -> anyhow::Result<Self> {
         let port = free_port()?;
-        let mut env = vec![
-            ("LVZHI_BIND".to_owned(), format!("127.0.0.1:{port}")),
-            ("LVZHI_DATABASE_URL".to_owned(), database_url.to_owned()),
-            (
-                "LVZHI_AUTH__JWT_SECRET".to_owned(),
-                CHILD_JWT_SECRET.to_owned(),
-            ),
-        ];
-        env.extend(
-            extra
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
         let mut server = Self {
             child: None,
-            env,
+            launch,
+            port,
             origin: format!("http://127.0.0.1:{port}"),
             admin: None,
             output: Arc::new(Mutex::new(VecDeque::new())),
         };
         server.admin = server.spawn().await?;
         Ok(server)
+    }
+
+    /// Where it listens (`127.0.0.1:PORT`), the same across restarts.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
     }
 
     /// The process id, while it runs.
@@ -99,11 +167,18 @@ impl ChildServer {
     }
 
     /// SIGTERM, then up to `grace` for a clean exit (SIGKILL after that).
-    /// Returns whether it exited by itself.
+    /// Returns whether it exited by itself (or was not running).
     pub async fn terminate(&mut self, grace: Duration) -> bool {
-        let Some(mut child) = self.child.take() else {
+        if self.child.is_none() {
             return true;
-        };
+        }
+        self.terminate_for_status(grace).await.is_some()
+    }
+
+    /// [`Self::terminate`], returning the exit status when it exited by
+    /// itself; `None` when it had to be killed or was not running.
+    pub async fn terminate_for_status(&mut self, grace: Duration) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
         let sent = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .stdout(Stdio::null())
@@ -112,15 +187,15 @@ impl ChildServer {
         let deadline = Instant::now() + grace;
         if matches!(sent, Ok(s) if s.success()) {
             while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return true;
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Some(status);
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
         let _ = child.kill();
         let _ = child.wait();
-        false
+        None
     }
 
     /// Starts it again (after `kill` or `terminate`) on the same database,
@@ -143,7 +218,11 @@ impl ChildServer {
     }
 
     async fn spawn(&mut self) -> anyhow::Result<Option<Admin>> {
-        let bin = server_binary().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let launch = &self.launch;
+        let bin = match &launch.binary {
+            Some(bin) => bin.as_path(),
+            None => server_binary().map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
         let mut command = Command::new(bin);
         command.arg("serve");
         // The server refuses unknown LVZHI_* keys, and the test's own
@@ -154,13 +233,29 @@ impl ChildServer {
             }
         }
         command
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("LVZHI_LOG_FORMAT", "text")
-            .env("RUST_LOG", "info")
+            .env("LVZHI_BIND", self.addr().to_string())
+            .env("LVZHI_DATABASE_URL", &launch.database_url);
+        if let Some(secret) = &launch.jwt_secret {
+            command.env("LVZHI_AUTH__JWT_SECRET", secret);
+        }
+        command
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env("LVZHI_LOG_FORMAT", "text");
+        if let Some(filter) = &launch.log_filter {
+            command.env("RUST_LOG", filter);
+        }
+        let output = || {
+            if launch.keep_output {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            }
+        };
+        command
             .env("NO_PROXY", "127.0.0.1,localhost")
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stdout(output())
+            .stderr(output());
         let mut child = command
             .spawn()
             .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", bin.display()))?;
@@ -171,6 +266,8 @@ impl ChildServer {
         if let Some(stderr) = child.stderr.take() {
             drain(stderr, self.output.clone(), None);
         }
+        // Without its output there is no `listening` line to wait for.
+        let mut listening = !launch.keep_output;
         self.child = Some(child);
         let deadline = Instant::now() + START_TIMEOUT;
         let client = reqwest::Client::builder()
@@ -179,7 +276,6 @@ impl ChildServer {
             .build()?;
         let url = format!("{}/healthz", self.origin);
         let mut admin = None;
-        let mut listening = false;
         loop {
             if !listening && let Ok(seen) = ready_rx.try_recv() {
                 admin = seen;
@@ -222,9 +318,10 @@ impl Drop for ChildServer {
     }
 }
 
-/// The `lvzhi-server` binary next to this test's target directory, built
-/// (once per test process) by cargo so that it matches the sources; or the
-/// one `LVZHI_TEST_SERVER_BIN` names.
+/// The `lvzhi-server` binary of this program's target directory: for a test,
+/// built (once per test process) by cargo so that it matches the sources; for
+/// a benchmark, the one built beside it; or the one `LVZHI_TEST_SERVER_BIN`
+/// names.
 pub fn server_binary() -> Result<&'static Path, String> {
     static BINARY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BINARY
@@ -239,6 +336,19 @@ fn build_server() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(bin));
     }
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    if let Some(dir) = exe.parent().filter(|dir| !dir.ends_with("deps")) {
+        // target/<profile>/<benchmark binary>: cargo built the server beside it.
+        let bin = dir.join("lvzhi-server");
+        return if bin.is_file() {
+            Ok(bin)
+        } else {
+            Err(format!(
+                "{} not found: build it with `cargo build --release -p lvzhi-server` \
+                 or name one with {SERVER_BIN_ENV}",
+                bin.display()
+            ))
+        };
+    }
     // target/<profile>/deps/<test binary>
     let profile_dir = exe
         .parent()

@@ -22,7 +22,6 @@
 //! progress on stderr. The run fails if any fan-out misses a phone or sends
 //! one twice.
 
-mod child;
 mod curve;
 mod probe;
 mod seed;
@@ -40,7 +39,9 @@ use lvzhi_server::config::PushConfig;
 use lvzhi_server::push::fcm::{FcmClient, Push, SendOutcome};
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::notifications::{Announcement, AnnouncementCreated, NotificationKind, push_data};
+use lvzhi_tests::child::{self, ChildServer, Launch};
 use lvzhi_tests::fake_fcm::FakeFcm;
+use lvzhi_tests::procfs::{self, Process};
 use lvzhi_tests::store::Store;
 use tokio::runtime::Handle;
 
@@ -72,8 +73,8 @@ struct Args {
     /// Skip SQLite.
     #[arg(long)]
     no_sqlite: bool,
-    /// The release server binary (default: $CARGO_TARGET_DIR/release/lvzhi-server,
-    /// else target/release/lvzhi-server).
+    /// The release server binary (default: the `lvzhi-server` built beside
+    /// this binary, or the one LVZHI_TEST_SERVER_BIN names).
     #[arg(long)]
     server_bin: Option<PathBuf>,
     /// Longest wait for one fan-out to be delivered.
@@ -99,10 +100,11 @@ impl Args {
     }
 
     fn server_bin(&self) -> anyhow::Result<PathBuf> {
-        let bin = match (&self.server_bin, std::env::var_os("CARGO_TARGET_DIR")) {
-            (Some(bin), _) => bin.clone(),
-            (None, Some(dir)) => PathBuf::from(dir).join("release").join("lvzhi-server"),
-            (None, None) => PathBuf::from("target/release/lvzhi-server"),
+        let bin = match &self.server_bin {
+            Some(bin) => bin.clone(),
+            None => child::server_binary()
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .to_owned(),
         };
         if !bin.is_file() {
             anyhow::bail!(
@@ -229,7 +231,7 @@ fn main() -> anyhow::Result<()> {
         server_bin.display(),
         started.format("%Y-%m-%d %H:%M UTC"),
     );
-    println!("Machine: {}.", probe::machine());
+    println!("Machine: {}.", procfs::machine());
     let failures: Vec<String> = runs
         .iter()
         .enumerate()
@@ -465,23 +467,28 @@ async fn server_fan_out(
     let dir = tempfile::tempdir()?;
     let credentials = fake.write_service_account(dir.path());
     let database_url = store.database_url()?;
-    let server = child::Server::start(
-        server_bin,
-        &child::Settings {
-            database_url: &database_url,
-            credentials_file: &credentials,
-            fcm_base_url: &fake.base_url(),
-            max_in_flight: args.max_in_flight,
-            batch_size: args.batch_size,
-        },
-    )
-    .await?;
-    let pid = server.pid();
-    let measured = fan_out(args, &server, &fake, &database_url).await;
+    // Push goes to the fake.
+    let launch = Launch::new(&database_url)
+        .binary(server_bin)
+        .env(
+            "LVZHI_PUSH__CREDENTIALS_FILE",
+            credentials.display().to_string(),
+        )
+        .env("LVZHI_PUSH__FCM_BASE_URL", fake.base_url())
+        .env("LVZHI_PUSH__MAX_IN_FLIGHT", args.max_in_flight.to_string())
+        .env("LVZHI_PUSH__BATCH_SIZE", args.batch_size.to_string());
+    let mut server = ChildServer::launch(launch).await?;
+    let (Some(pid), Some(admin)) = (server.pid(), server.admin.clone()) else {
+        anyhow::bail!(
+            "the server started without printing the first admin; it said:\n{}",
+            server.last_lines()
+        );
+    };
+    let measured = fan_out(args, &server.origin, pid, &admin, &fake, &database_url).await;
     // VmHWM only grows: read just before the stop, it is the peak of the whole life.
-    let peak = probe::status_mib(pid, "VmHWM:");
+    let peak = procfs::peak_rss_mib(Process::Pid(pid));
     let lines = server.last_lines();
-    let exit = server.terminate(Duration::from_secs(20)).await?;
+    let exit = server.terminate_for_status(Duration::from_secs(20)).await;
     let (mut figures, mut check, mut passed) = match measured {
         Ok(m) => m,
         Err(e) => anyhow::bail!("{backend}: {e:#}\nthe server's last lines:\n{lines}"),
@@ -506,9 +513,12 @@ async fn server_fan_out(
     })
 }
 
+/// The fan-out itself, on the server at `origin` (process `pid`, first-start admin `admin`).
 async fn fan_out(
     args: &Args,
-    server: &child::Server,
+    origin: &str,
+    pid: u32,
+    admin: &child::Admin,
     fake: &Arc<FakeFcm>,
     database_url: &str,
 ) -> anyhow::Result<(Figures, String, bool)> {
@@ -519,21 +529,21 @@ async fn fan_out(
     eprintln!("  seeded {n} members with a phone each in {seed_s:.2} s");
 
     let http = reqwest::Client::builder().no_proxy().build()?;
-    let api = |path: &str| format!("{}/api/v1{path}", server.origin);
+    let api = |path: &str| format!("{origin}/api/v1{path}");
     let login = http
         .post(api("/auth/login"))
-        .json(&serde_json::json!({"phone": server.admin.phone, "password": server.admin.password}))
+        .json(&serde_json::json!({"phone": admin.phone, "password": admin.password}))
         .send()
         .await?;
     if !login.status().is_success() {
         anyhow::bail!("the first admin's sign-in answered {}", login.status());
     }
     let office = login.json::<TokenPair>().await?.access_token;
-    let rss_idle = probe::status_mib(server.pid(), "VmRSS:");
+    let rss_idle = procfs::rss_mib(Process::Pid(pid));
     let background = background_load().await;
 
     let stop = Arc::new(AtomicBool::new(false));
-    let before = probe::ticks(Some(server.pid()));
+    let before = probe::ticks(Some(pid));
     let start = Instant::now();
     let sampler = curve::sample(fake.clone(), start, n, args.timeout(), stop.clone());
     let posted = http
@@ -574,7 +584,7 @@ async fn fan_out(
     }
     eprintln!("  POST /announcements: {post_ms:.0} ms, {n} queued");
     let curve = finish_curve(sampler).await?;
-    let after = probe::ticks(Some(server.pid()));
+    let after = probe::ticks(Some(pid));
     if curve.last_count() < n {
         anyhow::bail!(
             "only {} of {n} messages arrived within {} s",

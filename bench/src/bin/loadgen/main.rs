@@ -40,7 +40,6 @@
 //! the only HTTP target is 127.0.0.1.
 
 mod accounts;
-mod children;
 mod direct;
 mod load;
 mod race;
@@ -64,6 +63,8 @@ use crate::race::Verdict;
 use crate::report::Row;
 use crate::servers::Running;
 use crate::sys::CpuUse;
+use lvzhi_tests::child::{ChildServer, Launch};
+use lvzhi_tests::procfs::{self, Process};
 use lvzhi_tests::store::Store;
 
 /// Scenario labels, as they appear in the table.
@@ -304,8 +305,8 @@ fn main() -> anyhow::Result<()> {
         args.client_threads,
         started.format("%Y-%m-%d %H:%M UTC"),
     );
-    println!("Machine: {}.", sys::machine());
-    match sys::peak_rss_mib() {
+    println!("Machine: {}.", procfs::machine());
+    match procfs::peak_rss_mib(Process::This) {
         Some(mib) => println!("Peak RSS of the whole process (server + generator): {mib:.0} MiB."),
         None => println!("Peak RSS: unavailable (no /proc/self/status)."),
     }
@@ -478,7 +479,7 @@ async fn main_scenarios(
             "{backend}: {} members created and activated in {:.1} s; process RSS now {:.0} MiB",
             accounts.len(),
             setup.elapsed().as_secs_f64(),
-            sys::rss_mib().unwrap_or(0.0)
+            procfs::rss_mib(Process::This).unwrap_or(0.0)
         );
         accounts
     } else {
@@ -693,7 +694,7 @@ async fn race_on(
 ) -> anyhow::Result<(Row, Verdict)> {
     let label = race_label(max_batch);
     let (activity_id, members) = race_setup(args, backend, &label, server, state, admin).await?;
-    sys::reset_peak_rss();
+    procfs::reset_peak_rss();
     let outcome = race::run(
         &[server.addr],
         &[],
@@ -702,7 +703,7 @@ async fn race_on(
         args.race_connections,
     )
     .await?;
-    let peak = sys::peak_rss_mib();
+    let peak = procfs::peak_rss_mib(Process::This);
     race_verdict(
         args,
         backend,
@@ -733,14 +734,17 @@ async fn procs_race(
     let (activity_id, members) = prepared?;
     let mut started = Vec::with_capacity(processes);
     for _ in 0..processes {
-        started.push(children::ServerProcess::start(&store.database_url()?).await?);
+        started.push(ChildServer::launch(child_launch(&store.database_url()?)).await?);
     }
-    let addrs: Vec<SocketAddr> = started.iter().map(|p| p.addr).collect();
-    let pids: Vec<u32> = started.iter().map(|p| p.pid()).collect();
+    let addrs: Vec<SocketAddr> = started.iter().map(ChildServer::addr).collect();
+    let pids: Vec<u32> = started.iter().filter_map(ChildServer::pid).collect();
     let outcome = race::run(&addrs, &pids, &activity_id, &members, args.race_connections).await;
-    let peak: Option<f64> = pids.iter().map(|&p| sys::peak_rss_mib_of(p)).sum();
-    for process in started {
-        process.stop().await?;
+    let peak: Option<f64> = pids
+        .iter()
+        .map(|&p| procfs::peak_rss_mib(Process::Pid(p)))
+        .sum();
+    for mut process in started {
+        process.terminate(Duration::from_secs(10)).await;
     }
     let outcome = outcome?;
     let verdict = race_verdict(
@@ -756,6 +760,18 @@ async fn procs_race(
     .await;
     drop(state);
     verdict
+}
+
+/// A release `lvzhi-server serve` for the race over processes, on a database
+/// the in-process server has already prepared: it signs with the secret kept
+/// there (the members' tokens were issued with it), there is no first-start
+/// admin to read, and its log goes to `/dev/null` so that reading it costs
+/// this process nothing.
+fn child_launch(database_url: &str) -> Launch {
+    Launch::new(database_url)
+        .secret_from_database()
+        .discard_output()
+        .inherit_log_filter()
 }
 
 /// The race's activity (created and published through the API, as the office
@@ -850,9 +866,9 @@ async fn measure(
         tokio::time::sleep_until(window.until).await;
         sys::between(&before, &sys::snapshot())
     });
-    sys::reset_peak_rss();
+    procfs::reset_peak_rss();
     let tallies = load::drive(addr, groups, window).await;
-    let peak = sys::peak_rss_mib();
+    let peak = procfs::peak_rss_mib(Process::This);
     let cpu = cpu.await.unwrap_or(CpuUse {
         server: 0.0,
         loadgen: 0.0,
@@ -864,7 +880,7 @@ async fn measure(
     eprintln!(
         "  {} answers 2xx in the window; process RSS now {:.0} MiB",
         ok.join(" + "),
-        sys::rss_mib().unwrap_or(0.0)
+        procfs::rss_mib(Process::This).unwrap_or(0.0)
     );
     (tallies, cpu, peak)
 }
