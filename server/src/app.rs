@@ -125,7 +125,7 @@ impl AppState {
 /// operational endpoints, wrapped in request logging, metrics and body limits.
 pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     let service = api::service(state.clone());
-    let spec = service.spec_endpoint();
+    let spec = api::spec_endpoint(&service.spec());
     let docs = service.swagger_ui();
     Route::new()
         .nest("/api/v1", service)

@@ -4,8 +4,10 @@
 mod activities;
 mod auth;
 mod committee;
+mod document;
 mod findings;
 mod formats;
+mod json;
 mod me;
 mod members;
 mod notifications;
@@ -19,6 +21,8 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::app::AppState;
 use crate::error::AppError;
 
+pub use document::spec_endpoint;
+pub(crate) use json::Json;
 pub(crate) use nul_guard::refuse_nul;
 
 #[derive(Tags)]

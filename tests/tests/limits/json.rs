@@ -3,6 +3,7 @@
 
 use lvzhi_tests::{Backend, TestApp, expect_error, on_both_backends};
 use reqwest::Method;
+use serde_json::json;
 
 use crate::{activity_body, still_serving, with};
 
@@ -221,4 +222,116 @@ async fn malformed_and_mistyped_bodies(b: Backend) {
     still_serving(&app).await;
 }
 
-on_both_backends!(deep_nesting_is_a_bad_body, malformed_and_mistyped_bodies);
+/// A misspelt or unknown field is refused with `unknown_field` naming it
+/// (it used to be dropped: `signup_close_at` made an activity with no
+/// deadline), and the document says so with `additionalProperties: false`.
+async fn unknown_fields_are_refused_by_name(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let member = app
+        .create_member(
+            &office,
+            &lvzhi_shared::members::NewMember {
+                name: "拼写".into(),
+                phone: "13900061101".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .member;
+    let draft = activity_body(&app);
+    let cases = [
+        (
+            Method::POST,
+            "/activities".to_owned(),
+            with(
+                draft.clone(),
+                "signup_close_at",
+                json!("2030-01-01T00:00:00+08:00"),
+            ),
+            "signup_close_at",
+            Some("signup_closes_at"),
+        ),
+        (
+            Method::POST,
+            "/activities".to_owned(),
+            with(
+                draft.clone(),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "护士", "capacity": 5, "sectr": "医药卫生界"}]),
+            ),
+            "roles.sectr",
+            Some("sector"),
+        ),
+        (
+            Method::PATCH,
+            format!("/members/{}", member.id),
+            json!({"nmae": "改名"}),
+            "nmae",
+            Some("name"),
+        ),
+        (
+            Method::POST,
+            "/auth/login".to_owned(),
+            json!({"phone": "13900061101", "password": "password-123", "remember_me": true}),
+            "remember_me",
+            None,
+        ),
+    ];
+    for (method, path, body, field, hint) in cases {
+        let r = app
+            .api(method.clone(), &path)
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let e = expect_error(r, 400, "unknown_field").await;
+        assert_eq!(e.field.as_deref(), Some(field), "{method} {path}");
+        if let Some(hint) = hint {
+            assert!(e.message.contains(hint), "{method} {path}: {}", e.message);
+        }
+    }
+    let page: lvzhi_shared::activities::ActivityPage = lvzhi_tests::json_ok(
+        app.api(Method::GET, "/activities")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(page.items.is_empty(), "nothing was created");
+
+    let doc: serde_json::Value = app
+        .raw(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    for request in [
+        "NewActivity",
+        "RoleSlotInput",
+        "MemberPatch",
+        "LoginRequest",
+    ] {
+        assert_eq!(
+            doc["components"]["schemas"][request]["additionalProperties"],
+            json!(false),
+            "{request}"
+        );
+    }
+    assert!(
+        doc["components"]["schemas"]["Activity"]
+            .get("additionalProperties")
+            .is_none(),
+        "responses may grow"
+    );
+}
+
+on_both_backends!(
+    deep_nesting_is_a_bad_body,
+    malformed_and_mistyped_bodies,
+    unknown_fields_are_refused_by_name,
+);
