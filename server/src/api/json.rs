@@ -135,7 +135,12 @@ impl Schemas {
             .map_err(|fault| fault.into_error())
     }
 
-    fn walk(&self, value: &Value, schema: &MetaSchemaRef, at: &Place) -> Result<(), Fault> {
+    fn walk<'v>(
+        &self,
+        value: &'v Value,
+        schema: &MetaSchemaRef,
+        at: &Place,
+    ) -> Result<(), Fault<'v>> {
         let schema = match schema {
             MetaSchemaRef::Inline(s) => s.as_ref(),
             MetaSchemaRef::Reference(name) => match self.named.get(name) {
@@ -147,6 +152,12 @@ impl Schemas {
         for part in &schema.all_of {
             self.walk(value, part, at)?;
         }
+        let wrong_type = || {
+            at.fault(Rule::Type {
+                expected: schema.ty,
+                found: value,
+            })
+        };
         match (schema.ty, value) {
             ("object", Value::Object(fields)) => self.walk_object(fields, schema, at),
             ("array", Value::Array(items)) => {
@@ -158,16 +169,30 @@ impl Schemas {
                         None => Ok(()),
                     })
             }
+            ("string", Value::String(text)) => check_text(text, schema, at),
+            // poem-openapi reads a plain string field from a number or a
+            // boolean (as its text); an enum or a time it does not.
+            ("string", Value::Number(_) | Value::Bool(_))
+                if schema.enum_items.is_empty() && schema.format.is_none() =>
+            {
+                Ok(())
+            }
+            ("integer", Value::Number(n)) => check_whole(n, schema.format, at),
+            ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => Ok(()),
+            ("object" | "array" | "string" | "integer" | "number" | "boolean", _) => {
+                Err(wrong_type())
+            }
+            // No type (any value), or one this walk does not know: poem-openapi decides.
             _ => Ok(()),
         }
     }
 
-    fn walk_object(
+    fn walk_object<'v>(
         &self,
-        fields: &serde_json::Map<String, Value>,
+        fields: &'v serde_json::Map<String, Value>,
         schema: &MetaSchema,
         at: &Place,
-    ) -> Result<(), Fault> {
+    ) -> Result<(), Fault<'v>> {
         let known = |name: &str| schema.properties.iter().any(|(p, _)| *p == name);
         match &schema.additional_properties {
             // A map: every value has the one schema.
@@ -187,11 +212,74 @@ impl Schemas {
             }
         }
         for (name, property) in &schema.properties {
-            if let Some(value) = fields.get(*name) {
-                self.walk(value, property, &at.field(name))?;
+            let required = schema.required.contains(name);
+            match fields.get(*name) {
+                None if required => return Err(at.field(name).fault(Rule::Missing)),
+                // Absent and null are alike for an optional field.
+                None | Some(Value::Null) if !required => {}
+                Some(value) => self.walk(value, property, &at.field(name))?,
+                None => {}
             }
         }
         Ok(())
+    }
+}
+
+/// A string's value against its enum or format.
+fn check_text(text: &str, schema: &MetaSchema, at: &Place) -> Result<(), Fault<'static>> {
+    if !schema.enum_items.is_empty() && !schema.enum_items.iter().any(|v| v == text) {
+        return Err(at.fault(Rule::Value {
+            got: text.to_owned(),
+            allowed: schema
+                .enum_items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        }));
+    }
+    match schema.format {
+        // As poem-openapi reads a time: chrono's `FromStr`.
+        Some("date-time")
+            if text
+                .parse::<chrono::DateTime<chrono::FixedOffset>>()
+                .is_err() =>
+        {
+            let naive = text.parse::<chrono::NaiveDateTime>().is_ok();
+            Err(at.fault(if naive {
+                Rule::NoOffset
+            } else {
+                Rule::NotATime
+            }))
+        }
+        Some("uuid") if uuid::Uuid::parse_str(text).is_err() => Err(at.fault(Rule::NotAnId)),
+        _ => Ok(()),
+    }
+}
+
+/// A whole number within its format's range, as poem-openapi reads one.
+fn check_whole(
+    n: &serde_json::Number,
+    format: Option<&str>,
+    at: &Place,
+) -> Result<(), Fault<'static>> {
+    let (min, max): (i128, i128) = match format {
+        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("uint8") => (0, u8::MAX.into()),
+        Some("uint16") => (0, u16::MAX.into()),
+        Some("uint32") => (0, u32::MAX.into()),
+        Some("uint64") => (0, u64::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    };
+    let whole = n
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from));
+    match whole {
+        Some(v) if (min..=max).contains(&v) => Ok(()),
+        Some(_) => Err(at.fault(Rule::Range { min, max })),
+        None => Err(at.fault(Rule::NotWhole)),
     }
 }
 
@@ -233,7 +321,7 @@ impl Place {
         }
     }
 
-    fn fault(&self, rule: Rule) -> Fault {
+    fn fault<'v>(&self, rule: Rule<'v>) -> Fault<'v> {
         Fault {
             place: self.clone(),
             rule,
@@ -242,26 +330,48 @@ impl Place {
 }
 
 /// A broken rule of the schema, at a place.
-struct Fault {
+struct Fault<'v> {
     place: Place,
-    rule: Rule,
+    rule: Rule<'v>,
 }
 
-enum Rule {
+enum Rule<'v> {
     /// A field the record does not have.
     Unknown {
         name: String,
         known: Vec<&'static str>,
     },
+    /// A required field is absent.
+    Missing,
+    /// The JSON type is not the schema's.
+    Type {
+        expected: &'static str,
+        found: &'v Value,
+    },
+    /// Not one of an enum's values.
+    Value { got: String, allowed: Vec<String> },
+    /// A date and time without a UTC offset.
+    NoOffset,
+    /// Not a date and time at all.
+    NotATime,
+    /// Not a UUID.
+    NotAnId,
+    /// A number with a fraction (or an exponent) where a whole one belongs.
+    NotWhole,
+    /// A whole number out of its format's range.
+    Range { min: i128, max: i128 },
 }
 
-impl Fault {
+impl Fault<'_> {
     fn into_error(self) -> AppError {
-        let (code, mut message) = match self.rule {
-            Rule::Unknown { name, known } => {
-                (ErrorCode::UnknownField, unknown_field(&name, &known))
-            }
+        let code = match self.rule {
+            Rule::Unknown { .. } => ErrorCode::UnknownField,
+            _ => ErrorCode::InvalidBody,
         };
+        let mut message = self.rule.explain();
+        if self.place.field.is_empty() {
+            message = format!("the body {message}");
+        }
         // Inside a list, say which item.
         if self.place.exact != self.place.field {
             message = format!("{message} (at {})", self.place.exact);
@@ -272,6 +382,55 @@ impl Fault {
         } else {
             error.with_field(self.place.field)
         }
+    }
+}
+
+impl Rule<'_> {
+    /// What is wrong, in words a person understands; `field` names where.
+    fn explain(&self) -> String {
+        match self {
+            Rule::Unknown { name, known } => unknown_field(name, known),
+            Rule::Missing => "missing required field".into(),
+            Rule::Type { expected, found } => {
+                format!("must be {}, not {}", a_type(expected), a_value(found))
+            }
+            Rule::Value { got, allowed } => format!(
+                "unknown value '{got}'; expected one of {}",
+                allowed.join(", ")
+            ),
+            Rule::NoOffset => "time needs an offset, e.g. +08:00".into(),
+            Rule::NotATime => {
+                "must be a time with its offset, e.g. 2026-12-01T09:00:00+08:00".into()
+            }
+            Rule::NotAnId => "must be an id (a UUID)".into(),
+            Rule::NotWhole => "must be a whole number".into(),
+            Rule::Range { min, max } => format!("must be a whole number from {min} to {max}"),
+        }
+    }
+}
+
+/// A schema type, as a phrase.
+fn a_type(ty: &str) -> &'static str {
+    match ty {
+        "object" => "an object",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "true or false",
+        _ => "another type",
+    }
+}
+
+/// What a JSON value is, as a phrase.
+fn a_value(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -379,6 +538,124 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// The error for `activity()` with `key` set to `value`: (field, message).
+    fn refused(key: &str, value: Value) -> (Option<String>, String) {
+        let e = check::<NewActivity>(with(activity(), key, value)).expect_err(key);
+        assert_eq!(e.code, ErrorCode::InvalidBody, "{}", e.message);
+        (e.field, e.message)
+    }
+
+    #[test]
+    fn shape_errors_name_the_field_and_say_what_is_wrong() {
+        let cases = [
+            (
+                "starts_at",
+                json!("2026-12-01T09:00:00"),
+                "starts_at",
+                "time needs an offset, e.g. +08:00",
+            ),
+            (
+                "ends_at",
+                json!("tomorrow"),
+                "ends_at",
+                "must be a time with its offset",
+            ),
+            (
+                "starts_at",
+                json!(20261201),
+                "starts_at",
+                "must be a string, not a number",
+            ),
+            (
+                "kind",
+                json!("party"),
+                "kind",
+                "unknown value 'party'; expected one of training, outreach, inspection",
+            ),
+            (
+                "audience",
+                json!("everyone"),
+                "audience",
+                "unknown value 'everyone'",
+            ),
+            (
+                "capacity",
+                json!("ten"),
+                "capacity",
+                "must be a whole number, not a string",
+            ),
+            ("capacity", json!(1.5), "capacity", "must be a whole number"),
+            (
+                "capacity",
+                json!(4_294_967_296_i64),
+                "capacity",
+                "from -2147483648 to 2147483647",
+            ),
+            ("title", json!(null), "title", "must be a string, not null"),
+            (
+                "title",
+                json!({"zh": "标题"}),
+                "title",
+                "must be a string, not an object",
+            ),
+            (
+                "forbid_overlap",
+                json!("yes"),
+                "forbid_overlap",
+                "must be true or false, not a string",
+            ),
+            (
+                "roles",
+                json!({"name": "x"}),
+                "roles",
+                "must be a list, not an object",
+            ),
+            (
+                "reminder_minutes",
+                json!([60, "2h"]),
+                "reminder_minutes",
+                "(at reminder_minutes[1])",
+            ),
+        ];
+        for (key, value, field, says) in cases {
+            let (got_field, message) = refused(key, value);
+            assert_eq!(got_field.as_deref(), Some(field), "{key}: {message}");
+            assert!(message.contains(says), "{key}: {message}");
+        }
+        let mut body = activity();
+        body.as_object_mut().expect("object").remove("title");
+        let e = check::<NewActivity>(body).expect_err("missing");
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("title"), "missing required field")
+        );
+        let roles = json!([{"name": "医生"}]);
+        let (field, message) = refused("roles", roles);
+        assert_eq!(field.as_deref(), Some("roles.capacity"));
+        assert_eq!(message, "missing required field (at roles[0].capacity)");
+        let e = check::<NewActivity>(json!([1])).expect_err("a list");
+        assert_eq!(
+            (e.field, e.message.as_str()),
+            (None, "the body must be an object, not a list")
+        );
+    }
+
+    #[test]
+    fn null_is_absent_for_optional_fields() {
+        for key in [
+            "description",
+            "signup_closes_at",
+            "audience",
+            "roles",
+            "reminder_minutes",
+        ] {
+            assert!(
+                check::<NewActivity>(with(activity(), key, Value::Null)).is_ok(),
+                "{key}"
+            );
+        }
     }
 
     #[test]

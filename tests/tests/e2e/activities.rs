@@ -128,13 +128,13 @@ async fn bad_activity_input_is_refused_with_its_field(b: Backend) {
             with(base(&app), "starts_at", json!("2026-12-01T09:00:00")),
             400,
             "invalid_body",
-            None,
+            Some("starts_at"),
         ),
         (
             with(base(&app), "kind", json!("party")),
             400,
             "invalid_body",
-            None,
+            Some("kind"),
         ),
     ];
     for (body, status, code, field) in cases {

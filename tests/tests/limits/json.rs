@@ -330,7 +330,103 @@ async fn unknown_fields_are_refused_by_name(b: Backend) {
     );
 }
 
+/// A body that does not have the documented shape is answered with the
+/// field at fault and what is wrong with it, not a parser's message.
+async fn bad_bodies_name_the_field_and_the_rule(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let draft = activity_body(&app);
+    let without_title = {
+        let mut d = draft.clone();
+        d.as_object_mut().expect("object").remove("title");
+        d
+    };
+    let cases = [
+        (
+            "/activities",
+            with(draft.clone(), "starts_at", json!("2026-12-01T09:00:00")),
+            "starts_at",
+            "time needs an offset, e.g. +08:00",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "kind", json!("party")),
+            "kind",
+            "unknown value 'party'; expected one of training, outreach, inspection",
+        ),
+        (
+            "/activities",
+            without_title,
+            "title",
+            "missing required field",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "capacity", json!("ten")),
+            "capacity",
+            "must be a whole number, not a string",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "title", json!(["标题"])),
+            "title",
+            "must be a string, not a list",
+        ),
+        (
+            "/activities",
+            with(
+                draft.clone(),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "护士"}]),
+            ),
+            "roles.capacity",
+            "missing required field (at roles[1].capacity)",
+        ),
+        (
+            "/members",
+            json!({"name": "吴立", "phone": "13900061201", "gender": "unknown"}),
+            "gender",
+            "unknown value 'unknown'; expected one of male, female",
+        ),
+        (
+            "/auth/login",
+            json!({"phone": ["13900000007"], "password": "password-123"}),
+            "phone",
+            "must be a string, not a list",
+        ),
+    ];
+    for (path, body, field, says) in cases {
+        let r = app
+            .api(Method::POST, path)
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let e = expect_error(r, 400, "invalid_body").await;
+        assert_eq!(e.field.as_deref(), Some(field), "{path} {body}");
+        assert_eq!(e.message, says, "{path} {body}");
+    }
+    // Not JSON at all: no field to name, but no parser's internals either.
+    let r = app
+        .api(Method::POST, "/activities")
+        .bearer_auth(&office)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .expect("send");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert!(e.field.is_none());
+    assert!(
+        e.message.starts_with("the body is not valid JSON"),
+        "{}",
+        e.message
+    );
+}
+
 on_both_backends!(
+    bad_bodies_name_the_field_and_the_rule,
     deep_nesting_is_a_bad_body,
     malformed_and_mistyped_bodies,
     unknown_fields_are_refused_by_name,
