@@ -169,14 +169,9 @@ impl Schemas {
                         None => Ok(()),
                     })
             }
+            // Only a JSON string, as the document says: poem-openapi alone
+            // would take a number or a boolean as its text (12345 → "12345").
             ("string", Value::String(text)) => check_text(text, schema, at),
-            // poem-openapi reads a plain string field from a number or a
-            // boolean (as its text); an enum or a time it does not.
-            ("string", Value::Number(_) | Value::Bool(_))
-                if schema.enum_items.is_empty() && schema.format.is_none() =>
-            {
-                Ok(())
-            }
             ("integer", Value::Number(n)) => check_whole(n, schema.format, at),
             ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => Ok(()),
             ("object" | "array" | "string" | "integer" | "number" | "boolean", _) => {
@@ -594,6 +589,24 @@ mod tests {
                 "from -2147483648 to 2147483647",
             ),
             ("title", json!(null), "title", "must be a string, not null"),
+            (
+                "title",
+                json!(12345),
+                "title",
+                "must be a string, not a number",
+            ),
+            (
+                "description",
+                json!(1e300),
+                "description",
+                "must be a string, not a number",
+            ),
+            (
+                "location",
+                json!(true),
+                "location",
+                "must be a string, not true or false",
+            ),
             (
                 "title",
                 json!({"zh": "标题"}),

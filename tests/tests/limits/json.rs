@@ -202,23 +202,50 @@ async fn malformed_and_mistyped_bodies(b: Backend) {
         .await
         .expect("login");
     expect_error(r, 400, "invalid_body").await;
-    // poem-openapi reads a JSON number or boolean where a string belongs as
-    // its text; it is then judged as that text, like any other string.
-    let r = send(
-        with(draft.clone(), "title", serde_json::json!(12345)).to_string(),
-        "application/json",
+    // A JSON number or boolean where the document says string is refused
+    // (poem-openapi alone would take it as its text: `12345` → "12345").
+    for (key, value, found) in [
+        ("title", serde_json::json!(12345), "a number"),
+        ("description", serde_json::json!(1e300), "a number"),
+        ("location", serde_json::json!(false), "true or false"),
+    ] {
+        let r = send(
+            with(draft.clone(), key, value).to_string(),
+            "application/json",
+        )
+        .await
+        .expect("send");
+        let e = expect_error(r, 400, "invalid_body").await;
+        assert_eq!(e.field.as_deref(), Some(key));
+        assert_eq!(e.message, format!("must be a string, not {found}"));
+    }
+    // A sector named by a number is refused too, not created as "12345".
+    let r = app
+        .api(Method::POST, "/sectors")
+        .bearer_auth(&office)
+        .json(&serde_json::json!({"name": 12345}))
+        .send()
+        .await
+        .expect("sector");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert_eq!(e.field.as_deref(), Some("name"));
+    let sectors: Vec<lvzhi_shared::committees::Sector> = lvzhi_tests::json_ok(
+        app.api(Method::GET, "/sectors")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("sectors"),
     )
-    .await
-    .expect("send");
-    let created: lvzhi_shared::activities::Activity = lvzhi_tests::json_ok(r).await;
-    assert_eq!(created.title, "12345");
-    let r = send(
-        with(draft.clone(), "description", serde_json::json!(1e300)).to_string(),
-        "application/json",
-    )
-    .await
-    .expect("send");
-    assert_eq!(r.status(), 201);
+    .await;
+    assert!(sectors.iter().all(|s| s.name != "12345"));
+    let r = app
+        .api(Method::POST, "/auth/login")
+        .json(&serde_json::json!({"phone": 13900000007_u64, "password": "password-123"}))
+        .send()
+        .await
+        .expect("login");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert_eq!(e.field.as_deref(), Some("phone"));
     still_serving(&app).await;
 }
 
