@@ -181,6 +181,12 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }
+    if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = api::allowed_methods(&path)
+        && let Ok(v) = HeaderValue::from_str(&allow)
+    {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, ms = elapsed.as_secs_f64() * 1000.0, "request"));

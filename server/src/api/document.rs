@@ -5,10 +5,58 @@
 //!   reaches says `additionalProperties: false` (poem-openapi's
 //!   `deny_unknown_fields` refuses unknown fields but leaves the schema open,
 //!   and its schema type cannot spell `false`).
+//! - Rules the server applies to some strings (cursors, the Idempotency-Key,
+//!   tokens). Written as poem-openapi validators they would also be enforced
+//!   by poem-openapi, answering `invalid_parameter` or `invalid_body` where
+//!   the server's own check answers with its precise code (`invalid_cursor`,
+//!   `field_too_long`); so they are stated here, beside the values the
+//!   checks use.
 
+use lvzhi_shared::validate::{MAX_DEVICE_TOKEN_CHARS, MAX_TOKEN_CHARS};
 use poem::Endpoint;
 use poem::endpoint::make_sync;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::domain::idempotency::MAX_KEY_CHARS;
+
+/// Visible ASCII, as the Idempotency-Key and FCM tokens must be.
+const VISIBLE_ASCII: &str = "^[!-~]+$";
+
+/// `(in, name)` of a parameter and the JSON Schema rules the server applies to it.
+fn parameter_rules() -> [(&'static str, &'static str, Value); 2] {
+    [
+        // Cursors are base64url of where the last page ended (domain::pages).
+        (
+            "query",
+            "cursor",
+            json!({"minLength": 1, "pattern": "^[A-Za-z0-9_-]+$"}),
+        ),
+        // domain::idempotency::IdemKey::new.
+        (
+            "header",
+            "Idempotency-Key",
+            json!({"minLength": 1, "maxLength": MAX_KEY_CHARS, "pattern": VISIBLE_ASCII}),
+        ),
+    ]
+}
+
+/// `(schema, property)` of a request field and the rules the server applies to it.
+fn field_rules() -> [(&'static str, &'static str, Value); 2] {
+    [
+        // domain::sessions::{refresh, logout}.
+        (
+            "RefreshRequest",
+            "refresh_token",
+            json!({"maxLength": MAX_TOKEN_CHARS}),
+        ),
+        // domain::devices::register.
+        (
+            "DeviceRegistration",
+            "token",
+            json!({"minLength": 1, "maxLength": MAX_DEVICE_TOKEN_CHARS, "pattern": VISIBLE_ASCII}),
+        ),
+    ]
+}
 
 /// Serves `spec` (poem-openapi's document, as JSON text) with the additions.
 pub fn spec_endpoint(spec: &str) -> impl Endpoint + 'static {
@@ -26,7 +74,46 @@ pub fn complete(spec: &str) -> String {
         return spec.to_owned();
     };
     close_request_bodies(&mut doc);
+    state_string_rules(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// Adds the rules of [`parameter_rules`] and [`field_rules`] where they apply.
+fn state_string_rules(doc: &mut Value) {
+    let add = |schema: Option<&mut Value>, rules: &Value| {
+        if let (Some(Value::Object(schema)), Value::Object(rules)) = (schema, rules) {
+            schema.extend(rules.clone());
+        }
+    };
+    let parameters = parameter_rules();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        let operations = paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|ops| ops.values_mut());
+        for operation in operations {
+            let params = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut);
+            for param in params.into_iter().flatten() {
+                let place = (param.get("in").cloned(), param.get("name").cloned());
+                if let Some((_, _, rules)) = parameters
+                    .iter()
+                    .find(|(i, n, _)| place == (Some(json!(i)), Some(json!(n))))
+                {
+                    add(param.get_mut("schema"), rules);
+                }
+            }
+        }
+    }
+    for (schema, property, rules) in field_rules() {
+        add(
+            doc.pointer_mut(&format!(
+                "/components/schemas/{schema}/properties/{property}"
+            )),
+            &rules,
+        );
+    }
 }
 
 /// Marks every object schema reachable from a JSON request body closed.

@@ -10,6 +10,7 @@ mod formats;
 mod json;
 mod me;
 mod members;
+mod methods;
 mod notifications;
 mod nul_guard;
 mod records;
@@ -23,6 +24,7 @@ use crate::error::AppError;
 
 pub use document::spec_endpoint;
 pub(crate) use json::Json;
+pub use methods::allowed_methods;
 pub(crate) use nul_guard::refuse_nul;
 
 #[derive(Tags)]
