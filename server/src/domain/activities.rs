@@ -194,6 +194,15 @@ pub fn create(
     };
     for (i, r) in roles.iter().enumerate() {
         check_capacity(r.capacity, "roles")?;
+        if r.capacity > input.capacity {
+            return Err(invalid(
+                "roles",
+                format!(
+                    "a role slot may hold at most the activity's {} places",
+                    input.capacity
+                ),
+            ));
+        }
         let sector_id = r
             .sector
             .as_deref()
