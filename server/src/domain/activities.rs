@@ -192,17 +192,18 @@ pub fn create(
     } else {
         &input.roles[..]
     };
+    if roles.iter().any(|r| r.capacity > input.capacity) {
+        return Err(AppError::new(
+            ErrorCode::InvalidField,
+            format!(
+                "a role slot may hold at most the activity's {} places",
+                input.capacity
+            ),
+        )
+        .with_field("roles"));
+    }
     for (i, r) in roles.iter().enumerate() {
         check_capacity(r.capacity, "roles")?;
-        if r.capacity > input.capacity {
-            return Err(invalid(
-                "roles",
-                format!(
-                    "a role slot may hold at most the activity's {} places",
-                    input.capacity
-                ),
-            ));
-        }
         let sector_id = r
             .sector
             .as_deref()

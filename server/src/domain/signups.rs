@@ -707,6 +707,7 @@ pub fn set_role_capacity(
                 .with_field("capacity"),
         );
     }
+    let role = pick_role(conn, &activity.id, Some(role_id))?;
     if capacity > activity.capacity {
         return Err(AppError::new(
             ErrorCode::InvalidField,
@@ -717,7 +718,6 @@ pub fn set_role_capacity(
         )
         .with_field("capacity"));
     }
-    let role = pick_role(conn, &activity.id, Some(role_id))?;
     set_capacity(conn, &activity, Some(&role), capacity, overflow, now)
 }
 
