@@ -184,7 +184,7 @@ fn fcm_client(config: &Config) -> anyhow::Result<Option<Arc<FcmClient>>> {
 /// operational endpoints, wrapped in request logging, metrics and body limits.
 pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     let service = api::service(state.clone());
-    let spec = service.spec_endpoint();
+    let spec = api::spec_endpoint(&service.spec());
     let docs = service.swagger_ui();
     Route::new()
         .nest("/api/v1", service)
@@ -246,6 +246,12 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
+    }
+    if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = api::allowed_methods(&path)
+        && let Ok(v) = HeaderValue::from_str(&allow)
+    {
+        resp.headers_mut().insert(header::ALLOW, v);
     }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();

@@ -92,7 +92,11 @@ crate::wire_enum! {
 
 /// A role slot asked for when creating an activity (e.g. 5 doctors from 医药卫生界).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleSlotInput {
     pub name: String,
@@ -118,7 +122,11 @@ pub struct RoleSlot {
 
 /// A stop of an inspection trip.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StopInput {
     pub at: DateTime<FixedOffset>,
@@ -139,7 +147,11 @@ pub struct Stop {
 
 /// A course material: a link to a document or video.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MaterialInput {
     pub title: String,
@@ -167,7 +179,11 @@ pub struct Material {
 
 /// `POST /activities`: a new activity, created as a draft.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewActivity {
     pub kind: ActivityKind,
@@ -219,7 +235,11 @@ pub struct NewActivity {
 /// `PATCH /activities/{id}`: only the fields present change. A change of time
 /// or place of a published activity is announced to everyone signed up.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivityPatch {
     pub title: Option<String>,
@@ -253,7 +273,11 @@ pub struct ActivityChange {
 
 /// `PATCH /activities/{id}/roles/{role_id}`: change a role slot's capacity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleCapacityPatch {
     pub capacity: i32,
@@ -362,7 +386,11 @@ pub struct ActivityPage {
 
 /// `POST /activities/{id}/cancel`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CancelActivity {
     /// Told to everyone signed up.
@@ -371,7 +399,11 @@ pub struct CancelActivity {
 
 /// `POST /activities/{id}/signups`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupRequest {
     /// The role slot; may be left out when the activity has one slot.
@@ -399,7 +431,11 @@ pub struct SignupResult {
 
 /// Organizer override: `POST /activities/{id}/roster`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterAdd {
     pub member_id: String,
@@ -462,7 +498,11 @@ pub struct CheckinCode {
 
 /// `POST /activities/{id}/checkins`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinRequest {
     pub code: String,
@@ -477,7 +517,11 @@ pub struct CheckinResult {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceEntry {
     pub member_id: String,
@@ -486,7 +530,11 @@ pub struct AttendanceEntry {
 
 /// `PUT /activities/{id}/attendance`: marks in bulk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceUpdate {
     pub entries: Vec<AttendanceEntry>,
@@ -501,7 +549,11 @@ pub struct AttendanceResult {
 
 /// `POST /activities/{id}/findings`: a member's finding or suggestion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewFinding {
     pub title: String,
@@ -522,7 +574,11 @@ impl NewFinding {
 
 /// `PATCH /findings/{id}`: the office moves a finding along.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FindingPatch {
     pub status: FindingStatus,
@@ -562,7 +618,11 @@ pub struct FindingList {
 
 /// `PUT /activities/{id}/outcome`: what an outreach activity achieved.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Outcome {
     pub people_served: i32,

@@ -6,7 +6,11 @@ use crate::members::Member;
 
 /// `POST /auth/login`: sign in with phone (or member number) and password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginRequest {
     /// Mobile number in any common spelling (`+86 139-0000-0007` is fine).
@@ -35,7 +39,11 @@ pub struct TokenPair {
 
 /// `POST /auth/refresh` and `POST /auth/logout`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -43,7 +51,11 @@ pub struct RefreshRequest {
 
 /// `POST /auth/activate`: a new member sets their password with the office's code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivateRequest {
     pub phone: String,
@@ -54,7 +66,11 @@ pub struct ActivateRequest {
 
 /// `PUT /me/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChangePasswordRequest {
     pub current_password: String,

@@ -46,7 +46,11 @@ pub struct Committee {
 
 /// `PATCH /committee` (admin): only the fields present change.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommitteePatch {
     pub language: Option<Language>,
@@ -66,7 +70,11 @@ pub struct Sector {
 
 /// `POST /sectors` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewSector {
     pub name: String,

@@ -123,6 +123,10 @@ pub enum ErrorCode {
     UnknownMember,
     /// The audience holds nobody to notify.
     NoRecipients,
+    // --- the request's shape (appended) ---
+    /// The body has a field the operation does not take (often a misspelling);
+    /// `field` names it.
+    UnknownField,
 }
 
 impl ErrorCode {
@@ -162,6 +166,7 @@ impl ErrorCode {
             CheckinCodeExpired | CheckinCodeForeign | CheckinCodeInvalid | CheckinNotOpen
             | UnknownRole => 422,
             UnknownMember | NoRecipients => 422,
+            UnknownField => 400,
         }
     }
 }

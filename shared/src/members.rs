@@ -93,7 +93,11 @@ pub struct Me {
 
 /// `POST /members`: the office adds one member.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewMember {
     pub member_no: Option<String>,
@@ -112,7 +116,11 @@ pub struct NewMember {
 ///
 /// An empty string clears an optional text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberPatch {
     pub member_no: Option<String>,
@@ -169,7 +177,11 @@ pub struct MemberPage {
 
 /// `POST /members/activation-codes`: issue fresh codes (old ones stop working).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivationCodesRequest {
     /// Members to issue codes for; empty means every pending member of the committee.

@@ -55,7 +55,11 @@ pub mod push_data {
 
 /// `POST /me/devices`: this phone's FCM registration token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeviceRegistration {
     pub token: String,
@@ -132,7 +136,11 @@ crate::wire_enum! {
 
 /// An announcement's audience.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnnouncementAudience {
     pub kind: AudienceKind,
@@ -160,7 +168,11 @@ pub struct AnnouncementAudience {
 
 /// `POST /announcements`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewAnnouncement {
     pub title: String,

@@ -77,15 +77,17 @@ pub fn max_chars(raw: &str, field: &'static str, max: usize) -> Result<(), Field
 ///
 /// Spaces, dashes, dots and brackets are dropped, and a `+86`/`0086`/`86`
 /// country prefix is removed; what remains must be 11 digits starting with 1.
+/// Full-width digits and signs (`１３９－…`, as a Chinese input method in
+/// full-width mode types them) count as their ASCII forms.
 /// Over [`MAX_PHONE_CHARS`] as typed is `field_too_long`.
 pub fn normalize_phone(raw: &str, field: &'static str) -> Result<String, FieldError> {
     max_chars(raw, field, MAX_PHONE_CHARS)?;
     let mut digits = String::with_capacity(raw.len());
-    for (i, c) in raw.trim().chars().enumerate() {
+    for (i, c) in raw.trim().chars().map(half_width).enumerate() {
         match c {
             '0'..='9' => digits.push(c),
             '+' if i == 0 => {}
-            ' ' | '-' | '.' | '(' | ')' | '\u{3000}' => {}
+            ' ' | '-' | '.' | '(' | ')' => {}
             _ => return Err(invalid_phone(field)),
         }
     }
@@ -103,6 +105,16 @@ pub fn normalize_phone(raw: &str, field: &'static str) -> Result<String, FieldEr
         Ok(national.to_owned())
     } else {
         Err(invalid_phone(field))
+    }
+}
+
+/// The ASCII form of a full-width character (U+FF01–U+FF5E) and of the
+/// ideographic space; any other character as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c),
+        _ => c,
     }
 }
 
@@ -295,6 +307,24 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn full_width_phones_normalise() {
+        for raw in [
+            "１３９００００００07",
+            "＋８６ １３９－００００－０００７",
+            "（１３９）００００　０００７",
+            "　１３９．００００．０００７　",
+        ] {
+            assert_eq!(
+                normalize_phone(raw, "phone").as_deref(),
+                Ok("13900000007"),
+                "{raw}"
+            );
+        }
+        // Full-width letters are still letters.
+        assert!(normalize_phone("１３９Ｏ００００００７", "phone").is_err());
     }
 
     #[test]

@@ -42,6 +42,9 @@ const SCOPE: &str = "https://www.googleapis.com/auth/firebase.messaging";
 pub enum Rule {
     /// 404 NOT_FOUND, errorCode UNREGISTERED, every time.
     Unregistered,
+    /// 404 NOT_FOUND with no FcmError detail (as FCM sometimes answers for a
+    /// token that is gone), every time.
+    NotFound,
     /// 400 INVALID_ARGUMENT, errorCode INVALID_ARGUMENT, every time.
     InvalidArgument,
     /// 429 RESOURCE_EXHAUSTED, errorCode QUOTA_EXCEEDED, with `Retry-After`,
@@ -530,6 +533,14 @@ fn answer(
                     StatusCode::NOT_FOUND,
                     "NOT_FOUND",
                     Some("UNREGISTERED"),
+                    "Requested entity was not found.",
+                );
+            }
+            Rule::NotFound => {
+                return fcm_error(
+                    StatusCode::NOT_FOUND,
+                    "NOT_FOUND",
+                    None,
                     "Requested entity was not found.",
                 );
             }

@@ -9,10 +9,11 @@ use lvzhi_shared::activities::{
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{Attachment, AttachmentType, Json};
+use poem_openapi::payload::{Attachment, AttachmentType};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
 
+use super::Json;
 use super::formats::Formats;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use lvzhi_shared::auth::{ActivateRequest, LoginRequest, RefreshRequest, TokenPair};
 use poem::Request;
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::Json;
 use crate::app::AppState;
 use crate::error::ApiResult;
 

@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
 use lvzhi_shared::committees::{Committee, CommitteePatch, NewSector, Sector};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::Json;
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth};
 use crate::domain::committees;

@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use lvzhi_shared::activities::{Finding, FindingList, FindingPatch, NewFinding, Outcome};
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
+use super::Json;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};

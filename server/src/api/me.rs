@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use lvzhi_shared::auth::ChangePasswordRequest;
 use lvzhi_shared::members::Me;
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::Json;
 use crate::app::AppState;
 use crate::auth::BearerAuth;
 use crate::domain::{accounts::members, committees};

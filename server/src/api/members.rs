@@ -7,10 +7,11 @@ use lvzhi_shared::members::{
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Attachment, AttachmentType, Binary, Json};
+use poem_openapi::payload::{Attachment, AttachmentType, Binary};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Multipart, OpenApi};
 
+use super::Json;
 use super::formats::Formats;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;

@@ -4,10 +4,13 @@
 mod activities;
 mod auth;
 mod committee;
+mod document;
 mod findings;
 mod formats;
+mod json;
 mod me;
 mod members;
+mod methods;
 mod notifications;
 mod nul_guard;
 pub(crate) mod ops;
@@ -20,6 +23,9 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::app::AppState;
 use crate::error::AppError;
 
+pub use document::spec_endpoint;
+pub(crate) use json::Json;
+pub use methods::allowed_methods;
 pub(crate) use nul_guard::refuse_nul;
 
 #[derive(Tags)]

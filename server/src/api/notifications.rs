@@ -6,9 +6,9 @@ use lvzhi_shared::notifications::{
 };
 use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
+use super::Json;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};

@@ -26,6 +26,9 @@ pub struct IdemKey {
     pub request_hash: String,
 }
 
+/// Longest `Idempotency-Key`, in (visible ASCII) characters.
+pub const MAX_KEY_CHARS: usize = 128;
+
 impl IdemKey {
     /// Validates the header value and binds it to the request it came with.
     pub fn new(
@@ -37,7 +40,8 @@ impl IdemKey {
     ) -> Result<Option<Self>, AppError> {
         let Some(key) = key else { return Ok(None) };
         let key = key.trim();
-        if key.is_empty() || key.len() > 128 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic())
+        {
             return Err(AppError::new(
                 ErrorCode::InvalidParameter,
                 "Idempotency-Key must be 1 to 128 visible ASCII characters",

@@ -260,11 +260,25 @@ enum Reply {
     Unauthenticated,
 }
 
-/// FCM's error body: `{"error": {"code", "message", "status", "details": [...]}}`.
+/// FCM's error body: `{"error": {"code", "message", "status", "details": [...]}}`,
+/// or the older `{"error": "CODE"}`.
 #[derive(Deserialize, Default)]
 struct ErrorBody {
     #[serde(default)]
-    error: ErrorStatus,
+    error: ErrorField,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ErrorField {
+    Status(ErrorStatus),
+    Code(String),
+}
+
+impl Default for ErrorField {
+    fn default() -> Self {
+        Self::Status(ErrorStatus::default())
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -294,19 +308,34 @@ struct FieldViolation {
 }
 
 impl ErrorBody {
+    fn details(&self) -> &[ErrorDetail] {
+        match &self.error {
+            ErrorField::Status(s) => &s.details,
+            ErrorField::Code(_) => &[],
+        }
+    }
+
+    /// The `errorCode` of the `google.firebase.fcm.v1.FcmError` detail.
     fn error_code(&self) -> Option<&str> {
-        self.error
-            .details
+        self.details()
             .iter()
             .filter(|d| d.kind.ends_with("google.firebase.fcm.v1.FcmError"))
             .find_map(|d| d.error_code.as_deref())
     }
 
+    /// What the Firebase Admin SDKs read when no FcmError detail says: the
+    /// error's canonical status (`NOT_FOUND`), or the code of the older form.
+    fn bare_code(&self) -> Option<&str> {
+        match &self.error {
+            ErrorField::Status(s) => s.status.as_deref(),
+            ErrorField::Code(code) => Some(code),
+        }
+    }
+
     /// The fields a `google.rpc.BadRequest` detail blames, if there is one.
     fn violated_fields(&self) -> Option<Vec<&str>> {
         let bad_requests = || {
-            self.error
-                .details
+            self.details()
                 .iter()
                 .filter(|d| d.kind.ends_with("google.rpc.BadRequest"))
         };
@@ -325,7 +354,8 @@ fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> R
     }
     let error: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
     let code = error.error_code();
-    let reason = match code.or(error.error.status.as_deref()).map(short) {
+    let bare = error.bare_code();
+    let reason = match code.or(bare).map(short) {
         Some(reason) if !reason.is_empty() => reason,
         _ => format!("HTTP {}", status.as_u16()),
     };
@@ -337,6 +367,11 @@ fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> R
         },
         (401, _) => return Reply::Unauthenticated,
         (_, Some("UNREGISTERED" | "SENDER_ID_MISMATCH")) => SendOutcome::TokenInvalid { reason },
+        // No FcmError detail (FCM does not always add one): as the Admin SDKs
+        // do, a NOT_FOUND or UNREGISTERED status is a token no longer registered.
+        (400..=499, None) if matches!(bare, Some("NOT_FOUND" | "UNREGISTERED")) => {
+            SendOutcome::TokenInvalid { reason }
+        }
         (_, Some("INVALID_ARGUMENT")) => {
             // INVALID_ARGUMENT also covers a bad payload (a reserved data key,
             // a message too big). When FCM says which field is wrong and it
@@ -501,6 +536,48 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn dead_tokens_without_an_fcm_error_detail() {
+        for (status, kind) in [
+            (404, "NOT_FOUND"),
+            (404, "UNREGISTERED"),
+            (400, "UNREGISTERED"),
+        ] {
+            assert_eq!(
+                outcome(status, None, &fcm_error(status, kind, None)),
+                done(SendOutcome::TokenInvalid {
+                    reason: kind.into()
+                }),
+                "{status} {kind}"
+            );
+        }
+        // A detail that lost its `@type` leaves the status to decide.
+        let untyped = serde_json::to_vec(&json!({"error": {
+            "code": 404, "status": "NOT_FOUND", "details": [{"errorCode": "UNREGISTERED"}],
+        }}))
+        .expect("json");
+        assert_eq!(
+            outcome(404, None, &untyped),
+            done(SendOutcome::TokenInvalid {
+                reason: "NOT_FOUND".into()
+            })
+        );
+        // The older body: just the code.
+        assert_eq!(
+            outcome(404, None, br#"{"error": "UNREGISTERED"}"#),
+            done(SendOutcome::TokenInvalid {
+                reason: "UNREGISTERED".into()
+            })
+        );
+        // Without a detail, a bad argument may be the payload's: the device stays.
+        assert_eq!(
+            outcome(400, None, &fcm_error(400, "INVALID_ARGUMENT", None)),
+            done(SendOutcome::Rejected {
+                reason: "INVALID_ARGUMENT".into()
+            })
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ on_both_backends!(
     lists_filter_and_page_in_start_order,
     another_committee_cannot_touch_an_activity,
     rosters_export_with_chinese_headers,
+    role_slots_fit_in_the_activity,
+    roster_shows_when_each_sign_up_was_made,
     course_materials_upload_and_download,
     an_unknown_stored_value_is_an_error_not_a_guess,
 );
@@ -120,6 +122,17 @@ async fn bad_activity_input_is_refused_with_its_field(b: Backend) {
             "invalid_field",
             Some("roles"),
         ),
+        // No role slot holds more than the whole activity (20 places).
+        (
+            with(
+                base(&app),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "志愿者", "capacity": 21}]),
+            ),
+            422,
+            "invalid_field",
+            Some("roles"),
+        ),
         (
             with(base(&app), "study_hours", json!(-1)),
             422,
@@ -131,13 +144,13 @@ async fn bad_activity_input_is_refused_with_its_field(b: Backend) {
             with(base(&app), "starts_at", json!("2026-12-01T09:00:00")),
             400,
             "invalid_body",
-            None,
+            Some("starts_at"),
         ),
         (
             with(base(&app), "kind", json!("party")),
             400,
             "invalid_body",
-            None,
+            Some("kind"),
         ),
     ];
     for (body, status, code, field) in cases {
@@ -535,6 +548,124 @@ async fn rosters_export_with_chinese_headers(b: Backend) {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][..3], ["委员编号", "姓名", "手机号码"]);
     assert_eq!(rows[2][5], "候补");
+}
+
+/// A role slot cannot be given more places than the activity has.
+async fn role_slots_fit_in_the_activity(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app
+        .create_activity(
+            &office,
+            with(
+                base(&app),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "志愿者", "capacity": 15}]),
+            ),
+        )
+        .await;
+    let doctors = &a.roles[0];
+    let patch = |capacity: i32| {
+        app.api(
+            Method::PATCH,
+            &format!("/activities/{}/roles/{}", a.id, doctors.id),
+        )
+        .bearer_auth(&office)
+        .json(&json!({"capacity": capacity}))
+        .send()
+    };
+    let e = expect_error(patch(21).await.expect("patch"), 422, "invalid_field").await;
+    assert_eq!(e.field.as_deref(), Some("capacity"));
+    assert!(e.message.contains("20"), "{}", e.message);
+    let changed: lvzhi_shared::activities::ActivityChange =
+        json_ok(patch(20).await.expect("patch")).await;
+    assert_eq!(changed.activity.roles[0].capacity, 20);
+}
+
+/// The roster's sign-up time is when the member signed up, not when the
+/// sign-up last changed (a promotion, a mark of attendance).
+async fn roster_shows_when_each_sign_up_was_made(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app
+        .published_activity(&office, json!({"capacity": 1}), 72)
+        .await;
+    let ms = app.members("13900033", 2).await;
+    let signed = |r: reqwest::Response| async move {
+        assert!(r.status().is_success(), "{}", r.status());
+    };
+    signed(app.sign_up(&ms[0].access_token, &a.id, None).await).await;
+    app.clock.advance(chrono::Duration::hours(2));
+    let second_signed_up = app.clock.now_utc();
+    signed(app.sign_up(&ms[1].access_token, &a.id, None).await).await;
+    // An hour later the first withdraws: the second moves off the waitlist.
+    app.clock.advance(chrono::Duration::hours(1));
+    let r = app
+        .api(Method::DELETE, &format!("/activities/{}/signups/me", a.id))
+        .bearer_auth(&ms[0].access_token)
+        .send()
+        .await
+        .expect("withdraw");
+    assert!(r.status().is_success(), "{}", r.status());
+    let roster: lvzhi_shared::activities::Roster = json_ok(
+        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("roster"),
+    )
+    .await;
+    let second = roster
+        .items
+        .iter()
+        .find(|e| e.member_id == ms[1].user.id)
+        .expect("second on the roster");
+    assert_eq!(second.status, SignupStatus::Registered);
+    let shown = second.signed_up_at.with_timezone(&chrono::Utc);
+    assert!(
+        (shown - second_signed_up).num_seconds().abs() < 1,
+        "signed up at {second_signed_up}, roster says {shown}"
+    );
+    // The spreadsheet's 报名时间 column says the same, in the committee's zone.
+    let csv = app
+        .api(Method::GET, &format!("/activities/{}/signups", a.id))
+        .bearer_auth(&office)
+        .query(&[("format", "csv")])
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    let local = second.signed_up_at.format("%Y-%m-%d %H:%M").to_string();
+    let row = csv
+        .lines()
+        .find(|l| l.contains(&ms[1].user.phone))
+        .expect("row");
+    assert!(row.contains(&local), "{row} should show {local}");
+    // Signing up again after withdrawing is a new sign-up, made now.
+    app.clock.advance(chrono::Duration::hours(1));
+    let again = app.clock.now_utc();
+    signed(app.sign_up(&ms[0].access_token, &a.id, None).await).await;
+    let roster: lvzhi_shared::activities::Roster = json_ok(
+        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("roster"),
+    )
+    .await;
+    let first = roster
+        .items
+        .iter()
+        .find(|e| e.member_id == ms[0].user.id)
+        .expect("first on the roster");
+    assert_eq!(first.status, SignupStatus::Waitlisted);
+    let shown = first.signed_up_at.with_timezone(&chrono::Utc);
+    assert!(
+        (shown - again).num_seconds().abs() < 1,
+        "signed up again at {again}, roster says {shown}"
+    );
 }
 
 async fn course_materials_upload_and_download(b: Backend) {

@@ -17,6 +17,7 @@ on_both_backends!(
     password_change_ends_other_sessions,
     repeated_failures_lock_the_phone_with_retry_after,
     phone_spellings_sign_in_alike,
+    full_width_phones_are_read_wherever_a_phone_is,
     a_flood_of_unknown_phones_leaves_members_room_to_sign_in,
 );
 
@@ -368,6 +369,55 @@ async fn phone_spellings_sign_in_alike(b: Backend) {
     for spelling in ["13900000007", "+86 139-0000-0007", "139 0000 0007"] {
         app.login(spelling, "password-123").await;
     }
+}
+
+/// A Chinese input method in full-width mode types １３９…: the office's
+/// form, its spreadsheet, activation and sign-in all read it as 139….
+async fn full_width_phones_are_read_wherever_a_phone_is(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = app.admin().await.access_token;
+    let created = app
+        .create_member(
+            &admin,
+            &NewMember {
+                name: "全角".into(),
+                phone: "１３９００００１３０１".into(),
+                ..NewMember::default()
+            },
+        )
+        .await;
+    assert_eq!(created.member.phone, "13900001301");
+    let activated: TokenPair = json_ok(
+        app.api(Method::POST, "/auth/activate")
+            .json(&json!({
+                "phone": "＋８６ １３９－００００－１３０１",
+                "activation_code": created.activation.code,
+                "new_password": "password-123",
+            }))
+            .send()
+            .await
+            .expect("activate"),
+    )
+    .await;
+    assert_eq!(activated.user.id, created.member.id);
+    for spelling in ["１３９００００１３０１", "（１３９）００００　１３０１"]
+    {
+        let pair = app.login(spelling, "password-123").await;
+        assert_eq!(pair.user.id, created.member.id, "{spelling}");
+    }
+    // The office's spreadsheet, typed the same way.
+    let report: lvzhi_shared::members::ImportReport = json_ok(
+        app.api(Method::POST, "/members/import")
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body("姓名,手机号码\n全角二,１３９００００１３０２\n")
+            .send()
+            .await
+            .expect("import"),
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.activation_codes[0].phone, "13900001302");
 }
 
 /// Sixty sign-ins for phones nobody has, at once, against a hash queue of

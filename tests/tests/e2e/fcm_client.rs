@@ -207,6 +207,22 @@ async fn dead_tokens_are_reported() {
     assert_eq!(statuses(&s.fake.attempts()), vec![404, 400]);
 }
 
+/// FCM does not always add its FcmError detail: a bare 404 NOT_FOUND is an
+/// unregistered token to the Firebase Admin SDKs, and to us.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_not_found_is_a_dead_token() {
+    let s = setup().await;
+    s.fake.set_rule("gone-quietly", Rule::NotFound);
+    assert_eq!(
+        s.client.send(&push("gone-quietly")).await,
+        SendOutcome::TokenInvalid {
+            reason: "NOT_FOUND".into()
+        }
+    );
+    assert!(s.fake.received().is_empty());
+    assert_eq!(statuses(&s.fake.attempts()), vec![404]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_and_outages_are_retried() {
     let s = setup().await;

@@ -13,6 +13,7 @@ use serde_json::json;
 on_both_backends!(
     fixture_roster_imports_once_from_csv_and_xlsx,
     bad_rows_are_reported_and_good_rows_imported_once,
+    row_numbers_are_the_spreadsheets_after_blank_lines,
     dry_run_reports_without_writing,
     activation_sheets_open_in_a_spreadsheet,
     unreadable_and_oversized_uploads_are_refused,
@@ -160,6 +161,42 @@ async fn bad_rows_are_reported_and_good_rows_imported_once(b: Backend) {
     .await;
     assert_eq!(page.items[0].phone, "13900000007");
     assert_eq!(roster_size(&app, &token).await, 4);
+}
+
+/// Blank lines are rows in the office's spreadsheet too, and a cell holding a
+/// line break is still one row: errors name the row the clerk sees.
+async fn row_numbers_are_the_spreadsheets_after_blank_lines(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = app.admin().await.access_token;
+    let csv = concat!(
+        "姓名,手机号码,工作单位\n",            // row 1
+        "王芳,13900000101,县医院\n",           // row 2
+        "\n",                                  // row 3, blank
+        ",13900000102,县医院\n",               // row 4: no name
+        "\n",                                  // row 5, blank
+        "\n",                                  // row 6, blank
+        "李强,12345,县医院\n",                 // row 7: bad phone
+        "赵敏,13900000103,\"县医院\n内科\"\n", // row 8: one cell on two lines (refused)
+        "钱进,13900000104,<b>\n",              // row 9: markup in the workplace
+    );
+    let report = import(&app, &token, csv.as_bytes().to_vec(), true).await;
+    let got: Vec<(u32, Option<String>)> = report
+        .errors
+        .iter()
+        .map(|e| (e.row, e.field.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (4, Some("name".to_owned())),
+            (7, Some("phone".to_owned())),
+            (8, Some("workplace".to_owned())),
+            (9, Some("workplace".to_owned())),
+        ],
+        "{:?}",
+        report.errors
+    );
+    assert_eq!((report.rows, report.created), (5, 1));
 }
 
 async fn dry_run_reports_without_writing(b: Backend) {

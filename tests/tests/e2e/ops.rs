@@ -9,6 +9,8 @@ use serde_json::Value;
 on_both_backends!(
     health_readiness_and_metrics_answer,
     errors_outside_operations_have_the_same_shape,
+    method_not_allowed_says_which_methods_are,
+    the_document_states_the_parameter_rules_the_server_enforces,
     every_operation_declares_and_enforces_its_callers,
     migrations_go_down_and_up_again,
 );
@@ -108,6 +110,101 @@ async fn errors_outside_operations_have_the_same_shape(b: Backend) {
         .await
         .expect("415");
     expect_error(r, 415, "unsupported_media_type").await;
+}
+
+/// A 405 carries `Allow` (RFC 9110 requires it), naming the methods of the
+/// path the server matched, including HEAD wherever GET is served.
+async fn method_not_allowed_says_which_methods_are(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/auth/login".to_owned(), "POST"),
+        (
+            Method::DELETE,
+            "/api/v1/members".to_owned(),
+            "GET, HEAD, POST",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/members/{id}"),
+            "GET, HEAD, PATCH",
+        ),
+        (Method::GET, "/api/v1/members/import".to_owned(), "POST"),
+        (
+            Method::POST,
+            format!("/api/v1/activities/{id}/signups/me"),
+            "DELETE",
+        ),
+        (Method::POST, "/healthz".to_owned(), "GET, HEAD"),
+    ] {
+        let r = app.raw(method.clone(), &path).send().await.expect("405");
+        let got = r
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        assert_eq!(got.as_deref(), Some(allow), "{method} {path}");
+        expect_error(r, 405, "method_not_allowed").await;
+    }
+}
+
+/// Rules the server applies to parameters and tokens are in the document, so
+/// a client (or a fuzzer) can know them: an empty cursor, an over-long or
+/// non-ASCII Idempotency-Key, an over-long token are refused.
+async fn the_document_states_the_parameter_rules_the_server_enforces(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let doc: Value = app
+        .raw(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    let param = |path: &str, method: &str, name: &str| -> Value {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .map(|p| p["schema"].clone())
+            .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+    };
+    for path in [
+        "/members",
+        "/activities",
+        "/me/notifications",
+        "/announcements",
+    ] {
+        let cursor = param(path, "get", "cursor");
+        assert_eq!(cursor["minLength"], 1, "{path}");
+        assert_eq!(cursor["pattern"], "^[A-Za-z0-9_-]+$", "{path}");
+    }
+    let key = param("/activities/{id}/signups", "post", "Idempotency-Key");
+    assert_eq!(
+        (key["minLength"].clone(), key["maxLength"].clone()),
+        (1.into(), 128.into())
+    );
+    assert_eq!(key["pattern"], "^[!-~]+$");
+    let schemas = &doc["components"]["schemas"];
+    let device = &schemas["DeviceRegistration"]["properties"]["token"];
+    assert_eq!(
+        (device["minLength"].clone(), device["maxLength"].clone()),
+        (1.into(), 4096.into())
+    );
+    assert_eq!(device["pattern"], "^[!-~]+$");
+    assert_eq!(
+        schemas["RefreshRequest"]["properties"]["refresh_token"]["maxLength"],
+        4096
+    );
+
+    // And the server does refuse what the document rules out.
+    let office = app.admin().await.access_token;
+    let r = app
+        .api(Method::GET, "/members")
+        .bearer_auth(&office)
+        .query(&[("cursor", "")])
+        .send()
+        .await
+        .expect("list");
+    expect_error(r, 400, "invalid_cursor").await;
 }
 
 /// Reads each operation's "Who:" line from the document and checks it against

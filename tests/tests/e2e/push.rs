@@ -27,6 +27,7 @@ on_both_backends!(
     a_retry_waits_out_quiet_hours,
     reminders_fire_before_the_start,
     fcm_errors_prune_retry_and_give_up,
+    a_bare_not_found_from_fcm_prunes_the_phone,
     a_kill_in_the_middle_of_a_fan_out_loses_nothing,
     a_graceful_stop_finishes_the_batch_in_hand,
     two_servers_share_a_fan_out_without_sending_twice,
@@ -910,6 +911,44 @@ async fn fcm_errors_prune_retry_and_give_up(b: Backend) {
             .iter()
             .any(|r| r.token == "fine" && r.title == "第二轮")
     );
+}
+
+/// FCM may answer a dead token with a bare 404 NOT_FOUND (no FcmError
+/// detail); the Admin SDKs call that unregistered, and so do we: the phone
+/// is disabled and not tried again.
+async fn a_bare_not_found_from_fcm_prunes_the_phone(b: Backend) {
+    let fake = FakeFcm::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app_with(b, &fake, &dir).await;
+    let office = app.admin().await.access_token;
+    let members = app.members("13900078", 2).await;
+    register(&app, &members[0], "gone-quietly").await;
+    register(&app, &members[1], "fine").await;
+    fake.set_rule("gone-quietly", Rule::NotFound);
+    let first = announce(&app, &office, to_committee("第一轮")).await;
+    fake.wait_for_received(1, PROMPTLY).await;
+    let a = settled(&app, &office, &first.id).await;
+    assert_eq!(
+        (a.delivery.sent, a.delivery.failed, a.delivery.queued),
+        (1, 1, 0),
+        "{:?}",
+        a.delivery
+    );
+    let second = announce(&app, &office, to_committee("第二轮")).await;
+    fake.wait_for_received(2, PROMPTLY).await;
+    let a = settled(&app, &office, &second.id).await;
+    assert_eq!(
+        (a.delivery.sent, a.delivery.no_device, a.delivery.failed),
+        (1, 1, 0),
+        "{:?}",
+        a.delivery
+    );
+    let tries = fake
+        .attempts()
+        .iter()
+        .filter(|t| t.token == "gone-quietly")
+        .count();
+    assert_eq!(tries, 1, "the dead phone is not tried again");
 }
 
 async fn a_kill_in_the_middle_of_a_fan_out_loses_nothing(b: Backend) {

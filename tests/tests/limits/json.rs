@@ -3,6 +3,7 @@
 
 use lvzhi_tests::{Backend, TestApp, expect_error, on_both_backends};
 use reqwest::Method;
+use serde_json::json;
 
 use crate::{activity_body, still_serving, with};
 
@@ -201,24 +202,259 @@ async fn malformed_and_mistyped_bodies(b: Backend) {
         .await
         .expect("login");
     expect_error(r, 400, "invalid_body").await;
-    // poem-openapi reads a JSON number or boolean where a string belongs as
-    // its text; it is then judged as that text, like any other string.
-    let r = send(
-        with(draft.clone(), "title", serde_json::json!(12345)).to_string(),
-        "application/json",
+    // A JSON number or boolean where the document says string is refused
+    // (poem-openapi alone would take it as its text: `12345` → "12345").
+    for (key, value, found) in [
+        ("title", serde_json::json!(12345), "a number"),
+        ("description", serde_json::json!(1e300), "a number"),
+        ("location", serde_json::json!(false), "true or false"),
+    ] {
+        let r = send(
+            with(draft.clone(), key, value).to_string(),
+            "application/json",
+        )
+        .await
+        .expect("send");
+        let e = expect_error(r, 400, "invalid_body").await;
+        assert_eq!(e.field.as_deref(), Some(key));
+        assert_eq!(e.message, format!("must be a string, not {found}"));
+    }
+    // A sector named by a number is refused too, not created as "12345".
+    let r = app
+        .api(Method::POST, "/sectors")
+        .bearer_auth(&office)
+        .json(&serde_json::json!({"name": 12345}))
+        .send()
+        .await
+        .expect("sector");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert_eq!(e.field.as_deref(), Some("name"));
+    let sectors: Vec<lvzhi_shared::committees::Sector> = lvzhi_tests::json_ok(
+        app.api(Method::GET, "/sectors")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("sectors"),
     )
-    .await
-    .expect("send");
-    let created: lvzhi_shared::activities::Activity = lvzhi_tests::json_ok(r).await;
-    assert_eq!(created.title, "12345");
-    let r = send(
-        with(draft.clone(), "description", serde_json::json!(1e300)).to_string(),
-        "application/json",
-    )
-    .await
-    .expect("send");
-    assert_eq!(r.status(), 201);
+    .await;
+    assert!(sectors.iter().all(|s| s.name != "12345"));
+    let r = app
+        .api(Method::POST, "/auth/login")
+        .json(&serde_json::json!({"phone": 13900000007_u64, "password": "password-123"}))
+        .send()
+        .await
+        .expect("login");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert_eq!(e.field.as_deref(), Some("phone"));
     still_serving(&app).await;
 }
 
-on_both_backends!(deep_nesting_is_a_bad_body, malformed_and_mistyped_bodies);
+/// A misspelt or unknown field is refused with `unknown_field` naming it
+/// (it used to be dropped: `signup_close_at` made an activity with no
+/// deadline), and the document says so with `additionalProperties: false`.
+async fn unknown_fields_are_refused_by_name(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let member = app
+        .create_member(
+            &office,
+            &lvzhi_shared::members::NewMember {
+                name: "拼写".into(),
+                phone: "13900061101".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .member;
+    let draft = activity_body(&app);
+    let cases = [
+        (
+            Method::POST,
+            "/activities".to_owned(),
+            with(
+                draft.clone(),
+                "signup_close_at",
+                json!("2030-01-01T00:00:00+08:00"),
+            ),
+            "signup_close_at",
+            Some("signup_closes_at"),
+        ),
+        (
+            Method::POST,
+            "/activities".to_owned(),
+            with(
+                draft.clone(),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "护士", "capacity": 5, "sectr": "医药卫生界"}]),
+            ),
+            "roles.sectr",
+            Some("sector"),
+        ),
+        (
+            Method::PATCH,
+            format!("/members/{}", member.id),
+            json!({"nmae": "改名"}),
+            "nmae",
+            Some("name"),
+        ),
+        (
+            Method::POST,
+            "/auth/login".to_owned(),
+            json!({"phone": "13900061101", "password": "password-123", "remember_me": true}),
+            "remember_me",
+            None,
+        ),
+    ];
+    for (method, path, body, field, hint) in cases {
+        let r = app
+            .api(method.clone(), &path)
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let e = expect_error(r, 400, "unknown_field").await;
+        assert_eq!(e.field.as_deref(), Some(field), "{method} {path}");
+        if let Some(hint) = hint {
+            assert!(e.message.contains(hint), "{method} {path}: {}", e.message);
+        }
+    }
+    let page: lvzhi_shared::activities::ActivityPage = lvzhi_tests::json_ok(
+        app.api(Method::GET, "/activities")
+            .bearer_auth(&office)
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(page.items.is_empty(), "nothing was created");
+
+    let doc: serde_json::Value = app
+        .raw(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    for request in [
+        "NewActivity",
+        "RoleSlotInput",
+        "MemberPatch",
+        "LoginRequest",
+    ] {
+        assert_eq!(
+            doc["components"]["schemas"][request]["additionalProperties"],
+            json!(false),
+            "{request}"
+        );
+    }
+    assert!(
+        doc["components"]["schemas"]["Activity"]
+            .get("additionalProperties")
+            .is_none(),
+        "responses may grow"
+    );
+}
+
+/// A body that does not have the documented shape is answered with the
+/// field at fault and what is wrong with it, not a parser's message.
+async fn bad_bodies_name_the_field_and_the_rule(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let draft = activity_body(&app);
+    let without_title = {
+        let mut d = draft.clone();
+        d.as_object_mut().expect("object").remove("title");
+        d
+    };
+    let cases = [
+        (
+            "/activities",
+            with(draft.clone(), "starts_at", json!("2026-12-01T09:00:00")),
+            "starts_at",
+            "time needs an offset, e.g. +08:00",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "kind", json!("party")),
+            "kind",
+            "unknown value 'party'; expected one of training, outreach, inspection",
+        ),
+        (
+            "/activities",
+            without_title,
+            "title",
+            "missing required field",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "capacity", json!("ten")),
+            "capacity",
+            "must be a whole number, not a string",
+        ),
+        (
+            "/activities",
+            with(draft.clone(), "title", json!(["标题"])),
+            "title",
+            "must be a string, not a list",
+        ),
+        (
+            "/activities",
+            with(
+                draft.clone(),
+                "roles",
+                json!([{"name": "医生", "capacity": 5}, {"name": "护士"}]),
+            ),
+            "roles.capacity",
+            "missing required field (at roles[1].capacity)",
+        ),
+        (
+            "/members",
+            json!({"name": "吴立", "phone": "13900061201", "gender": "unknown"}),
+            "gender",
+            "unknown value 'unknown'; expected one of male, female",
+        ),
+        (
+            "/auth/login",
+            json!({"phone": ["13900000007"], "password": "password-123"}),
+            "phone",
+            "must be a string, not a list",
+        ),
+    ];
+    for (path, body, field, says) in cases {
+        let r = app
+            .api(Method::POST, path)
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let e = expect_error(r, 400, "invalid_body").await;
+        assert_eq!(e.field.as_deref(), Some(field), "{path} {body}");
+        assert_eq!(e.message, says, "{path} {body}");
+    }
+    // Not JSON at all: no field to name, but no parser's internals either.
+    let r = app
+        .api(Method::POST, "/activities")
+        .bearer_auth(&office)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .expect("send");
+    let e = expect_error(r, 400, "invalid_body").await;
+    assert!(e.field.is_none());
+    assert!(
+        e.message.starts_with("the body is not valid JSON"),
+        "{}",
+        e.message
+    );
+}
+
+on_both_backends!(
+    bad_bodies_name_the_field_and_the_rule,
+    deep_nesting_is_a_bad_body,
+    malformed_and_mistyped_bodies,
+    unknown_fields_are_refused_by_name,
+);

@@ -111,7 +111,7 @@ pub fn read_file(
         read_csv(bytes)?
     };
     let mut lines = table.into_iter();
-    let (header_row, header) = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
+    let (_, header) = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
     let columns: Vec<Option<Column>> = header.iter().map(|h| Column::from_header(h)).collect();
     let missing: Vec<&str> = [Column::Name, Column::Phone]
         .into_iter()
@@ -143,16 +143,12 @@ pub fn read_file(
                 "at most {max_rows} rows can be imported at once"
             )));
         }
-        // Numbered as the office's spreadsheet shows them, the header being row 1.
-        rows.push(RawRow {
-            row: number.saturating_sub(header_row).saturating_add(1),
-            cells,
-        });
+        rows.push(RawRow { row: number, cells });
     }
     Ok(rows)
 }
 
-/// Rows with their 1-based line numbers.
+/// Rows with their 1-based numbers as a spreadsheet program shows them.
 type Table = Vec<(u32, Vec<String>)>;
 
 fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
@@ -175,14 +171,50 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    reader
-        .records()
-        .zip(1u32..)
-        .map(|(r, number)| {
-            r.map(|rec| (number, rec.iter().map(str::to_owned).collect()))
-                .map_err(|e| bad_file(format!("the CSV cannot be read: {e}")))
-        })
-        .collect()
+    // A spreadsheet program shows a blank line as an empty row (the reader
+    // skips it) and a quoted cell holding line breaks as one row. So a
+    // record's row is the line it starts on, less the breaks inside the
+    // cells of the records before it.
+    let mut table = Table::new();
+    // Line breaks in `text[..scanned]`, and how many of them were inside cells.
+    let (mut scanned, mut breaks, mut in_cells) = (0usize, 0u64, 0u64);
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| bad_file(format!("the CSV cannot be read: {e}")))?
+    {
+        let end = usize::try_from(reader.position().byte())
+            .unwrap_or(usize::MAX)
+            .min(text.len());
+        let Some(read) = text.get(scanned..end) else {
+            return Err(bad_file("the CSV cannot be read"));
+        };
+        // The previous line's terminator and any blank lines, then the record.
+        let gap = read.len() - read.trim_start_matches(['\r', '\n']).len();
+        let own = &read[gap..];
+        let own = &own[..own.trim_end_matches(['\r', '\n']).len()];
+        breaks += line_breaks(&read[..gap]);
+        let row = breaks + 1 - in_cells;
+        let inside = line_breaks(own);
+        breaks += inside;
+        in_cells += inside;
+        scanned += gap + own.len();
+        let cells = record.iter().map(str::to_owned).collect();
+        table.push((u32::try_from(row).unwrap_or(u32::MAX), cells));
+    }
+    Ok(table)
+}
+
+/// Line breaks in `s`: `\r\n`, `\n` and a lone `\r` each count once.
+fn line_breaks(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut n = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Reads the first sheet cell by cell: a sheet is stored sparsely, and
@@ -423,6 +455,18 @@ mod tests {
         assert_eq!(input.name, "范梅");
         assert_eq!(input.gender, Some(Gender::Female));
         assert_eq!(input.birth_year, Some(1983));
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let csv = "姓名,手机号码,工作单位\n\n王芳,13900000101,\"县医院\n内科\"\n\n李强,13900000102,县医院\n";
+        let rows = read_file(csv.as_bytes(), 10, u64::MAX).expect("rows");
+        let numbers: Vec<u32> = rows.iter().map(|r| r.row).collect();
+        assert_eq!(numbers, [3, 5]);
+        let windows = csv.replace('\n', "\r\n");
+        let rows = read_file(windows.as_bytes(), 10, u64::MAX).expect("rows");
+        let numbers: Vec<u32> = rows.iter().map(|r| r.row).collect();
+        assert_eq!(numbers, [3, 5], "CRLF");
     }
 
     #[test]

@@ -181,6 +181,16 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
     } else {
         &input.roles[..]
     };
+    if roles.iter().any(|r| r.capacity > input.capacity) {
+        return Err(AppError::new(
+            ErrorCode::InvalidField,
+            format!(
+                "a role slot may hold at most the activity's {} places",
+                input.capacity
+            ),
+        )
+        .with_field("roles"));
+    }
     for (i, r) in roles.iter().enumerate() {
         validate::capacity(r.capacity, "roles")?;
         let sector_id = r

@@ -57,7 +57,8 @@ pub fn entries(
                 position,
                 attendance: s.attendance,
                 checked_in_at: s.checked_in_at.map(|t| local(t, tz)),
-                signed_up_at: local(s.updated_at, tz),
+                // When the sign-up was made; `updated_at` moves with every change to it.
+                signed_up_at: local(s.created_at, tz),
             };
             (role.position, rank, entry)
         })

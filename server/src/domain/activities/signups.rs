@@ -181,6 +181,7 @@ fn put(
 }
 
 /// Writes the member's row (reviving a withdrawn one) at place `seq` in line.
+/// A revived row is a new sign-up: it is made (`created_at`) now.
 #[allow(clippy::too_many_arguments)]
 fn store(
     conn: &mut DbConnection,
@@ -201,9 +202,12 @@ fn store(
                     signups::status.eq(status.as_str()),
                     signups::attendance.eq(None::<String>),
                     signups::checked_in_at.eq(None::<NaiveDateTime>),
+                    signups::created_at.eq(now),
                     signups::updated_at.eq(now),
                 ))
                 .execute(conn)?;
+            row.created_at = now;
+            row.updated_at = now;
             row.role_id = role_id.to_owned();
             row.seq = seq;
             row.status = status;
@@ -698,6 +702,16 @@ pub fn set_role_capacity(
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     lvzhi_shared::validate::capacity(capacity, "capacity")?;
     let role = pick_role(conn, &activity.id, Some(role_id))?;
+    if capacity > activity.capacity {
+        return Err(AppError::new(
+            ErrorCode::InvalidField,
+            format!(
+                "a role slot may hold at most the activity's {} places",
+                activity.capacity
+            ),
+        )
+        .with_field("capacity"));
+    }
     set_capacity(conn, &activity, Some(&role), capacity, overflow, now)
 }
 
