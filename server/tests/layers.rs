@@ -119,7 +119,10 @@ fn domain_areas_depend_one_way() {
     for path in &files {
         let relative = path.strip_prefix(&domain).expect("under domain");
         let area = match relative.components().count() {
-            1 => relative.file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
+            1 => relative
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default(),
             _ => relative
                 .components()
                 .next()
@@ -133,13 +136,19 @@ fn domain_areas_depend_one_way() {
             }
         }
     }
-    assert!(wrong.is_empty(), "domain areas reach the wrong way:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "domain areas reach the wrong way:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn the_area_check_reads_groups() {
     assert_eq!(
-        areas_used("use crate::domain::{Ctx, notifications::devices};\nuse crate::domain::accounts::members;"),
+        areas_used(
+            "use crate::domain::{Ctx, notifications::devices};\nuse crate::domain::accounts::members;"
+        ),
         ["Ctx", "notifications", "accounts"]
     );
 }

@@ -11,6 +11,11 @@
 //!   the server's own check answers with its precise code (`invalid_cursor`,
 //!   `field_too_long`); so they are stated here, beside the values the
 //!   checks use.
+//! - The error statuses each operation can answer. Every operation shares
+//!   one error type (the one JSON error shape), so poem-openapi lists all of
+//!   them everywhere; here each operation keeps those its shape implies (a
+//!   body, parameters, a bearer token) and those its rules add, listed below
+//!   by operation id.
 
 use lvzhi_shared::validate::{MAX_DEVICE_TOKEN_CHARS, MAX_TOKEN_CHARS};
 use poem::Endpoint;
@@ -58,6 +63,89 @@ fn field_rules() -> [(&'static str, &'static str, Value); 2] {
     ]
 }
 
+/// Statuses an operation's rules can answer beyond what its shape implies:
+/// 403 for a rule that refuses this caller, 404 for an id in the body, 409
+/// for a state that forbids the change, 422 for a rule a body-less call can
+/// break, 429 for throttled sign-in.
+fn rule_statuses(operation_id: &str) -> &'static [u16] {
+    match operation_id {
+        "login" | "activate" => &[401, 403, 429],
+        "refresh" => &[401, 403],
+        // Taken phone or member number.
+        "create_member" | "update_member" => &[409],
+        "create_sector" => &[409],
+        // Lifecycle transitions and capacity below those registered.
+        "update_activity" | "publish_activity" | "cancel_activity" | "complete_activity" => &[409],
+        // Sign-up rules: window, audience, schedule, a reused Idempotency-Key.
+        "sign_up" | "cancel_my_signup" => &[409],
+        "update_role_capacity" | "remove_from_roster" | "promote_from_waitlist" => &[409],
+        "add_to_roster" => &[404, 409],
+        "check_in" | "mark_attendance" => &[409],
+        "submit_finding" | "update_finding" | "record_outcome" => &[409],
+        "issue_activation_codes" | "create_announcement" => &[404],
+        // A sector filter that names no sector of the committee.
+        "list_members" => &[422],
+        _ => &[],
+    }
+}
+
+/// The error statuses `operation` can answer: any request may be malformed
+/// (400) or meet a fault or an unreachable database (500, 503); a bearer
+/// token may be missing or expired (401) or its account disabled (403);
+/// a path id may be unknown (404); a body may be too large, of the wrong
+/// type or break a field rule (413, 415, 422); plus [`rule_statuses`].
+fn error_statuses(operation: &Value) -> Vec<u16> {
+    let mut statuses = vec![400, 500, 503];
+    if operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|s| !s.is_empty())
+    {
+        statuses.extend([401, 403]);
+    }
+    let in_path = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|p| p.get("in").and_then(Value::as_str) == Some("path"));
+    if in_path {
+        statuses.push(404);
+    }
+    if operation.get("requestBody").is_some() {
+        statuses.extend([413, 415, 422]);
+    }
+    let id = operation
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    statuses.extend(rule_statuses(id));
+    statuses
+}
+
+/// Keeps, of each operation's error responses, those it can answer.
+fn narrow_error_responses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+    {
+        let keep = error_statuses(operation);
+        if let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        {
+            responses.retain(|status, _| match status.parse::<u16>() {
+                Ok(code) if code >= 400 => keep.contains(&code),
+                _ => true,
+            });
+        }
+    }
+}
+
 /// Serves `spec` (poem-openapi's document, as JSON text) with the additions.
 pub fn spec_endpoint(spec: &str) -> impl Endpoint + 'static {
     let document = complete(spec);
@@ -75,6 +163,7 @@ pub fn complete(spec: &str) -> String {
     };
     close_request_bodies(&mut doc);
     state_string_rules(&mut doc);
+    narrow_error_responses(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
 }
 
@@ -188,6 +277,43 @@ fn close_request_bodies(doc: &mut Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn each_operation_keeps_the_errors_it_can_answer() {
+        let all: Map<String, Value> = [200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]
+            .iter()
+            .map(|s| (s.to_string(), json!({})))
+            .collect();
+        let mut doc = json!({"paths": {
+            "/sectors": {"get": {"operationId": "list_sectors", "security": [{"BearerAuth": []}], "responses": all}},
+            "/auth/login": {"post": {"operationId": "login", "requestBody": {}, "responses": all}},
+            "/activities/{id}/signups": {"post": {"operationId": "sign_up", "security": [{"BearerAuth": []}],
+                "parameters": [{"in": "path", "name": "id"}], "requestBody": {}, "responses": all}},
+        }});
+        narrow_error_responses(&mut doc);
+        let kept = |pointer: &str| -> Vec<String> {
+            doc.pointer(pointer)
+                .and_then(Value::as_object)
+                .map(|r| r.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            kept("/paths/~1sectors/get/responses"),
+            ["200", "400", "401", "403", "500", "503"]
+        );
+        assert_eq!(
+            kept("/paths/~1auth~1login/post/responses"),
+            [
+                "200", "400", "401", "403", "413", "415", "422", "429", "500", "503"
+            ]
+        );
+        assert_eq!(
+            kept("/paths/~1activities~1{id}~1signups/post/responses"),
+            [
+                "200", "400", "401", "403", "404", "409", "413", "415", "422", "500", "503"
+            ]
+        );
+    }
 
     #[test]
     fn schemas_reached_from_request_bodies_are_closed() {
