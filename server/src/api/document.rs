@@ -28,8 +28,14 @@ use crate::domain::idempotency::MAX_KEY_CHARS;
 const VISIBLE_ASCII: &str = "^[!-~]+$";
 
 /// `(in, name)` of a parameter and the JSON Schema rules the server applies to it.
-fn parameter_rules() -> [(&'static str, &'static str, Value); 2] {
+fn parameter_rules() -> [(&'static str, &'static str, Value); 6] {
     [
+        // Ids in paths are UUIDs (api::parse_id refuses anything else with
+        // `invalid_parameter` and the parameter's name).
+        ("path", "id", json!({"format": "uuid"})),
+        ("path", "role_id", json!({"format": "uuid"})),
+        ("path", "member_id", json!({"format": "uuid"})),
+        ("path", "material_id", json!({"format": "uuid"})),
         // Cursors are base64url of where the last page ended (domain::pages).
         (
             "query",

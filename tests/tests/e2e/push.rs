@@ -613,6 +613,18 @@ fn beijing(h: u32, m: u32) -> chrono::DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// Quiet hours from 22:00 to 07:00; the committee as answered.
+async fn night_quiet(app: &TestApp, office: &str) -> Value {
+    let resp = app
+        .api(Method::PATCH, "/committee")
+        .bearer_auth(office)
+        .json(&json!({"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}))
+        .send()
+        .await
+        .expect("quiet hours");
+    json_ok(resp).await
+}
+
 async fn quiet_hours_hold_non_urgent_pushes(b: Backend) {
     let fake = FakeFcm::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -620,14 +632,7 @@ async fn quiet_hours_hold_non_urgent_pushes(b: Backend) {
     let office = app.admin().await.access_token;
     let m = app.member_in("13900074001", None).await;
     register(&app, &m, "night-phone").await;
-    let resp = app
-        .api(Method::PATCH, "/committee")
-        .bearer_auth(&office)
-        .json(&json!({"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}))
-        .send()
-        .await
-        .expect("quiet hours");
-    let c: Value = json_ok(resp).await;
+    let c = night_quiet(&app, &office).await;
     assert_eq!(
         (
             c["quiet_hours_start"].as_str(),
@@ -696,14 +701,7 @@ async fn a_retry_waits_out_quiet_hours(b: Backend) {
     let office = app.admin().await.access_token;
     let m = app.member_in("13900074101", None).await;
     register(&app, &m, "bedside-phone").await;
-    let resp = app
-        .api(Method::PATCH, "/committee")
-        .bearer_auth(&office)
-        .json(&json!({"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}))
-        .send()
-        .await
-        .expect("quiet hours");
-    let _: Value = json_ok(resp).await;
+    night_quiet(&app, &office).await;
     // FCM asks for two minutes' patience: the retry would fall at 22:01.
     fake.set_rule(
         "bedside-phone",
