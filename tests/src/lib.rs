@@ -444,6 +444,17 @@ impl TestApp {
     }
 
     /// Signs up as `token` (no idempotency key).
+    /// The roster of `activity_id` as JSON, read as `token` (the office).
+    pub async fn roster(&self, token: &str, activity_id: &str) -> lvzhi_shared::activities::Roster {
+        let resp = self
+            .api(Method::GET, &format!("/activities/{activity_id}/signups"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("roster");
+        json_ok(resp).await
+    }
+
     pub async fn sign_up(&self, token: &str, activity_id: &str, role_id: Option<&str>) -> Response {
         self.api(Method::POST, &format!("/activities/{activity_id}/signups"))
             .bearer_auth(token)

@@ -607,14 +607,7 @@ async fn roster_shows_when_each_sign_up_was_made(b: Backend) {
         .await
         .expect("withdraw");
     assert!(r.status().is_success(), "{}", r.status());
-    let roster: lvzhi_shared::activities::Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &a.id).await;
     let second = roster
         .items
         .iter()
@@ -647,14 +640,7 @@ async fn roster_shows_when_each_sign_up_was_made(b: Backend) {
     app.clock.advance(chrono::Duration::hours(1));
     let again = app.clock.now_utc();
     signed(app.sign_up(&ms[0].access_token, &a.id, None).await).await;
-    let roster: lvzhi_shared::activities::Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &a.id).await;
     let first = roster
         .items
         .iter()

@@ -1,6 +1,6 @@
 //! Check-in with rotating codes, and attendance marked in bulk.
 
-use lvzhi_shared::activities::{Activity, AttendanceResult, CheckinCode, CheckinResult, Roster};
+use lvzhi_shared::activities::{Activity, AttendanceResult, CheckinCode, CheckinResult};
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
@@ -223,14 +223,7 @@ async fn office_marks_attendance_in_bulk(b: Backend) {
         .await
         .expect("mark");
     expect_error(r, 400, "invalid_body").await;
-    let roster: Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &a.id).await;
     let marks: Vec<Option<&str>> = roster
         .items
         .iter()

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
-use lvzhi_shared::activities::{ActivityChange, Roster, SignupResult, SignupStatus};
+use lvzhi_shared::activities::{ActivityChange, SignupResult, SignupStatus};
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
@@ -361,14 +361,7 @@ async fn retries_with_an_idempotency_key_act_once(b: Backend) {
     for r in answers {
         assert_eq!(r.expect("send").status(), 200);
     }
-    let roster: Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", other.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &other.id).await;
     assert_eq!(roster.items.len(), 1);
 }
 
@@ -531,14 +524,7 @@ async fn office_overrides_and_capacity_changes(b: Backend) {
     .await;
     assert_eq!(r.status, SignupStatus::Removed);
     assert_eq!(r.promoted.len(), 1);
-    let roster: Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &a.id).await;
     let registered = roster
         .items
         .iter()
@@ -645,14 +631,7 @@ async fn a_rush_of_sign_ups_fills_exactly_the_capacity(b: Backend) {
         (1..=25).collect::<Vec<_>>(),
         "a gap-free line, each place once"
     );
-    let roster: Roster = json_ok(
-        app.api(Method::GET, &format!("/activities/{}/signups", a.id))
-            .bearer_auth(&office)
-            .send()
-            .await
-            .expect("roster"),
-    )
-    .await;
+    let roster = app.roster(&office, &a.id).await;
     assert_eq!(
         roster
             .items
