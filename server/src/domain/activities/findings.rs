@@ -57,7 +57,7 @@ fn signup_status(
     conn: &mut DbConnection,
     activity_id: &str,
     user_id: &str,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<SignupStatus>, AppError> {
     Ok(signups::table
         .filter(signups::activity_id.eq(activity_id))
         .filter(signups::user_id.eq(user_id))
@@ -84,7 +84,7 @@ pub fn submit(
         return Ok(previous);
     }
     let registered = signup_status(conn, &activity.id, &caller.user_id)?
-        .is_some_and(|s| s == SignupStatus::Registered.as_str());
+        .is_some_and(|s| s == SignupStatus::Registered);
     if caller.role == Role::Member && !registered {
         // Members learn nothing of activities they may not see.
         activities::visible(conn, ctx, activity_id)?;

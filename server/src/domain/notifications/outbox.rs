@@ -153,6 +153,8 @@ impl Notifier {
 #[derive(Default)]
 pub struct RetryTimes {
     notifiers: HashMap<String, Notifier>,
+    /// Activity starts, read once per activity for a batch of retries.
+    starts: HashMap<String, Option<NaiveDateTime>>,
 }
 
 impl RetryTimes {
@@ -167,11 +169,16 @@ impl RetryTimes {
             Entry::Vacant(slot) => slot.insert(Notifier::load(conn, &row.committee_id)?),
         };
         let deadline = match &row.activity_id {
-            Some(id) => activities::table
-                .find(id)
-                .select(activities::starts_at)
-                .get_result::<NaiveDateTime>(conn)
-                .optional()?,
+            Some(id) => match self.starts.entry(id.clone()) {
+                Entry::Occupied(known) => *known.get(),
+                Entry::Vacant(slot) => *slot.insert(
+                    activities::table
+                        .find(id)
+                        .select(activities::starts_at)
+                        .get_result::<NaiveDateTime>(conn)
+                        .optional()?,
+                ),
+            },
             None => None,
         };
         Ok(notifier.due_at(after_wait, row.urgent, deadline))
