@@ -13,7 +13,11 @@
 #   FUZZ_BACKENDS    "sqlite postgres" (default), or one of them
 #   FUZZ_POSTGRES    server URL for PostgreSQL (default postgres://postgres@127.0.0.1:5432)
 #   FUZZ_SERVER_BIN  a built server; otherwise `cargo build -p lvzhi-server`
-#   FUZZ_PYTHON      the Python that makes the venv (default python3.11)
+#   FUZZ_PYTHON      the Python that makes the venv (default: the first of
+#                    python3, python3.13, python3.12 and pyenv's versions that
+#                    is 3.11.8 / 3.12.2 or newer). Older CPython loses count of
+#                    AST recursion under GC (CPython gh-106905), which hypothesis
+#                    hits at random as "AST constructor recursion depth mismatch".
 #   FUZZ_KEEP        set: keep the work directory (server logs, seeded ids)
 #   XDG_CACHE_HOME   schemathesis is installed in $XDG_CACHE_HOME/lvzhi-schemathesis
 set -euo pipefail
@@ -25,10 +29,26 @@ examples=${FUZZ_EXAMPLES:-40}
 backends=${FUZZ_BACKENDS:-sqlite postgres}
 pg_server=${FUZZ_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
+fixed_python() {
+    local candidate
+    for candidate in python3 python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3; do
+        if "$candidate" -c 'import sys; v = sys.version_info[:3]; sys.exit(not (v >= (3, 12, 2) or (3, 11, 8) <= v < (3, 12)))' 2>/dev/null; then
+            command -v "$candidate"
+            return
+        fi
+    done
+    echo "no Python 3.11.8 / 3.12.2 or newer found; set FUZZ_PYTHON" >&2
+    return 1
+}
+python=${FUZZ_PYTHON:-$(fixed_python)}
+python_version=$("$python" -c 'import sys; print(sys.version.split()[0])')
 venv=${XDG_CACHE_HOME:-$HOME/.cache}/lvzhi-schemathesis
-if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != *" $SCHEMATHESIS_VERSION" ]]; then
-    echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv"
-    "${FUZZ_PYTHON:-python3.11}" -m venv "$venv"
+# The venv is remade when schemathesis or the Python under it is not the one wanted.
+if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != *" $SCHEMATHESIS_VERSION" ]] \
+    || [[ "$("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)" != "$python_version" ]]; then
+    echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv (Python $python_version)"
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
