@@ -222,14 +222,7 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
     let outcome = REQUEST_ID
         .scope(request_id.clone(), async {
             if let Some(state) = &state {
-                let limits = &state.config.limits;
-                let limit = if path.ends_with("/members/import") {
-                    limits.max_import_bytes
-                } else if path.ends_with("/materials") {
-                    limits.max_material_bytes
-                } else {
-                    limits.max_body_bytes
-                };
+                let limit = api::body_limit(&path, &state.config.limits);
                 enforce_body_limit(&mut req, limit).await?;
             }
             api::refuse_nul(&mut req).await?;

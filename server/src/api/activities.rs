@@ -7,7 +7,6 @@ use lvzhi_shared::activities::{
     CheckinRequest, CheckinResult, Material, MyActivity, MyActivityList, NewActivity,
     RoleCapacityPatch, Roster, RosterAdd, SignupRequest, SignupResult,
 };
-use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType};
 use poem_openapi::types::multipart::Upload;
@@ -15,6 +14,7 @@ use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
 
 use super::Json;
 use super::formats::Formats;
+use super::page_size::PageSize;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
@@ -159,7 +159,7 @@ impl ActivitiesApi {
         from: Query<Option<DateTime<FixedOffset>>>,
         to: Query<Option<DateTime<FixedOffset>>>,
         cursor: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<PageSize>>,
     ) -> ApiResult<Json<ActivityPage>> {
         let ctx = self.state.ctx(auth.0).await?;
         let filter = ListFilter {
@@ -168,7 +168,7 @@ impl ActivitiesApi {
             from: from.0.map(|t| t.naive_utc()),
             to: to.0.map(|t| t.naive_utc()),
             cursor: cursor.0,
-            limit: limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
+            limit: PageSize::or_default(limit.0),
         };
         let (items, next_cursor) = self
             .state
@@ -617,14 +617,6 @@ impl ActivitiesApi {
             )
             .with_field("file")
         })?;
-        if bytes.len() > self.state.config.limits.max_material_bytes {
-            return Err(AppError::new(
-                lvzhi_shared::ErrorCode::PayloadTooLarge,
-                "the file is too large",
-            )
-            .with_field("file")
-            .into());
-        }
         let title = form.title;
         let material = self
             .state

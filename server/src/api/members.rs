@@ -5,7 +5,6 @@ use lvzhi_shared::members::{
     ActivationCode, ActivationCodeList, ActivationCodesRequest, ImportReport, Member,
     MemberCreated, MemberPage, MemberPatch, NewMember,
 };
-use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Binary};
 use poem_openapi::types::multipart::Upload;
@@ -13,6 +12,7 @@ use poem_openapi::{ApiRequest, ApiResponse, Enum, Multipart, OpenApi};
 
 use super::Json;
 use super::formats::Formats;
+use super::page_size::PageSize;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::OfficeAuth;
@@ -84,14 +84,14 @@ impl MembersApi {
         #[oai(validator(max_length = 100))] sector: Query<Option<String>>,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         cursor: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<PageSize>>,
     ) -> ApiResult<Json<MemberPage>> {
         let ctx = self.state.ctx(auth.0).await?;
         let filter = ListFilter {
             sector: sector.0,
             q: q.0,
             cursor: cursor.0,
-            limit: limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
+            limit: PageSize::or_default(limit.0),
         };
         let (rows, next_cursor) = self
             .state
@@ -205,14 +205,8 @@ impl MembersApi {
             })?,
             RosterUpload::Raw(body) => body.0,
         };
+        // The body, and so the file in it, is within the route's limit (api::body_limit).
         let limits = &self.state.config.limits;
-        if bytes.len() > limits.max_import_bytes {
-            return Err(
-                AppError::new(ErrorCode::PayloadTooLarge, "the file is too large")
-                    .with_field("file")
-                    .into(),
-            );
-        }
         // Honest spreadsheets compress a few times over; a 16-fold allowance is ample.
         let max_inflated = u64::try_from(limits.max_import_bytes)
             .unwrap_or(u64::MAX)

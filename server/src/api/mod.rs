@@ -10,11 +10,12 @@ mod formats;
 mod json;
 mod me;
 mod members;
-mod methods;
 mod notifications;
 mod nul_guard;
 pub(crate) mod ops;
+mod page_size;
 mod records;
+mod routes;
 
 use std::sync::Arc;
 
@@ -25,8 +26,8 @@ use crate::error::AppError;
 
 pub use document::spec_endpoint;
 pub(crate) use json::Json;
-pub use methods::allowed_methods;
 pub(crate) use nul_guard::refuse_nul;
+pub use routes::{allowed_methods, body_limit};
 
 #[derive(Tags)]
 pub enum ApiTags {

@@ -4,11 +4,11 @@ use lvzhi_shared::notifications::{
     Announcement, AnnouncementCreated, AnnouncementPage, Device, DeviceRegistration,
     NewAnnouncement, NotificationPage, UnreadCount,
 };
-use lvzhi_shared::validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::Json;
+use super::page_size::PageSize;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
@@ -91,10 +91,10 @@ impl NotificationsApi {
         auth: BearerAuth,
         unread_only: Query<Option<bool>>,
         cursor: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<PageSize>>,
     ) -> ApiResult<Json<NotificationPage>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
+        let limit = PageSize::or_default(limit.0);
         let page = self
             .state
             .read(&ctx, move |conn, ctx| {
@@ -215,10 +215,10 @@ impl NotificationsApi {
         &self,
         auth: OfficeAuth,
         cursor: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        limit: Query<Option<PageSize>>,
     ) -> ApiResult<Json<AnnouncementPage>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
+        let limit = PageSize::or_default(limit.0);
         let (items, next_cursor) = self
             .state
             .read(&ctx, move |conn, ctx| {
