@@ -135,10 +135,19 @@ impl Db {
                 anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
             })?;
         }
+        let factory = ConnectionFactory { kind };
+        if let DatabaseKind::Sqlite(_) = &factory.kind {
+            // One connection first: on a new file it switches the journal to
+            // WAL (kept in the file). Left to the pool's connections opening
+            // all at once, the switch can fail with "database is locked"
+            // (SQLite does not wait for it), which r2d2 logs as an error.
+            r2d2::ManageConnection::connect(&factory)
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(5))
-            .build(ConnectionFactory { kind })
+            .build(factory)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let db = Self { pool };
         db.migrate()?;
