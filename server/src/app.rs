@@ -20,6 +20,7 @@ use crate::auth::scheme::DisabledUsers;
 use crate::auth::throttle::LoginThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::console;
 use crate::db::Db;
 use crate::domain::Ctx;
 use crate::domain::accounts::bootstrap::{self, FirstAdmin};
@@ -119,9 +120,7 @@ impl AppState {
             caller,
             now: self.clock.now_naive(),
             tz,
-            request_id: REQUEST_ID
-                .try_with(Clone::clone)
-                .unwrap_or_else(|_| "-".to_owned()),
+            request_id: request_id(),
         })
     }
 
@@ -193,6 +192,7 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .at("/healthz", get(api::ops::healthz))
         .at("/readyz", get(api::ops::readyz))
         .at("/metrics", get(api::ops::metrics))
+        .nest("/console", console::routes())
         .around(observe)
         .data(state.auth.clone())
         .data(state)
@@ -201,6 +201,13 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
 tokio::task_local! {
     /// The id of the request being served (for [`Ctx`] and log lines).
     static REQUEST_ID: String;
+}
+
+/// The id of the request being served ("-" outside one).
+pub fn request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".to_owned())
 }
 
 /// Per request: an id, a log span, a body limit, no NUL characters, the JSON

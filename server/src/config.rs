@@ -34,6 +34,7 @@ pub struct Config {
     pub bootstrap: BootstrapConfig,
     pub signups: SignupConfig,
     pub push: PushConfig,
+    pub console: ConsoleConfig,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -151,6 +152,29 @@ impl Default for PushConfig {
     }
 }
 
+/// The office's web console: its cookie session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// A session unused this long ends (a clerk who walked away).
+    pub idle_minutes: i64,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_hours: i64,
+    /// Mark the cookie `Secure`: set when clients reach the server over
+    /// HTTPS (directly or through a proxy), so the cookie never travels in clear.
+    pub secure_cookie: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 30,
+            absolute_hours: 12,
+            secure_cookie: false,
+        }
+    }
+}
+
 /// What the first start on an empty database creates.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -174,6 +198,7 @@ impl Default for Config {
             bootstrap: BootstrapConfig::default(),
             signups: SignupConfig::default(),
             push: PushConfig::default(),
+            console: ConsoleConfig::default(),
             log_format: "text".into(),
         }
     }
@@ -292,6 +317,15 @@ impl Config {
             && !Path::new(file).is_file()
         {
             problems.push(format!("push.credentials_file: {file} is not a file"));
+        }
+        let console = &self.console;
+        if !(1..=24 * 60).contains(&console.idle_minutes)
+            || !(1..=7 * 24).contains(&console.absolute_hours)
+            || console.idle_minutes > console.absolute_hours * 60
+        {
+            problems.push(
+                "console.idle_minutes: 1 to 1440, at most console.absolute_hours (1 to 168)".into(),
+            );
         }
         if self.db_pool_size == 0 {
             problems.push("db_pool_size: must be at least 1".into());

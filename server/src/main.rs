@@ -86,6 +86,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         let state = app.state();
         print_demo(&bootstrap::load_demo(&state.db, &state.hasher, state.clock.now_naive()).await?);
     }
+    println!(
+        "Office console: http://{addr}/console   API docs: http://{addr}/docs\n",
+        addr = app.addr()
+    );
     tracing::info!(addr = %app.addr(), docs = %format!("http://{}/docs", app.addr()), "listening");
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -12,9 +12,9 @@ use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
 use super::schema::{
-    activation_codes, activities, activity_roles, announcements, committees, devices, findings,
-    idempotency_keys, itinerary_stops, materials, outbox, outcomes, refresh_tokens, sectors,
-    signing_keys, signups, users,
+    activation_codes, activities, activity_roles, announcements, committees, console_sessions,
+    devices, findings, idempotency_keys, itinerary_stops, materials, outbox, outcomes,
+    refresh_tokens, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -82,6 +82,19 @@ pub struct RefreshTokenRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = console_sessions)]
+pub struct ConsoleSessionRow {
+    pub id: String,
+    pub token_hash: String,
+    pub user_id: String,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
 }
 

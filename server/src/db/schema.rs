@@ -67,6 +67,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    console_sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     signing_keys (kid) {
         kid -> Text,
         secret -> Text,
@@ -276,6 +289,7 @@ diesel::joinable!(users -> committees (committee_id));
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(activation_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(console_sessions -> users (user_id));
 diesel::joinable!(activities -> committees (committee_id));
 diesel::joinable!(activity_roles -> activities (activity_id));
 diesel::joinable!(activity_roles -> sectors (sector_id));
@@ -300,6 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     activation_codes,
     refresh_tokens,
+    console_sessions,
     signing_keys,
     activities,
     activity_roles,

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
 use crate::db::models::{ActivationCodeRow, UserRow};
-use crate::db::schema::{activation_codes, refresh_tokens, sectors, users};
+use crate::db::schema::{activation_codes, console_sessions, refresh_tokens, sectors, users};
 use crate::db::{self, DbConnection};
 use crate::domain::committees::{local, sector_id_by_name};
 use crate::domain::{Ctx, notifications::devices, pages};
@@ -162,6 +162,29 @@ pub fn list(
         None
     };
     Ok((rows, next))
+}
+
+/// How many of the committee's accounts wait for activation, and the
+/// longest-waiting few (the office hands them their codes).
+pub fn awaiting_activation(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    limit: u32,
+) -> Result<(Vec<UserWithSector>, i64), AppError> {
+    let pending = users::status.eq(MemberStatus::Pending);
+    let total = users::table
+        .filter(users::committee_id.eq(committee_id))
+        .filter(pending)
+        .count()
+        .get_result(conn)?;
+    let first = with_sector()
+        .filter(users::committee_id.eq(committee_id))
+        .filter(pending)
+        .select((UserRow::as_select(), sectors::name.nullable()))
+        .order(users::id.asc())
+        .limit(i64::from(limit))
+        .load(conn)?;
+    Ok((first, total))
 }
 
 fn escape_like(s: &str) -> String {
@@ -422,8 +445,9 @@ fn set_status(
     Ok(())
 }
 
-/// Ends the account's sessions (all, or all but `keep`): their refresh
-/// tokens die and their phones stop getting pushes.
+/// Ends the account's sessions (all, or all but `keep`, a refresh-token
+/// family or a console session): their refresh tokens and console cookies
+/// die and their phones stop getting pushes.
 pub fn revoke_sessions(
     conn: &mut DbConnection,
     user_id: &str,
@@ -438,6 +462,16 @@ pub fn revoke_sessions(
         live = live.filter(refresh_tokens::family_id.ne(keep));
     }
     live.set(refresh_tokens::revoked_at.eq(now)).execute(conn)?;
+    let mut console = diesel::update(console_sessions::table)
+        .filter(console_sessions::user_id.eq(user_id))
+        .filter(console_sessions::revoked_at.is_null())
+        .into_boxed();
+    if let Some(keep) = keep {
+        console = console.filter(console_sessions::id.ne(keep));
+    }
+    console
+        .set(console_sessions::revoked_at.eq(now))
+        .execute(conn)?;
     devices::forget_user(conn, user_id, keep)
 }
 

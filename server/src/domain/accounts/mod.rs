@@ -1,7 +1,8 @@
 //! Who is who: member accounts and their activation codes, sign-in
-//! sessions, the roster import, and what the first start creates.
+//! sessions (the app's tokens and the console's cookies), the roster import, and what the first start creates.
 
 pub mod bootstrap;
+pub mod console_sessions;
 pub mod import;
 pub mod members;
 pub mod sessions;

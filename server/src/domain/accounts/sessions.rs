@@ -62,6 +62,18 @@ impl Sessions {
         password: String,
         address: &str,
     ) -> Result<TokenPair, AppError> {
+        let user = self.verify_password(phone, password, address).await?;
+        self.start_session(user).await
+    }
+
+    /// The account these credentials prove, throttled by phone and by
+    /// address; the one check behind every sign-in (app and console).
+    pub async fn verify_password(
+        &self,
+        phone: &str,
+        password: String,
+        address: &str,
+    ) -> Result<UserRow, AppError> {
         // Lengths no account can have say nothing about accounts.
         validate::max_chars(phone, "phone", validate::MAX_PHONE_CHARS)?;
         validate::max_chars(&password, "password", validate::MAX_PASSWORD_CHARS)?;
@@ -96,7 +108,7 @@ impl Sessions {
                 "this account has been disabled",
             ));
         }
-        self.start_session(user).await
+        Ok(user)
     }
 
     /// Opens a new refresh-token family for the account and returns the first pair.

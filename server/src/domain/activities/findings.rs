@@ -177,6 +177,32 @@ pub fn mine(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<Finding>, AppError
         .collect())
 }
 
+/// The committee's findings still waiting for the office's decision
+/// (submitted, not yet forwarded), oldest first, and how many there are.
+pub fn awaiting_decision(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    limit: u32,
+) -> Result<(Vec<Finding>, i64), AppError> {
+    let waiting = || {
+        findings::table
+            .inner_join(activities_t::table)
+            .filter(activities_t::committee_id.eq(&ctx.caller.committee_id))
+            .filter(findings::status.eq(FindingStatus::Submitted))
+    };
+    let total = waiting().count().get_result(conn)?;
+    let first = waiting()
+        .inner_join(users::table)
+        .select((FindingRow::as_select(), users::name))
+        .order((findings::created_at.asc(), findings::id.asc()))
+        .limit(i64::from(limit))
+        .load::<(FindingRow, String)>(conn)?
+        .into_iter()
+        .map(|(row, name)| to_finding(row, name, ctx.tz))
+        .collect();
+    Ok((first, total))
+}
+
 /// The office moves a finding along `submitted → forwarded → adopted | answered`.
 /// The author is told when it is adopted or answered, in the same transaction.
 pub fn advance(

@@ -1,0 +1,86 @@
+//! The frame every signed-in page shares (the header with the committee and
+//! the clerk, the left-hand menu) and turning a template into a response.
+
+use askama::Template;
+use chrono::{DateTime, Datelike, FixedOffset};
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+
+use super::assets;
+use super::session::Clerk;
+
+/// One entry of the left-hand menu. Screens appear here as they are built.
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+const MENU: [(&str, &str); 1] = [("工作台", "/console/today")];
+
+/// What the shared frame shows around a page.
+pub struct Shell {
+    pub page_title: String,
+    pub committee_name: String,
+    pub clerk_name: String,
+    pub csrf: String,
+    pub menu: Vec<MenuItem>,
+    pub htmx: &'static str,
+    pub style: &'static str,
+}
+
+impl Shell {
+    pub fn new(clerk: &Clerk, page_title: &str, current: &str) -> Self {
+        Shell {
+            page_title: page_title.to_owned(),
+            committee_name: clerk.committee_name.clone(),
+            clerk_name: clerk.name.clone(),
+            csrf: clerk.csrf.clone(),
+            menu: MENU
+                .iter()
+                .map(|&(label, href)| MenuItem {
+                    label,
+                    href,
+                    current: href == current,
+                })
+                .collect(),
+            htmx: assets::HTMX,
+            style: assets::STYLE,
+        }
+    }
+}
+
+/// Renders a page; a template that fails to render is our fault, logged,
+/// and the clerk gets a plain apology rather than half a page.
+pub fn html(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => body
+            .with_content_type("text/html; charset=utf-8")
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "console template failed");
+            "系统出了点问题，请稍后再试。"
+                .with_content_type("text/plain; charset=utf-8")
+                .with_status(StatusCode::INTERNAL_SERVER_ERROR)
+                .into_response()
+        }
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+
+/// `12月3日 周四 09:00`, as a clerk reads a date.
+pub fn day_and_time(t: DateTime<FixedOffset>) -> String {
+    format!(
+        "{}月{}日 周{} {}",
+        t.month(),
+        t.day(),
+        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
+        t.format("%H:%M")
+    )
+}
+
+/// `2026年12月3日`.
+pub fn date(t: DateTime<FixedOffset>) -> String {
+    format!("{}年{}月{}日", t.year(), t.month(), t.day())
+}

@@ -1,0 +1,64 @@
+//! The office's web console under `/console`: pages rendered on the server
+//! with askama (checked at compile time, escaped by default), htmx for
+//! partial updates, a cookie session and a CSRF token on every change.
+//! Like `api/`, it is HTTP only: every rule it applies is a `domain` call.
+
+mod assets;
+mod errors;
+mod labels;
+mod layout;
+mod session;
+mod signin;
+mod today;
+
+use poem::http::header;
+use poem::middleware::CookieJarManager;
+use poem::web::Redirect;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
+
+/// What a page may load and where it may be shown: our own scripts and
+/// styles only (no inline script, so an injected `<script>` cannot run),
+/// never inside another site's frame.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// The console's routes, to be nested at `/console`.
+pub fn routes() -> impl Endpoint {
+    Route::new()
+        .at("/", get(index))
+        .at("/login", get(signin::form).post(signin::submit))
+        .at("/logout", post(signin::sign_out))
+        .at("/today", get(today::page))
+        .at("/static/:file", get(assets::serve))
+        .catch_all_error(errors::from_router)
+        .with(CookieJarManager::new())
+        .around(security_headers)
+}
+
+#[handler]
+fn index() -> Redirect {
+    Redirect::see_other("/console/today")
+}
+
+/// Headers every console answer carries. Pages are never cached: they hold
+/// personal data and a CSRF token; the static files set their own caching.
+async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut resp = next.call(req).await?.into_response();
+    let headers = resp.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(resp)
+}
