@@ -3,6 +3,7 @@
 //! reqwest client talks to it over real HTTP, as a phone does.
 
 pub mod child;
+pub mod console;
 pub mod fake_fcm;
 pub mod logs;
 pub mod procfs;

@@ -104,6 +104,8 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(n)
             if n.starts_with("/console/")
                 && !n.contains("//")
+                && !n.contains("..")
+                && !n.to_ascii_lowercase().contains("%2e")
                 && !n.contains('\\')
                 && !n.starts_with("/console/login")
                 && n.chars().all(|c| c.is_ascii_graphic()) =>

@@ -1,0 +1,6 @@
+//! The office's web console over real HTTP, on SQLite and PostgreSQL: its
+//! session and CSRF rules, who may see which page, and what pages show.
+//! (Browser tests in real Chromium live in tests/browser/.)
+
+mod sign_in;
+mod today;
