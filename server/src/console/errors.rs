@@ -105,7 +105,7 @@ impl IntoResponse for ConsoleError {
             title,
             explanation,
             request_id: crate::app::request_id(),
-            style: super::assets::STYLE,
+            style: super::assets::style_url(),
         };
         let mut resp = html(&page);
         resp.set_status(status);

@@ -44,8 +44,8 @@ impl Shell {
                     current: href == current,
                 })
                 .collect(),
-            htmx: assets::HTMX,
-            style: assets::STYLE,
+            htmx: assets::htmx_url(),
+            style: assets::style_url(),
         }
     }
 }

@@ -61,7 +61,7 @@ pub async fn form(
         next,
         phone: String::new(),
         problem: None,
-        style: assets::STYLE,
+        style: assets::style_url(),
     })
 }
 
@@ -92,7 +92,7 @@ pub async fn submit(
             next: next.clone(),
             phone: fields.phone.clone(),
             problem: Some(problem.to_owned()),
-            style: assets::STYLE,
+            style: assets::style_url(),
         });
         resp.set_status(status);
         Ok(resp)
@@ -113,7 +113,7 @@ pub async fn submit(
         Err(e) => {
             return match e.code {
                 ErrorCode::InvalidCredentials | ErrorCode::InvalidParameter => {
-                    again(StatusCode::UNAUTHORIZED, "手机号或密码不正确。")
+                    again(StatusCode::UNPROCESSABLE_ENTITY, "手机号或密码不正确。")
                 }
                 ErrorCode::TooManyAttempts => {
                     let minutes = e.retry_after.unwrap_or(60).div_ceil(60);
@@ -133,7 +133,7 @@ pub async fn submit(
     if user.role == Role::Member {
         return Ok(html(&MembersUseTheApp {
             name: user.name,
-            style: assets::STYLE,
+            style: assets::style_url(),
         }));
     }
     let config = state.config.console.clone();

@@ -2,5 +2,6 @@
 //! session and CSRF rules, who may see which page, and what pages show.
 //! (Browser tests in real Chromium live in tests/browser/.)
 
+mod browser;
 mod sign_in;
 mod today;

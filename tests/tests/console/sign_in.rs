@@ -98,7 +98,7 @@ async fn wrong_passwords_and_stale_forms(b: Backend) {
     let browser = Browser::new(&app);
 
     let wrong = browser.sign_in(ORGANIZER, "not-the-password").await;
-    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("手机号或密码不正确"));
     assert!(
         wrong.body.contains(&format!(r#"value="{ORGANIZER}""#)),
@@ -256,7 +256,7 @@ async fn failures_are_console_pages(b: Backend) {
     let wrong_method = browser.post("/console/today", &[]).await;
     assert_eq!(wrong_method.status, 404);
     // The console's static files are served, and kept by browsers.
-    let htmx = browser.get("/console/static/htmx-2.0.11.min.js").await;
+    let htmx = browser.get("/console/static/htmx.min.js").await;
     assert_eq!(htmx.status, 200);
     assert!(htmx.body.contains("htmx"));
     assert!(

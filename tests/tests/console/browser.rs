@@ -1,0 +1,123 @@
+//! The console in real Chromium, on both backends: an organizer signs in by
+//! keyboard (a wrong password first), reads 工作台 and signs out, driven by
+//! Playwright for Python (`tests/browser/organizer_day.py`). Screenshots at
+//! 1366×768 are kept under `<target dir>/console-screenshots/<backend>/`.
+//!
+//! Needs Chromium, the Noto CJK fonts and the Playwright venv that
+//! `tests/browser/setup.sh` installs (`LVZHI_BROWSER_PYTHON` names another
+//! Python with Playwright). Without them the test says what is missing and
+//! passes, except with `CI=true`, where it fails.
+
+use std::path::PathBuf;
+
+use lvzhi_shared::members::Role;
+use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, on_both_backends};
+use serde_json::json;
+
+/// The Python that has Playwright, or why there is none.
+fn playwright_python() -> Result<PathBuf, String> {
+    let python = match std::env::var_os("LVZHI_BROWSER_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .ok_or("neither XDG_CACHE_HOME nor HOME is set")?;
+            cache.join("lvzhi-playwright/bin/python")
+        }
+    };
+    if !python.is_file() {
+        return Err(format!(
+            "{} is missing; run tests/browser/setup.sh",
+            python.display()
+        ));
+    }
+    let chromium = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("chromium does not run ({e}); run tests/browser/setup.sh"))?;
+    if !chromium.status.success() {
+        return Err("chromium --version failed; run tests/browser/setup.sh".into());
+    }
+    Ok(python)
+}
+
+fn screenshots(b: Backend) -> PathBuf {
+    // The test runs from <target>/<profile>/deps/.
+    let exe = std::env::current_exe().expect("test executable");
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    target
+        .join("console-screenshots")
+        .join(format!("{b:?}").to_lowercase())
+}
+
+async fn an_organizer_in_chromium(b: Backend) {
+    let python = match playwright_python() {
+        Ok(p) => p,
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("the browser tests are required in CI: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the browser test: {why}");
+            return;
+        }
+    };
+    let app = TestApp::spawn(b).await;
+    let organizer = app.account(Role::Organizer, "13900073001").await;
+    let office = organizer.access_token;
+    let training = app
+        .published_activity(
+            &office,
+            json!({"kind": "training", "title": "新任委员履职培训", "capacity": 3, "location": "县政协三楼会议室"}),
+            26,
+        )
+        .await;
+    app.published_activity(
+        &office,
+        json!({"kind": "outreach", "title": "科技下乡：果树管理", "theme": "science_technology", "capacity": 20, "location": "石桥镇"}),
+        72,
+    )
+    .await;
+    for phone in ["13900073002", "13900073003"] {
+        let m = app.account(Role::Member, phone).await;
+        assert!(
+            app.sign_up(&m.access_token, &training.id, None)
+                .await
+                .status()
+                .is_success()
+        );
+    }
+
+    let shots = screenshots(b);
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/organizer_day.py");
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("LVZHI_ORIGIN", &app.origin)
+        .env("LVZHI_PHONE", &organizer.user.phone)
+        .env("LVZHI_PASSWORD", MEMBER_PASSWORD)
+        .env(
+            "LVZHI_EXPECT",
+            json!(["新任委员履职培训", "2 / 3", "科技下乡：果树管理", "石桥镇"]).to_string(),
+        )
+        .env("LVZHI_SHOTS", &shots)
+        .output()
+        .await
+        .expect("run the browser script");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{report}");
+    for shot in ["sign-in.png", "sign-in-wrong-password.png", "today.png"] {
+        let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
+        assert!(size > 10_000, "{shot}: {size} bytes");
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
+
+on_both_backends!(an_organizer_in_chromium);
