@@ -8,7 +8,7 @@ use lvzhi_server::auth::password::PasswordHasher;
 use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::Db;
 use lvzhi_server::domain::accounts::bootstrap;
-use lvzhi_server::{Application, Config, telemetry};
+use lvzhi_server::{Application, Config, demo, telemetry};
 
 #[derive(Parser)]
 #[command(name = "lvzhi-server", version, about = "The Lvzhi (履职) server")]
@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => runtime.block_on(async {
             let db = Db::connect(&config.database_url, 2)?;
             let hasher = PasswordHasher::new(1, 8)?;
-            print_demo(&bootstrap::load_demo(&db, &hasher, SystemClock.now_naive()).await?);
+            print_demo(&demo::load(&db, &hasher, SystemClock.now_naive()).await?);
             Ok(())
         }),
         Command::RotateKey => {
@@ -84,7 +84,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     if demo {
         let state = app.state();
-        print_demo(&bootstrap::load_demo(&state.db, &state.hasher, state.clock.now_naive()).await?);
+        print_demo(&demo::load(&state.db, &state.hasher, state.clock.now_naive()).await?);
     }
     println!(
         "Office console: http://{addr}/console   API docs: http://{addr}/docs\n",

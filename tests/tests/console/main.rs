@@ -3,5 +3,6 @@
 //! (Browser tests in real Chromium live in tests/browser/.)
 
 mod browser;
+mod demo;
 mod sign_in;
 mod today;

@@ -101,6 +101,8 @@ const DEMO_ROSTER: &[u8] = include_bytes!("../../../demo/members.csv");
 /// Sign-in details printed after loading the demo.
 #[derive(Debug, Clone)]
 pub struct DemoLogins {
+    pub committee_id: String,
+    pub organizer_id: String,
     pub organizer_phone: String,
     pub organizer_password: String,
     pub member_phone: String,
@@ -173,6 +175,8 @@ pub async fn load_demo(
                 set_password(conn, &member.id, &member_hash)?;
             }
             Ok(DemoLogins {
+                committee_id,
+                organizer_id: organizer.id,
                 organizer_phone: organizer.phone,
                 organizer_password: DEMO_ORGANIZER_PASSWORD.into(),
                 member_phone: member.phone,

@@ -1,0 +1,63 @@
+//! `serve --demo`'s committee: a believable year behind every screen,
+//! loaded once however often the server starts.
+
+use lvzhi_server::clock::Clock;
+use lvzhi_server::demo;
+use lvzhi_tests::console::Browser;
+use lvzhi_tests::{Backend, TestApp, json_ok, on_both_backends};
+use reqwest::Method;
+
+async fn the_demo_committee_has_a_year(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let now = app.clock.now_naive();
+    let logins = demo::load(&app.state.db, &app.state.hasher, now)
+        .await
+        .expect("demo loads");
+    let again = demo::load(&app.state.db, &app.state.hasher, now)
+        .await
+        .expect("demo loads again");
+    assert_eq!(logins.organizer_id, again.organizer_id);
+
+    let organizer = app
+        .login(&logins.organizer_phone, &logins.organizer_password)
+        .await;
+    let from = (app.clock.now() - chrono::Duration::days(400)).to_rfc3339();
+    let page: serde_json::Value = json_ok(
+        app.api(Method::GET, "/activities")
+            .bearer_auth(&organizer.access_token)
+            .query(&[("from", from.as_str()), ("limit", "200")])
+            .send()
+            .await
+            .expect("activities"),
+    )
+    .await;
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 11, "loaded once: {items:#?}");
+    let count = |status: &str| items.iter().filter(|a| a["status"] == status).count();
+    assert_eq!(count("completed"), 6);
+    assert_eq!(count("cancelled"), 1);
+    assert_eq!(count("draft"), 1);
+    assert_eq!(count("published"), 3);
+    assert!(
+        items.iter().any(|a| a["waitlisted"].as_i64() > Some(0)),
+        "a waitlist somewhere"
+    );
+
+    let browser = Browser::new(&app);
+    let signed_in = browser
+        .sign_in(&logins.organizer_phone, &logins.organizer_password)
+        .await;
+    assert_eq!(signed_in.status, 303);
+    let today = browser.get("/console/today").await;
+    for text in [
+        "学习贯彻全会精神专题培训",
+        "文化惠民演出（城关镇）",
+        "管护经费缺口较大",
+        "培训地点调整",
+        "尚未激活的账号",
+    ] {
+        assert!(today.body.contains(text), "工作台 lacks {text}");
+    }
+}
+
+on_both_backends!(the_demo_committee_has_a_year);
