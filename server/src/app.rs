@@ -121,6 +121,7 @@ impl AppState {
             now: self.clock.now_naive(),
             tz,
             request_id: request_id(),
+            via: lvzhi_shared::audit::AuditVia::Api,
         })
     }
 

@@ -14,9 +14,10 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::activities::{
     ActivityKind, Attendance, AttendanceEntry, FindingPatch, FindingStatus, NewActivity,
-    NewFinding, Outcome, OutreachTheme, RosterAdd,
+    NewFinding, Outcome, OutreachTheme,
 };
-use lvzhi_shared::members::Role;
+use lvzhi_shared::audit::AuditVia;
+use lvzhi_shared::members::{MemberStatus, Role};
 use lvzhi_shared::notifications::{AnnouncementAudience, AudienceKind, NewAnnouncement};
 
 use crate::auth::Caller;
@@ -25,7 +26,8 @@ use crate::db::schema::{activities, users};
 use crate::db::{Db, DbConnection};
 use crate::domain::Ctx;
 use crate::domain::accounts::bootstrap::{self, DemoLogins};
-use crate::domain::activities::{self as activity, checkin, findings, signups};
+use crate::domain::activities::signups::{self, SignupJob};
+use crate::domain::activities::{self as activity, checkin, findings};
 use crate::domain::notifications::announcements;
 use crate::error::AppError;
 
@@ -212,20 +214,45 @@ pub async fn load(
 ) -> anyhow::Result<DemoLogins> {
     let logins = bootstrap::load_demo(db, hasher, now).await?;
     let (committee, organizer) = (logins.committee_id.clone(), logins.organizer_id.clone());
-    db.write(move |conn| load_year(conn, &committee, &organizer, chrono_tz::Asia::Shanghai, now))
-        .await?;
+    // A year in, most members have activated their accounts; they share the
+    // demo member's password.
+    let member_hash = hasher.hash(logins.member_password.clone()).await?;
+    db.write(move |conn| {
+        let year = Year {
+            committee_id: &committee,
+            organizer_id: &organizer,
+            member_password_hash: &member_hash,
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        load_year(conn, &year, now)
+    })
+    .await?;
     Ok(logins)
 }
 
-/// Loads the year into the demo committee, planned by `organizer`; `false`
-/// when the committee already has activities (nothing is changed then).
+/// Whose year it is.
+pub struct Year<'a> {
+    pub committee_id: &'a str,
+    /// Plans the activities and sends the announcements.
+    pub organizer_id: &'a str,
+    /// Set on the members who have activated their accounts.
+    pub member_password_hash: &'a str,
+    pub tz: Tz,
+}
+
+/// Loads the year into the demo committee; `false` when the committee
+/// already has activities (nothing is changed then).
 pub fn load_year(
     conn: &mut DbConnection,
-    committee_id: &str,
-    organizer_id: &str,
-    tz: Tz,
+    year: &Year,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
+    let Year {
+        committee_id,
+        organizer_id,
+        tz,
+        ..
+    } = *year;
     let existing: i64 = activities::table
         .filter(activities::committee_id.eq(committee_id))
         .count()
@@ -242,6 +269,23 @@ pub fn load_year(
     if members.is_empty() {
         return Err(AppError::internal("the demo roster has no members"));
     }
+    // Every seventh member has not activated yet; only the others sign up.
+    let activated: Vec<&String> = members
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k % 7 != 6)
+        .map(|(_, id)| id)
+        .collect();
+    diesel::update(users::table)
+        .filter(users::id.eq_any(&activated))
+        .filter(users::status.eq(MemberStatus::Pending))
+        .set((
+            users::status.eq(MemberStatus::Active),
+            users::password_hash.eq(year.member_password_hash),
+            users::updated_at.eq(now - Duration::days(330)),
+        ))
+        .execute(conn)?;
+    let members = activated;
     let someone = |role: Role, user_id: &str, at: NaiveDateTime| Ctx {
         caller: Caller {
             user_id: user_id.to_owned(),
@@ -252,6 +296,7 @@ pub fn load_year(
         now: at,
         tz,
         request_id: "demo".into(),
+        via: AuditVia::Console,
     };
     let office = |at| someone(Role::Organizer, organizer_id, at);
 
@@ -294,22 +339,22 @@ pub fn load_year(
         let offset = (n * 37) % members.len();
         let chosen: Vec<&String> = members
             .iter()
+            .copied()
             .cycle()
             .skip(offset)
             .take(p.signups)
             .collect();
+        // Members sign themselves up from their phones, a few each hour.
         for (k, member_id) in chosen.iter().enumerate() {
-            let at = planned + Duration::days(2) + Duration::minutes(k as i64 * 7);
-            signups::add_by_office(
-                conn,
-                &office(at),
-                &id,
-                &RosterAdd {
-                    member_id: (*member_id).clone(),
-                    role_id: None,
-                    over_capacity: false,
-                },
-            )?;
+            let at = planned + Duration::days(2) + Duration::minutes(k as i64 * 13);
+            let job = SignupJob {
+                caller: someone(Role::Member, member_id, at).caller,
+                role_id: None,
+                idem: None,
+            };
+            for answer in signups::sign_up_batch(conn, committee_id, &id, &[job], at)? {
+                answer?;
+            }
         }
         let registered: Vec<&String> = chosen.iter().take(p.capacity as usize).copied().collect();
         match p.ending {

@@ -64,17 +64,26 @@ fn nothing_below_the_http_layer_imports_it() {
 }
 
 /// The areas under domain/ a file may use, by the area it is in. Areas
-/// depend one way: committees ← notifications ← accounts, activities.
+/// depend one way: committees ← audit ← notifications ← accounts, activities.
 fn allowed(area: &str) -> &'static [&'static str] {
     const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages"];
     match area {
-        "notifications" => &["Ctx", "context", "idempotency", "pages", "committees"],
+        "audit" => &["Ctx", "context", "idempotency", "pages", "committees"],
+        "notifications" => &[
+            "Ctx",
+            "context",
+            "idempotency",
+            "pages",
+            "committees",
+            "audit",
+        ],
         "accounts" | "activities" => &[
             "Ctx",
             "context",
             "idempotency",
             "pages",
             "committees",
+            "audit",
             "notifications",
         ],
         _ => SHARED,

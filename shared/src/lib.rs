@@ -12,6 +12,7 @@
 mod wire_enum;
 
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod committees;
 pub mod error;

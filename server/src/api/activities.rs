@@ -411,15 +411,21 @@ impl ActivitiesApi {
         let id = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let activity_id = id.clone();
-        let items = self
-            .state
-            .read(&ctx, move |conn, ctx| {
-                let row = activities::load(conn, &ctx.caller.committee_id, &id)?;
-                roster::entries(conn, &row.id, ctx.tz)
-            })
-            .await?;
+        let format = format.0.unwrap_or(RosterFormat::Json);
+        let items = if format == RosterFormat::Json {
+            self.state
+                .read(&ctx, move |conn, ctx| {
+                    let row = activities::load(conn, &ctx.caller.committee_id, &id)?;
+                    roster::entries(conn, &row.id, ctx.tz)
+                })
+                .await?
+        } else {
+            self.state
+                .write(&ctx, move |conn, ctx| roster::for_export(conn, ctx, &id))
+                .await?
+        };
         let file = |ext: &str| format!("roster.{ext}");
-        Ok(Formats(match format.0.unwrap_or(RosterFormat::Json) {
+        Ok(Formats(match format {
             RosterFormat::Json => RosterResponse::Json(Json(Roster { activity_id, items })),
             RosterFormat::Csv => RosterResponse::Csv(
                 Attachment::new(roster::table(&items).to_csv()?)

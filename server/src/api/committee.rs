@@ -1,13 +1,16 @@
 use std::sync::Arc;
 
+use lvzhi_shared::audit::AuditPage;
 use lvzhi_shared::committees::{Committee, CommitteePatch, NewSector, Sector};
+use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use super::Json;
+use super::page_size::PageSize;
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth};
-use crate::domain::committees;
+use crate::domain::{audit, committees};
 use crate::error::ApiResult;
 
 pub struct CommitteeApi {
@@ -87,5 +90,29 @@ impl CommitteeApi {
             })
             .await?;
         Ok(SectorCreated::Created(Json(sector)))
+    }
+
+    /// The audit log (操作日志)
+    ///
+    /// Who: admin. Newest first: who exported personal data (rosters,
+    /// activation codes), changed a role, disabled or enabled an account,
+    /// acted for a member or sent an announcement, through the API or the
+    /// console, with the request's id; pages with `cursor`. Append-only.
+    #[oai(path = "/audit-log", method = "get", operation_id = "list_audit_log")]
+    async fn audit_log(
+        &self,
+        auth: AdminAuth,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<PageSize>>,
+    ) -> ApiResult<Json<AuditPage>> {
+        let ctx = self.state.ctx(auth.0).await?;
+        let limit = PageSize::or_default(limit.0);
+        let (items, next_cursor) = self
+            .state
+            .read(&ctx, move |conn, ctx| {
+                audit::page(conn, ctx, cursor.0.as_deref(), limit)
+            })
+            .await?;
+        Ok(Json(AuditPage { items, next_cursor }))
     }
 }

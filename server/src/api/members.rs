@@ -276,13 +276,7 @@ impl MembersApi {
         let issued = self
             .state
             .write(&ctx, move |conn, ctx| {
-                let users = members::for_activation(conn, &ctx.caller.committee_id, &ids)?;
-                users
-                    .into_iter()
-                    .map(|u| {
-                        members::issue_activation_code(conn, &u.id, days, ctx.now).map(|c| (u, c))
-                    })
-                    .collect::<Result<Vec<_>, AppError>>()
+                members::issue_activation_codes(conn, ctx, &ids, days)
             })
             .await?;
         let items: Vec<ActivationCode> = issued

@@ -7,6 +7,7 @@
 //! Signing in is protected by a second, short-lived cookie whose value the
 //! form repeats (double submit), since there is no session yet to hold a token.
 
+use lvzhi_shared::audit::AuditVia;
 use lvzhi_shared::members::Role;
 use poem::Request;
 use poem::http::Method;
@@ -58,8 +59,10 @@ impl Clerk {
             role: live.user.role,
             session_id: live.session.id,
         };
+        let mut ctx = state.ctx(caller).await?;
+        ctx.via = AuditVia::Console;
         Ok(Clerk {
-            ctx: state.ctx(caller).await?,
+            ctx,
             name: live.user.name,
             committee_name: live.committee_name,
             csrf: live.session.csrf_token,

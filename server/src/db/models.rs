@@ -7,14 +7,15 @@ use diesel::prelude::*;
 use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, Audience, FindingStatus, OutreachTheme, SignupStatus,
 };
+use lvzhi_shared::audit::{AuditAction, AuditVia};
 use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
 use super::schema::{
-    activation_codes, activities, activity_roles, announcements, committees, console_sessions,
-    devices, findings, idempotency_keys, itinerary_stops, materials, outbox, outcomes,
-    refresh_tokens, sectors, signing_keys, signups, users,
+    activation_codes, activities, activity_roles, announcements, audit_log, committees,
+    console_sessions, devices, findings, idempotency_keys, itinerary_stops, materials, outbox,
+    outcomes, refresh_tokens, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -83,6 +84,20 @@ pub struct RefreshTokenRow {
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub committee_id: String,
+    pub actor_id: String,
+    pub action: AuditAction,
+    pub subject_id: Option<String>,
+    pub detail: String,
+    pub via: AuditVia,
+    pub request_id: String,
+    pub at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -67,6 +67,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        committee_id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        subject_id -> Nullable<Text>,
+        detail -> Text,
+        via -> Text,
+        request_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     console_sessions (id) {
         id -> Text,
         token_hash -> Text,
@@ -290,6 +304,7 @@ diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(activation_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(console_sessions -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(activities -> committees (committee_id));
 diesel::joinable!(activity_roles -> activities (activity_id));
 diesel::joinable!(activity_roles -> sectors (sector_id));
@@ -315,6 +330,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activation_codes,
     refresh_tokens,
     console_sessions,
+    audit_log,
     signing_keys,
     activities,
     activity_roles,

@@ -1,9 +1,12 @@
 //! What every rule is judged with: who asks, when, in which committee's time
-//! zone, and which request this is (so a rule's log lines can be found).
+//! zone, which request this is (so a rule's log lines can be found) and
+//! whether it came through the API or the console (for the audit log).
 //! Built once per request by the HTTP layer; domain functions take it by reference.
 
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
+
+use lvzhi_shared::audit::AuditVia;
 
 use crate::auth::Caller;
 
@@ -15,4 +18,5 @@ pub struct Ctx {
     /// The caller's committee's time zone, for times shown to people.
     pub tz: Tz,
     pub request_id: String,
+    pub via: AuditVia,
 }

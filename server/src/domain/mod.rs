@@ -5,10 +5,12 @@
 //! Areas depend one way: `committees` (settings, sectors, time zones) ←
 //! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
 //! (members, sessions, roster import) and `activities` (activities and
-//! everything done in them). `context`, `idempotency` and `pages` serve all.
+//! everything done in them). `context`, `idempotency`, `pages` and `audit`
+//! (the office's audit log) serve all.
 
 pub mod accounts;
 pub mod activities;
+pub mod audit;
 pub mod committees;
 pub mod context;
 pub mod idempotency;

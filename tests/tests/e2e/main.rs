@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server over real HTTP, on SQLite and PostgreSQL.
 
 mod activities;
+mod audit;
 mod auth;
 mod checkin;
 mod fcm_client;

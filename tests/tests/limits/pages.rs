@@ -8,11 +8,12 @@ use reqwest::Method;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-const LISTS: [&str; 4] = [
+const LISTS: [&str; 5] = [
     "/members",
     "/activities",
     "/me/notifications",
     "/announcements",
+    "/audit-log",
 ];
 
 async fn page_sizes_and_cursors(b: Backend) {

@@ -105,6 +105,7 @@ const RULES: &[Rule] = &[
     rule("PATCH /committee", Admin, Own),
     rule("GET /sectors", SignedIn, Own),
     rule("POST /sectors", Admin, Own),
+    rule("GET /audit-log", Admin, Own),
     rule("GET /members", Office, Own),
     rule("POST /members", Office, Own),
     rule("POST /members/import", Office, Own),
@@ -585,6 +586,7 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
         "GET /committee" => call(get, "/committee", Empty),
         "PATCH /committee" => call(patch, "/committee", Json(json!({}))),
         "GET /sectors" => call(get, "/sectors", Empty),
+        "GET /audit-log" => call(get, "/audit-log", Empty),
         "POST /sectors" => call(
             post,
             "/sectors",

@@ -5,6 +5,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::members::{
     ActivationCode, Gender, Member, MemberPatch, MemberStatus, NewMember, Role,
 };
@@ -17,7 +18,7 @@ use crate::db::models::{ActivationCodeRow, UserRow};
 use crate::db::schema::{activation_codes, console_sessions, refresh_tokens, sectors, users};
 use crate::db::{self, DbConnection};
 use crate::domain::committees::{local, sector_id_by_name};
-use crate::domain::{Ctx, notifications::devices, pages};
+use crate::domain::{Ctx, audit, notifications::devices, pages};
 use crate::error::AppError;
 
 /// A member's details after validation: parse once, trust after.
@@ -404,6 +405,15 @@ pub fn patch(
         diesel::update(users::table.find(id))
             .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
             .execute(conn)?;
+        if role != existing_role {
+            let detail = format!(
+                "{}：{} → {}",
+                existing.name,
+                role_label(existing_role),
+                role_label(role)
+            );
+            audit::record(conn, ctx, AuditAction::RoleChanged, Some(id), detail)?;
+        }
     }
     let status_change = match patch.status {
         None => None,
@@ -417,6 +427,10 @@ pub fn patch(
         Some(MemberStatus::Disabled) => {
             set_status(conn, id, MemberStatus::Disabled, now)?;
             revoke_sessions(conn, id, None, now)?;
+            if existing.status != MemberStatus::Disabled {
+                let action = AuditAction::AccountDisabled;
+                audit::record(conn, ctx, action, Some(id), existing.name.clone())?;
+            }
             Some(MemberStatus::Disabled)
         }
         Some(MemberStatus::Active) => {
@@ -427,10 +441,23 @@ pub fn patch(
                 MemberStatus::Pending
             };
             set_status(conn, id, status, now)?;
+            if existing.status == MemberStatus::Disabled {
+                let action = AuditAction::AccountEnabled;
+                audit::record(conn, ctx, action, Some(id), existing.name.clone())?;
+            }
             Some(status)
         }
     };
     Ok((get(conn, &caller.committee_id, id)?, status_change))
+}
+
+/// A role as the audit log's reader says it.
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Member => "委员",
+        Role::Organizer => "工作人员",
+        Role::Admin => "管理员",
+    }
 }
 
 fn set_status(
@@ -532,8 +559,39 @@ pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> Activation
     }
 }
 
+/// Fresh activation codes for these members (or every account not yet
+/// activated, when none are named); earlier codes stop working. Handing
+/// codes to the office is recorded in the audit log.
+pub fn issue_activation_codes(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    member_ids: &[String],
+    days: i64,
+) -> Result<Vec<(UserRow, IssuedCode)>, AppError> {
+    let accounts = for_activation(conn, &ctx.caller.committee_id, member_ids)?;
+    let issued = accounts
+        .into_iter()
+        .map(|u| issue_activation_code(conn, &u.id, days, ctx.now).map(|c| (u, c)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    if !issued.is_empty() {
+        let detail = match issued.as_slice() {
+            [(one, _)] => one.name.clone(),
+            many => format!("{} 个账号", many.len()),
+        };
+        let subject = (issued.len() == 1).then(|| issued[0].0.id.as_str());
+        audit::record(
+            conn,
+            ctx,
+            AuditAction::ActivationCodesIssued,
+            subject,
+            detail,
+        )?;
+    }
+    Ok(issued)
+}
+
 /// Pending members of a committee, or the listed ones (which must belong to it).
-pub fn for_activation(
+fn for_activation(
     conn: &mut DbConnection,
     committee_id: &str,
     member_ids: &[String],

@@ -3,13 +3,35 @@
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::activities::{Attendance, RosterEntry, SignupStatus};
+use lvzhi_shared::audit::AuditAction;
 
 use crate::db::DbConnection;
 use crate::db::models::{RoleRow, SignupRow, UserRow};
 use crate::db::schema::{activity_roles, sectors, signups, users};
 use crate::domain::committees::local;
+use crate::domain::{Ctx, activities, audit};
 use crate::error::AppError;
 use crate::export::Table;
+
+/// An activity's roster on its way out as a spreadsheet: the entries, and
+/// a line in the audit log (it holds members' phone numbers).
+pub fn for_export(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    activity_id: &str,
+) -> Result<Vec<RosterEntry>, AppError> {
+    let activity = activities::load(conn, &ctx.caller.committee_id, activity_id)?;
+    let items = entries(conn, &activity.id, ctx.tz)?;
+    let detail = format!("{}（{} 人）", activity.title, items.len());
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::RosterExported,
+        Some(&activity.id),
+        detail,
+    )?;
+    Ok(items)
+}
 
 /// Everyone who signed up, by role, then registered before waitlisted, in line order.
 pub fn entries(

@@ -15,17 +15,18 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityStatus, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
+use lvzhi_shared::audit::AuditAction;
 
 use crate::auth::Caller;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
 use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
 use crate::db::{self, DbConnection};
-use crate::domain::Ctx;
 use crate::domain::activities::{self, status_of};
 use crate::domain::committees::local;
 use crate::domain::idempotency::{self, IdemKey};
 use crate::domain::notifications::notices::Notice;
 use crate::domain::notifications::outbox::Notifier;
+use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 /// Sign-ups that hold or wait for a place.
@@ -756,6 +757,13 @@ pub fn add_by_office(
     };
     let row = put(conn, existing, &activity.id, &role.id, &member, status, now)?;
     let waitlisted = status == SignupStatus::Waitlisted;
+    log_for_member(
+        conn,
+        ctx,
+        AuditAction::SignedUpForMember,
+        &activity,
+        &member,
+    )?;
     tell(
         conn,
         &activity,
@@ -776,6 +784,13 @@ pub fn remove_by_office(
     let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
     let answer = withdraw(conn, &activity, member_id, SignupStatus::Removed, now)?;
+    log_for_member(
+        conn,
+        ctx,
+        AuditAction::RemovedForMember,
+        &activity,
+        member_id,
+    )?;
     tell(conn, &activity, member_id, Notice::Removed(&activity), now)?;
     Ok(answer)
 }
@@ -801,6 +816,13 @@ pub fn promote_by_office(
         ))
         .execute(conn)?;
     row.status = SignupStatus::Registered;
+    log_for_member(
+        conn,
+        ctx,
+        AuditAction::PromotedForMember,
+        &activity,
+        member_id,
+    )?;
     tell(
         conn,
         &activity,
@@ -809,4 +831,21 @@ pub fn promote_by_office(
         now,
     )?;
     result(conn, &row, Vec::new())
+}
+
+/// The audit line for something the office did for a member: who, and on
+/// which activity.
+fn log_for_member(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    action: AuditAction,
+    activity: &ActivityRow,
+    member_id: &str,
+) -> Result<(), AppError> {
+    let name: String = users::table
+        .find(member_id)
+        .select(users::name)
+        .get_result(conn)?;
+    let detail = format!("{name} · {}", activity.title);
+    audit::record(conn, ctx, action, Some(member_id), detail)
 }

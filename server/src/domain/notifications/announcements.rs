@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::SignupStatus;
+use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::members::{MemberStatus, Role};
 use lvzhi_shared::notifications::{
     Announcement, AnnouncementAudience, AudienceKind, DeliveryCounts, NewAnnouncement,
@@ -19,10 +20,10 @@ use lvzhi_shared::validate::{
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
 use crate::db::{self, DbConnection};
-use crate::domain::Ctx;
 use crate::domain::committees::local;
 use crate::domain::notifications::outbox::{self, Notifier};
 use crate::domain::pages;
+use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 /// Records the announcement and queues it to every member of its audience.
@@ -82,6 +83,14 @@ pub fn create(
         })
         .collect();
     outbox::insert(conn, &rows)?;
+    let detail = format!("{}（{} 人）", row.title, recipients.len());
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::AnnouncementSent,
+        Some(&row.id),
+        detail,
+    )?;
     Ok((row.id, recipients.len()))
 }
 
