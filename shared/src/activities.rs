@@ -490,6 +490,9 @@ pub struct Roster {
 pub struct CheckinCode {
     /// Encode this in the QR code; members' phones send it back as `code`.
     pub code: String,
+    /// The same code as six digits, shown beside the QR code for members
+    /// who type it in; also accepted as `code`.
+    pub digits: String,
     /// When this code stops being shown (fetch the next one then).
     pub expires_at: DateTime<FixedOffset>,
     /// Seconds the code is valid for.

@@ -7,6 +7,7 @@ use serde_json::json;
 
 on_both_backends!(
     checkin_codes_rotate_and_bind_to_one_activity,
+    typed_digits_check_in_too,
     office_marks_attendance_in_bulk
 );
 
@@ -165,6 +166,66 @@ async fn checkin_codes_rotate_and_bind_to_one_activity(b: Backend) {
         .await
         .expect("code");
     expect_error(r, 403, "forbidden").await;
+}
+
+/// Members without a camera type the six digits shown beside the QR code.
+async fn typed_digits_check_in_too(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let a = app
+        .published_activity(&office, json!({"capacity": 3}), 1)
+        .await;
+    let other = app
+        .published_activity(&office, json!({"capacity": 3}), 1)
+        .await;
+    let ms = app.members("13900028", 3).await;
+    for m in &ms {
+        app.sign_up(&m.access_token, &a.id, None).await;
+    }
+    app.clock.advance(chrono::Duration::minutes(30));
+    let check_in = |token: &str, code: &str| {
+        app.api(Method::POST, &format!("/activities/{}/checkins", a.id))
+            .bearer_auth(token)
+            .json(&json!({"code": code}))
+            .send()
+    };
+    let shown = code(&app, &office, &a.id).await;
+    assert_eq!(shown.digits.len(), 6);
+    assert!(shown.digits.bytes().all(|b| b.is_ascii_digit()));
+    let theirs = code(&app, &office, &other.id).await;
+    for wrong in [
+        format!(
+            "{:06}",
+            (shown.digits.parse::<u32>().expect("digits") + 1) % 1_000_000
+        ),
+        theirs.digits.clone(),
+        "12345".to_owned(),
+    ] {
+        if wrong == shown.digits {
+            continue;
+        }
+        let r = check_in(&ms[0].access_token, &wrong).await.expect("send");
+        expect_error(r, 422, "checkin_code_invalid").await;
+    }
+    json_ok::<CheckinResult>(
+        check_in(&ms[0].access_token, &shown.digits)
+            .await
+            .expect("send"),
+    )
+    .await;
+    // The digits shown a period ago still work; two periods ago they do not.
+    app.clock.advance(chrono::Duration::seconds(45));
+    json_ok::<CheckinResult>(
+        check_in(&ms[1].access_token, &shown.digits)
+            .await
+            .expect("send"),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::seconds(90));
+    let r = check_in(&ms[2].access_token, &shown.digits)
+        .await
+        .expect("send");
+    expect_error(r, 422, "checkin_code_invalid").await;
 }
 
 async fn office_marks_attendance_in_bulk(b: Backend) {

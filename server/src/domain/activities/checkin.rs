@@ -38,6 +38,14 @@ fn mac(activity: &ActivityRow, period: i64) -> Result<String, AppError> {
     Ok(hex(&m.finalize().into_bytes())[..16].to_owned())
 }
 
+/// The six digits that stand for a period's code: a number from its MAC,
+/// as a one-time password is (RFC 4226's truncation, simplified).
+fn digits(activity: &ActivityRow, period: i64) -> Result<String, AppError> {
+    let mac = mac(activity, period)?;
+    let n = u32::from_str_radix(&mac[..8], 16).map_err(AppError::internal)?;
+    Ok(format!("{:06}", n % 1_000_000))
+}
+
 /// The code to show now.
 pub fn current_code(
     activity: &ActivityRow,
@@ -48,6 +56,7 @@ pub fn current_code(
     let expires = DateTime::from_timestamp((period + 1) * PERIOD_SECONDS, 0).unwrap_or(now);
     Ok(CheckinCode {
         code: format!("{}.{period}.{}", activity.id, mac(activity, period)?),
+        digits: digits(activity, period)?,
         expires_at: local(expires.naive_utc(), tz),
         period_seconds: i32::try_from(PERIOD_SECONDS).unwrap_or(45),
     })
@@ -70,22 +79,35 @@ pub fn check_in(
         AppError::new(ErrorCode::CheckinCodeInvalid, "this is not a check-in code")
             .with_field("code")
     };
-    let mut parts = code.trim().splitn(3, '.');
-    let (code_activity, period, code_mac) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(a), Some(p), Some(m)) => (a, p.parse::<i64>().map_err(|_| invalid())?, m),
-        _ => return Err(invalid()),
-    };
-    if code_activity != activity.id {
-        return Err(AppError::new(
-            ErrorCode::CheckinCodeForeign,
-            "this code is for another activity",
-        )
-        .with_field("code"));
-    }
-    if mac(&activity, period)? != code_mac {
-        return Err(invalid());
-    }
     let current = now.timestamp().div_euclid(PERIOD_SECONDS);
+    let code = code.trim();
+    let period = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        // Typed digits: the code shown now or the one just before.
+        let mut matched = None;
+        for period in [current, current - 1] {
+            if digits(&activity, period)? == code {
+                matched = Some(period);
+            }
+        }
+        matched.ok_or_else(invalid)?
+    } else {
+        let mut parts = code.splitn(3, '.');
+        let (code_activity, period, code_mac) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(p), Some(m)) => (a, p.parse::<i64>().map_err(|_| invalid())?, m),
+            _ => return Err(invalid()),
+        };
+        if code_activity != activity.id {
+            return Err(AppError::new(
+                ErrorCode::CheckinCodeForeign,
+                "this code is for another activity",
+            )
+            .with_field("code"));
+        }
+        if mac(&activity, period)? != code_mac {
+            return Err(invalid());
+        }
+        period
+    };
     // The code shown now, or the one just before (a scan as it changed).
     if !(current - 1..=current).contains(&period) {
         return Err(AppError::new(
