@@ -1,6 +1,7 @@
 //! The contract's enums as a clerk reads them, in Chinese.
 
-use lvzhi_shared::activities::{ActivityKind, ActivityStatus};
+use lvzhi_shared::ErrorCode;
+use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Attendance};
 
 pub fn kind(k: ActivityKind) -> &'static str {
     match k {
@@ -16,5 +17,28 @@ pub fn status(s: ActivityStatus) -> &'static str {
         ActivityStatus::Published => "已发布",
         ActivityStatus::Cancelled => "已取消",
         ActivityStatus::Completed => "已结束",
+    }
+}
+
+pub fn attendance(a: Option<Attendance>) -> &'static str {
+    match a {
+        Some(Attendance::Attended) => "出席",
+        Some(Attendance::Absent) => "缺席",
+        Some(Attendance::Excused) => "请假",
+        None => "未记录",
+    }
+}
+
+/// Why the domain refused an action, as the clerk is told it.
+pub fn refusal(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidTransition => "活动当前的状态不允许这样操作，请刷新页面查看最新状态。",
+        ErrorCode::NotSignedUp => "这位委员不在名单上（可能刚刚取消了报名），请刷新页面。",
+        ErrorCode::AlreadySignedUp => "这位委员已经在名单上。",
+        ErrorCode::ActivityNotOpen => "活动已取消或已结束，名单不能再改。",
+        ErrorCode::FieldRequired | ErrorCode::FieldTooLong | ErrorCode::InvalidField => {
+            "填写的内容不符合要求，请检查后再提交。"
+        }
+        _ => "操作没有完成，请刷新页面后再试。",
     }
 }

@@ -16,7 +16,10 @@ pub struct MenuItem {
     pub current: bool,
 }
 
-const MENU: [(&str, &str); 1] = [("工作台", "/console/today")];
+const MENU: [(&str, &str); 2] = [
+    ("工作台", "/console/today"),
+    ("活动", "/console/activities"),
+];
 
 /// What the shared frame shows around a page.
 pub struct Shell {
@@ -78,6 +81,15 @@ pub fn day_and_time(t: DateTime<FixedOffset>) -> String {
         WEEKDAYS[t.weekday().num_days_from_monday() as usize],
         t.format("%H:%M")
     )
+}
+
+/// `12月3日 周四 09:00 至 11:00`, or with the end's date when it is another day.
+pub fn span(starts: DateTime<FixedOffset>, ends: DateTime<FixedOffset>) -> String {
+    if starts.date_naive() == ends.date_naive() {
+        format!("{} 至 {}", day_and_time(starts), ends.format("%H:%M"))
+    } else {
+        format!("{} 至 {}", day_and_time(starts), day_and_time(ends))
+    }
 }
 
 /// `2026年12月3日`.

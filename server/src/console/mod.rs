@@ -3,7 +3,9 @@
 //! partial updates, a cookie session and a CSRF token on every change.
 //! Like `api/`, it is HTTP only: every rule it applies is a `domain` call.
 
+mod activities;
 mod assets;
+mod checkin;
 mod errors;
 mod labels;
 mod layout;
@@ -30,6 +32,25 @@ pub fn routes() -> impl Endpoint {
         .at("/login", get(signin::form).post(signin::submit))
         .at("/logout", post(signin::sign_out))
         .at("/today", get(today::page))
+        .at("/activities", get(activities::list))
+        .at("/activities/:id", get(activities::detail))
+        .at("/activities/:id/publish", post(activities::publish))
+        .at("/activities/:id/complete", post(activities::complete))
+        .at(
+            "/activities/:id/cancel",
+            get(activities::cancel_form).post(activities::cancel),
+        )
+        .at("/activities/:id/roster.xlsx", get(activities::roster_file))
+        .at("/activities/:id/checkin", get(checkin::screen))
+        .at("/activities/:id/checkin/live", get(checkin::live_part))
+        .at(
+            "/activities/:id/promote/:member",
+            get(activities::confirm_promote).post(activities::promote),
+        )
+        .at(
+            "/activities/:id/remove/:member",
+            get(activities::confirm_remove).post(activities::remove),
+        )
         .at("/static/:file", get(assets::serve))
         .catch_all_error(errors::from_router)
         .with(CookieJarManager::new())

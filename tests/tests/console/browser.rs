@@ -1,5 +1,7 @@
 //! The console in real Chromium, on both backends: an organizer signs in by
-//! keyboard (a wrong password first), reads 工作台 and signs out, driven by
+//! keyboard (a wrong password first), reads 工作台, promotes a member from
+//! the waitlist, opens the check-in screen and watches a member check in
+//! with its digits, and signs out, driven by
 //! Playwright for Python (`tests/browser/organizer_day.py`). Screenshots at
 //! 1366×768 are kept under `<target dir>/console-screenshots/<backend>/`.
 //!
@@ -69,11 +71,12 @@ async fn an_organizer_in_chromium(b: Backend) {
     let app = TestApp::spawn(b).await;
     let organizer = app.account(Role::Organizer, "13900073001").await;
     let office = organizer.access_token;
+    // Starts in an hour: check-in is open from now.
     let training = app
         .published_activity(
             &office,
-            json!({"kind": "training", "title": "新任委员履职培训", "capacity": 3, "location": "县政协三楼会议室"}),
-            26,
+            json!({"kind": "training", "title": "新任委员履职培训", "capacity": 2, "location": "县政协三楼会议室"}),
+            1,
         )
         .await;
     app.published_activity(
@@ -82,7 +85,8 @@ async fn an_organizer_in_chromium(b: Backend) {
         72,
     )
     .await;
-    for phone in ["13900073002", "13900073003"] {
+    let mut members = Vec::new();
+    for phone in ["13900073002", "13900073003", "13900073004"] {
         let m = app.account(Role::Member, phone).await;
         assert!(
             app.sign_up(&m.access_token, &training.id, None)
@@ -90,6 +94,7 @@ async fn an_organizer_in_chromium(b: Backend) {
                 .status()
                 .is_success()
         );
+        members.push(m);
     }
 
     let shots = screenshots(b);
@@ -101,8 +106,12 @@ async fn an_organizer_in_chromium(b: Backend) {
         .env("LVZHI_PASSWORD", MEMBER_PASSWORD)
         .env(
             "LVZHI_EXPECT",
-            json!(["新任委员履职培训", "2 / 3", "科技下乡：果树管理", "石桥镇"]).to_string(),
+            json!(["新任委员履职培训", "2 / 2", "科技下乡：果树管理", "石桥镇"]).to_string(),
         )
+        .env("LVZHI_ACTIVITY", "新任委员履职培训")
+        .env("LVZHI_ACTIVITY_ID", &training.id)
+        .env("LVZHI_WAITLISTED", &members[2].user.name)
+        .env("LVZHI_MEMBER_TOKEN", &members[0].access_token)
         .env("LVZHI_SHOTS", &shots)
         .output()
         .await
@@ -113,7 +122,14 @@ async fn an_organizer_in_chromium(b: Backend) {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "browser test failed:\n{report}");
-    for shot in ["sign-in.png", "sign-in-wrong-password.png", "today.png"] {
+    for shot in [
+        "sign-in.png",
+        "sign-in-wrong-password.png",
+        "today.png",
+        "activity.png",
+        "confirm-promote.png",
+        "checkin.png",
+    ] {
         let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
         assert!(size > 10_000, "{shot}: {size} bytes");
     }

@@ -62,6 +62,27 @@ pub fn current_code(
     })
 }
 
+/// Whether check-in is open for `activity` at `now`: published, and from an
+/// hour before the start to half an hour after the end.
+pub fn is_open(activity: &ActivityRow, now: NaiveDateTime) -> bool {
+    status_of(activity) == ActivityStatus::Published
+        && now >= activity.starts_at - EARLY
+        && now <= activity.ends_at + LATE
+}
+
+/// How many are registered, and how many of them have checked in.
+pub fn tally(conn: &mut DbConnection, activity_id: &str) -> Result<(i64, i64), AppError> {
+    let registered = signups::table
+        .filter(signups::activity_id.eq(activity_id))
+        .filter(signups::status.eq(SignupStatus::Registered.as_str()));
+    let all: i64 = registered.count().get_result(conn)?;
+    let checked_in: i64 = registered
+        .filter(signups::checked_in_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok((all, checked_in))
+}
+
 /// A registered member checks in with a scanned code.
 pub fn check_in(
     conn: &mut DbConnection,
@@ -117,10 +138,7 @@ pub fn check_in(
         .with_field("code"));
     }
     let now_naive = now.naive_utc();
-    if status_of(&activity) != ActivityStatus::Published
-        || now_naive < activity.starts_at - EARLY
-        || now_naive > activity.ends_at + LATE
-    {
+    if !is_open(&activity, now_naive) {
         return Err(AppError::new(
             ErrorCode::CheckinNotOpen,
             "check-in is open from an hour before the start to half an hour after the end",
