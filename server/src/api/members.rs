@@ -3,7 +3,7 @@ use std::sync::Arc;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::members::{
     ActivationCode, ActivationCodeList, ActivationCodesRequest, ImportReport, Member,
-    MemberCreated, MemberPage, MemberPatch, NewMember,
+    MemberCreated, MemberPage, MemberPatch, MemberStatus, NewMember,
 };
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Binary};
@@ -71,40 +71,92 @@ enum CodesResponse {
     Xlsx(Attachment<Vec<u8>>),
 }
 
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum MembersFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(ApiResponse)]
+enum MembersResponse {
+    /// One page of members as JSON.
+    #[oai(status = 200)]
+    Json(Json<MemberPage>),
+    /// Every matching member as a CSV file (UTF-8, Chinese headers).
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(Attachment<Vec<u8>>),
+    /// Every matching member as an Excel workbook (Chinese headers).
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(Attachment<Vec<u8>>),
+}
+
 #[OpenApi(tag = "ApiTags::Members")]
 impl MembersApi {
     /// List the roster
     ///
-    /// Who: organizer, admin. Filters by sector name and by text (name, phone,
-    /// member number, workplace); pages with `cursor`.
+    /// Who: organizer, admin. Filters by sector name, by text (name, phone,
+    /// member number, workplace) and by status; pages with `cursor`.
+    /// `format` `csv` or `xlsx` gives every matching member as a spreadsheet
+    /// with Chinese headers (no paging), recorded in the audit log.
     #[oai(path = "/members", method = "get", operation_id = "list_members")]
+    #[allow(clippy::too_many_arguments)] // one per query parameter of the operation
     async fn list(
         &self,
         auth: OfficeAuth,
         #[oai(validator(max_length = 100))] sector: Query<Option<String>>,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
+        status: Query<Option<MemberStatus>>,
         cursor: Query<Option<String>>,
         limit: Query<Option<PageSize>>,
-    ) -> ApiResult<Json<MemberPage>> {
+        format: Query<Option<MembersFormat>>,
+    ) -> ApiResult<Formats<MembersResponse>> {
         let ctx = self.state.ctx(auth.0).await?;
         let filter = ListFilter {
             sector: sector.0,
             q: q.0,
+            status: status.0,
             cursor: cursor.0,
             limit: PageSize::or_default(limit.0),
         };
-        let (rows, next_cursor) = self
+        let format = format.0.unwrap_or(MembersFormat::Json);
+        if format == MembersFormat::Json {
+            let (rows, next_cursor) = self
+                .state
+                .read(&ctx, move |conn, ctx| {
+                    members::list(conn, &ctx.caller.committee_id, &filter)
+                })
+                .await?;
+            return Ok(Formats(MembersResponse::Json(Json(MemberPage {
+                items: rows
+                    .into_iter()
+                    .map(|r| members::to_member(r, ctx.tz))
+                    .collect(),
+                next_cursor,
+            }))));
+        }
+        let all = self
             .state
-            .read(&ctx, move |conn, ctx| {
-                members::list(conn, &ctx.caller.committee_id, &filter)
+            .write(&ctx, move |conn, ctx| {
+                members::for_export(conn, ctx, &filter)
             })
             .await?;
-        Ok(Json(MemberPage {
-            items: rows
-                .into_iter()
-                .map(|r| members::to_member(r, ctx.tz))
-                .collect(),
-            next_cursor,
+        let table = members::table(&all);
+        Ok(Formats(match format {
+            MembersFormat::Csv => MembersResponse::Csv(
+                Attachment::new(table.to_csv()?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename("members.csv"),
+            ),
+            _ => MembersResponse::Xlsx(
+                Attachment::new(table.to_xlsx("委员名单")?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename("members.xlsx"),
+            ),
         }))
     }
 

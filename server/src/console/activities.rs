@@ -29,6 +29,12 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+impl CsrfForm {
+    pub fn token(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// A path id: anything not an id is a page that does not exist.
 pub fn path_id(raw: &str) -> Result<String, ConsoleError> {
     uuid::Uuid::parse_str(raw)

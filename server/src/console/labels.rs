@@ -1,7 +1,7 @@
 //! The contract's enums as a clerk reads them, in Chinese.
 
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Attendance};
+use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Attendance, SignupStatus};
 
 pub fn kind(k: ActivityKind) -> &'static str {
     match k {
@@ -17,6 +17,15 @@ pub fn status(s: ActivityStatus) -> &'static str {
         ActivityStatus::Published => "已发布",
         ActivityStatus::Cancelled => "已取消",
         ActivityStatus::Completed => "已结束",
+    }
+}
+
+pub fn signup_status(s: SignupStatus) -> &'static str {
+    match s {
+        SignupStatus::Registered => "已报名",
+        SignupStatus::Waitlisted => "候补",
+        SignupStatus::Cancelled => "已取消",
+        SignupStatus::Removed => "已移出",
     }
 }
 

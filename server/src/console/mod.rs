@@ -9,6 +9,7 @@ mod checkin;
 mod errors;
 mod labels;
 mod layout;
+mod members;
 mod session;
 mod signin;
 mod today;
@@ -32,6 +33,13 @@ pub fn routes() -> impl Endpoint {
         .at("/login", get(signin::form).post(signin::submit))
         .at("/logout", post(signin::sign_out))
         .at("/today", get(today::page))
+        .at("/members", get(members::list))
+        .at("/members/export.xlsx", get(members::export))
+        .at("/members/:id", get(members::page))
+        .at(
+            "/members/:id/:to",
+            get(members::confirm_switch).post(members::switch),
+        )
         .at("/activities", get(activities::list))
         .at("/activities/:id", get(activities::detail))
         .at("/activities/:id/publish", post(activities::publish))

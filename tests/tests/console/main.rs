@@ -5,5 +5,6 @@
 mod activities;
 mod browser;
 mod demo;
+mod members;
 mod sign_in;
 mod today;

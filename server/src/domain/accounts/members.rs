@@ -20,6 +20,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::committees::{local, sector_id_by_name};
 use crate::domain::{Ctx, audit, notifications::devices, pages};
 use crate::error::AppError;
+use crate::export::Table;
 
 /// A member's details after validation: parse once, trust after.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +122,7 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &str) -> Result<Option<User
 pub struct ListFilter {
     pub sector: Option<String>,
     pub q: Option<String>,
+    pub status: Option<MemberStatus>,
     pub cursor: Option<String>,
     pub limit: u32,
 }
@@ -131,11 +133,47 @@ pub fn list(
     committee_id: &str,
     filter: &ListFilter,
 ) -> Result<(Vec<UserWithSector>, Option<String>), AppError> {
-    let mut query = with_sector()
-        .filter(users::committee_id.eq(committee_id))
-        .select((UserRow::as_select(), sectors::name.nullable()))
+    let mut query = matching(conn, committee_id, filter)?
         .order(users::id.asc())
-        .limit(i64::from(filter.limit) + 1)
+        .limit(i64::from(filter.limit) + 1);
+    if let Some(cursor) = &filter.cursor {
+        query = query.filter(users::id.gt(pages::parse_id_cursor(cursor)?));
+    }
+    let mut rows: Vec<UserWithSector> = query.load(conn)?;
+    let next = if rows.len() > filter.limit as usize {
+        rows.truncate(filter.limit as usize);
+        rows.last().map(|(u, _)| pages::id_cursor(&u.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+type MemberQuery<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<
+        diesel::dsl::Filter<
+            diesel::dsl::LeftJoin<users::table, sectors::table>,
+            diesel::dsl::Eq<users::committee_id, String>,
+        >,
+        (
+            diesel::dsl::AsSelect<UserRow, Backend>,
+            diesel::dsl::Nullable<sectors::name>,
+        ),
+    >,
+    Backend,
+>;
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// The committee's accounts that match the filter's sector, text and status.
+fn matching<'a>(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    filter: &ListFilter,
+) -> Result<MemberQuery<'a>, AppError> {
+    let mut query = with_sector()
+        .filter(users::committee_id.eq(committee_id.to_owned()))
+        .select((UserRow::as_select(), sectors::name.nullable()))
         .into_boxed();
     if let Some(name) = filter.sector.as_deref().filter(|s| !s.trim().is_empty()) {
         let sector_id = sector_id_by_name(conn, committee_id, name, "sector")?;
@@ -152,17 +190,73 @@ pub fn list(
                 .or(users::workplace.like(pattern).escape('\\')),
         );
     }
-    if let Some(cursor) = &filter.cursor {
-        query = query.filter(users::id.gt(pages::parse_id_cursor(cursor)?));
+    if let Some(status) = filter.status {
+        query = query.filter(users::status.eq(status));
     }
-    let mut rows: Vec<UserWithSector> = query.load(conn)?;
-    let next = if rows.len() > filter.limit as usize {
-        rows.truncate(filter.limit as usize);
-        rows.last().map(|(u, _)| pages::id_cursor(&u.id))
-    } else {
-        None
-    };
-    Ok((rows, next))
+    Ok(query)
+}
+
+/// Every account that matches the filter (paging ignored), by member
+/// number, on its way out as a file: recorded in the audit log.
+pub fn for_export(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    filter: &ListFilter,
+) -> Result<Vec<Member>, AppError> {
+    let rows: Vec<UserWithSector> = matching(conn, &ctx.caller.committee_id, filter)?
+        .order((users::member_no.asc(), users::id.asc()))
+        .load(conn)?;
+    let detail = format!("{} 人", rows.len());
+    audit::record(conn, ctx, AuditAction::MemberListExported, None, detail)?;
+    Ok(rows.into_iter().map(|r| to_member(r, ctx.tz)).collect())
+}
+
+/// The member list as a spreadsheet, with Chinese headers.
+pub fn table(members: &[Member]) -> Table {
+    Table {
+        headers: vec![
+            "委员编号",
+            "姓名",
+            "性别",
+            "手机号码",
+            "界别",
+            "党派",
+            "工作单位",
+            "出生年份",
+            "角色",
+            "状态",
+        ],
+        rows: members
+            .iter()
+            .map(|m| {
+                vec![
+                    m.member_no.clone().unwrap_or_default(),
+                    m.name.clone(),
+                    match m.gender {
+                        Some(Gender::Male) => "男".into(),
+                        Some(Gender::Female) => "女".into(),
+                        None => String::new(),
+                    },
+                    m.phone.clone(),
+                    m.sector.clone().unwrap_or_default(),
+                    m.party.clone().unwrap_or_default(),
+                    m.workplace.clone().unwrap_or_default(),
+                    m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                    role_label(m.role).into(),
+                    status_label(m.status).into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// An account's status as a clerk says it.
+pub fn status_label(status: MemberStatus) -> &'static str {
+    match status {
+        MemberStatus::Pending => "未激活",
+        MemberStatus::Active => "正常",
+        MemberStatus::Disabled => "已停用",
+    }
 }
 
 /// How many of the committee's accounts wait for activation, and the
@@ -451,8 +545,8 @@ pub fn patch(
     Ok((get(conn, &caller.committee_id, id)?, status_change))
 }
 
-/// A role as the audit log's reader says it.
-fn role_label(role: Role) -> &'static str {
+/// A role as a clerk (and the audit log's reader) says it.
+pub fn role_label(role: Role) -> &'static str {
     match role {
         Role::Member => "委员",
         Role::Organizer => "工作人员",
