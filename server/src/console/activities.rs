@@ -586,3 +586,188 @@ pub async fn roster_file(
         )
         .body(bytes))
 }
+
+// ---- attendance and the paper sign-in sheet ----
+
+struct MarkLine {
+    member_id: String,
+    name: String,
+    sector: String,
+    checked_in: String,
+    /// The stored mark's wire spelling, or "" when none.
+    mark: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "attendance.html")]
+struct AttendancePage {
+    shell: Shell,
+    id: String,
+    title: String,
+    lines: Vec<MarkLine>,
+    marks: [(&'static str, &'static str); 3],
+    open: bool,
+    done: bool,
+    problem: Option<&'static str>,
+}
+
+const MARKS: [(&str, &str); 3] = [
+    ("attended", "出席"),
+    ("absent", "缺席"),
+    ("excused", "请假"),
+];
+
+async fn render_attendance(
+    state: &AppState,
+    clerk: Clerk,
+    id: &str,
+    done: bool,
+    problem: Option<(StatusCode, &'static str)>,
+) -> Result<Response, ConsoleError> {
+    let (a, entries) = load(state, &clerk, id).await?;
+    let lines = entries
+        .into_iter()
+        .filter(|e| e.status == SignupStatus::Registered)
+        .map(|e| MarkLine {
+            mark: e.attendance.map_or("", |m| m.as_str()),
+            checked_in: e.checked_in_at.map(day_and_time).unwrap_or_default(),
+            member_id: e.member_id,
+            name: e.name,
+            sector: e.sector.unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let page = AttendancePage {
+        shell: Shell::new(&clerk, "出勤登记", "/console/activities"),
+        open: matches!(
+            a.status,
+            ActivityStatus::Published | ActivityStatus::Completed
+        ) && a.starts_at.naive_utc() <= clerk.ctx.now,
+        id: a.id,
+        title: a.title,
+        lines,
+        marks: MARKS,
+        done,
+        problem: problem.map(|(_, p)| p),
+    };
+    let mut resp = html(&page);
+    if let Some((status, _)) = problem {
+        resp.set_status(status);
+    }
+    Ok(resp)
+}
+
+/// `GET /console/activities/{id}/attendance`: one row per registered member.
+#[handler]
+pub async fn attendance(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
+) -> Result<Response, ConsoleError> {
+    let clerk = Clerk::of(&state, req).await?;
+    let done = query.done.as_deref() == Some("marked");
+    render_attendance(&state, clerk, &path_id(&id)?, done, None).await
+}
+
+/// `POST /console/activities/{id}/attendance`: the marks as sent (`m.<member id>`
+/// = attended | absent | excused), or `all=attended` for everyone at once.
+#[handler]
+pub async fn mark(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, ConsoleError> {
+    let clerk = Clerk::of(&state, req).await?;
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    clerk.check_csrf(req, csrf)?;
+    let id = path_id(&id)?;
+    let everyone = fields.iter().any(|(k, v)| k == "all" && v == "attended");
+    let mut entries = Vec::new();
+    if everyone {
+        let (_, roster) = load(&state, &clerk, &id).await?;
+        entries.extend(
+            roster
+                .into_iter()
+                .filter(|e| e.status == SignupStatus::Registered)
+                .map(|e| lvzhi_shared::activities::AttendanceEntry {
+                    member_id: e.member_id,
+                    attendance: lvzhi_shared::activities::Attendance::Attended,
+                }),
+        );
+    } else {
+        for (key, value) in &fields {
+            let Some(member) = key.strip_prefix("m.") else {
+                continue;
+            };
+            let marked =
+                lvzhi_shared::activities::Attendance::parse(value).ok_or(ConsoleError::NotFound)?;
+            entries.push(lvzhi_shared::activities::AttendanceEntry {
+                member_id: path_id(member)?,
+                attendance: marked,
+            });
+        }
+    }
+    let target = id.clone();
+    let stored = state
+        .write(&clerk.ctx, move |conn, ctx| {
+            crate::domain::activities::checkin::mark_attendance(conn, ctx, &target, &entries)
+        })
+        .await;
+    match stored {
+        Ok(_) => Ok(Redirect::see_other(format!(
+            "/console/activities/{id}/attendance?done=marked"
+        ))
+        .into_response()),
+        Err(e) if e.status().is_client_error() && e.code != lvzhi_shared::ErrorCode::NotFound => {
+            let status = e.status();
+            render_attendance(
+                &state,
+                clerk,
+                &id,
+                false,
+                Some((status, labels::refusal(e.code))),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sheet.html")]
+struct SheetPage {
+    title: String,
+    when: String,
+    location: String,
+    committee: String,
+    names: Vec<(String, String)>,
+    style: &'static str,
+}
+
+/// `GET /console/activities/{id}/sheet`: the paper sign-in sheet (签到表),
+/// to print: the registered members by name with a column to sign in.
+#[handler]
+pub async fn sheet(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let clerk = Clerk::of(&state, req).await?;
+    let (a, entries) = load(&state, &clerk, &path_id(&id)?).await?;
+    Ok(html(&SheetPage {
+        when: span(a.starts_at, a.ends_at),
+        location: a.location,
+        committee: clerk.committee_name.clone(),
+        names: entries
+            .into_iter()
+            .filter(|e| e.status == SignupStatus::Registered)
+            .map(|e| (e.name, e.sector.unwrap_or_default()))
+            .collect(),
+        title: a.title,
+        style: super::assets::style_url(),
+    }))
+}

@@ -49,6 +49,11 @@ pub fn routes() -> impl Endpoint {
             get(activities::cancel_form).post(activities::cancel),
         )
         .at("/activities/:id/roster.xlsx", get(activities::roster_file))
+        .at(
+            "/activities/:id/attendance",
+            get(activities::attendance).post(activities::mark),
+        )
+        .at("/activities/:id/sheet", get(activities::sheet))
         .at("/activities/:id/checkin", get(checkin::screen))
         .at("/activities/:id/checkin/live", get(checkin::live_part))
         .at(

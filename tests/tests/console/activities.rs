@@ -326,6 +326,96 @@ async fn the_roster_file_and_the_checkin_screen(b: Backend) {
     assert!(live.body.contains(r#"<span class="big">1</span> / 2"#));
 }
 
+async fn attendance_and_the_paper_sheet(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (browser, office) = signed_in(&app).await;
+    let a = app
+        .published_activity(&office, json!({"title": "出勤测试", "capacity": 5}), 1)
+        .await;
+    let ms = app.members("13900081", 3).await;
+    for m in &ms {
+        assert!(
+            app.sign_up(&m.access_token, &a.id, None)
+                .await
+                .status()
+                .is_success()
+        );
+    }
+    let url = format!("/console/activities/{}/attendance", a.id);
+    let before = browser.get(&url).await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("活动开始后才能登记出勤"));
+    let field = |m: usize| format!("m.{}", ms[m].user.id);
+    let early = browser
+        .post(&url, &[("csrf", &before.csrf()), (&field(0), "attended")])
+        .await;
+    assert_eq!(early.status, 409);
+
+    app.clock.advance(Duration::hours(2));
+    assert_eq!(
+        browser.sign_in(ORGANIZER, MEMBER_PASSWORD).await.status,
+        303
+    );
+    let page = browser.get(&url).await;
+    assert!(page.body.contains(&format!(
+        r#"<label for="m-{}-absent" class="visually-hidden">"#,
+        ms[1].user.id
+    )));
+    let saved = browser
+        .post(
+            &url,
+            &[
+                ("csrf", &page.csrf()),
+                (&field(0), "attended"),
+                (&field(1), "absent"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location(),
+        Some(format!("{url}?done=marked").as_str())
+    );
+    let marks = |roster: &Roster| -> Vec<Option<lvzhi_shared::activities::Attendance>> {
+        ms.iter()
+            .map(|m| {
+                roster
+                    .items
+                    .iter()
+                    .find(|e| e.member_id == m.user.id)
+                    .and_then(|e| e.attendance)
+            })
+            .collect()
+    };
+    use lvzhi_shared::activities::Attendance::{Absent, Attended};
+    assert_eq!(
+        marks(&app.roster(&office, &a.id).await),
+        [Some(Attended), Some(Absent), None]
+    );
+    let shown = browser.get(&format!("{url}?done=marked")).await;
+    assert!(shown.body.contains("出勤已保存"));
+    assert!(shown.body.contains(&format!(
+        r#"name="m.{}" value="absent" checked"#,
+        ms[1].user.id
+    )));
+    let all = browser
+        .post(&url, &[("csrf", &shown.csrf()), ("all", "attended")])
+        .await;
+    assert_eq!(all.status, 303);
+    assert_eq!(
+        marks(&app.roster(&office, &a.id).await),
+        [Some(Attended), Some(Attended), Some(Attended)]
+    );
+
+    let sheet = browser
+        .get(&format!("/console/activities/{}/sheet", a.id))
+        .await;
+    assert_eq!(sheet.status, 200);
+    assert!(sheet.body.contains("签到表") && sheet.body.contains("共 3 人"));
+    for m in &ms {
+        assert!(sheet.body.contains(&m.user.name));
+    }
+}
+
 /// The text after `start` up to `end`.
 fn between(text: &str, start: &str, end: &str) -> String {
     let from = text
@@ -340,4 +430,5 @@ on_both_backends!(
     the_office_changes_the_roster,
     an_activity_is_published_cancelled_and_completed,
     the_roster_file_and_the_checkin_screen,
+    attendance_and_the_paper_sheet,
 );

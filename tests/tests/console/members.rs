@@ -47,7 +47,11 @@ async fn the_roster_searched_and_a_member_switched_off(b: Backend) {
         .await;
     assert_eq!(second.status, 200);
     assert!(!second.body.contains("下一页"));
-    assert_eq!(rows(&all.body) + rows(&second.body), 55, "admin, organizer, doctor, 52");
+    assert_eq!(
+        rows(&all.body) + rows(&second.body),
+        55,
+        "admin, organizer, doctor, 52"
+    );
 
     let by_sector = browser
         .get("/console/members?sector=%E5%8C%BB%E8%8D%AF%E5%8D%AB%E7%94%9F%E7%95%8C")
