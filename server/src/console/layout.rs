@@ -16,9 +16,11 @@ pub struct MenuItem {
     pub current: bool,
 }
 
-const MENU: [(&str, &str); 2] = [
+const MENU: [(&str, &str); 4] = [
     ("工作台", "/console/today"),
+    ("委员", "/console/members"),
     ("活动", "/console/activities"),
+    ("通知", "/console/notices"),
 ];
 
 /// What the shared frame shows around a page.

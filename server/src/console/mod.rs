@@ -10,6 +10,7 @@ mod errors;
 mod labels;
 mod layout;
 mod members;
+mod notices;
 mod session;
 mod signin;
 mod today;
@@ -40,6 +41,10 @@ pub fn routes() -> impl Endpoint {
             "/members/:id/:to",
             get(members::confirm_switch).post(members::switch),
         )
+        .at("/notices", get(notices::list))
+        .at("/notices/new", get(notices::new).post(notices::send))
+        .at("/notices/reach", get(notices::count))
+        .at("/notices/:id", get(notices::delivery))
         .at("/activities", get(activities::list))
         .at("/activities/:id", get(activities::detail))
         .at("/activities/:id/publish", post(activities::publish))

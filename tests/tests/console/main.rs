@@ -6,5 +6,6 @@ mod activities;
 mod browser;
 mod demo;
 mod members;
+mod notices;
 mod sign_in;
 mod today;

@@ -95,8 +95,19 @@ async fn the_day_at_a_glance(b: Backend) {
     assert!(body.contains("139****1009"), "phones are masked");
     assert!(!body.contains("13900071009"));
     assert!(!body.contains("别处的培训"), "another committee's activity");
-    // Every input on the page has a label; the menu marks where the clerk is.
+    // The menu marks where the clerk is and leads to every screen.
     assert!(body.contains(r#"<a href="/console/today" aria-current="page">工作台</a>"#));
+    for (href, label) in [
+        ("/console/members", "委员"),
+        ("/console/activities", "活动"),
+        ("/console/notices", "通知"),
+    ] {
+        assert!(
+            body.contains(&format!(r#"<a href="{href}">{label}</a>"#)),
+            "menu: {label}"
+        );
+        assert_eq!(browser.get(href).await.status, 200, "{href}");
+    }
 }
 
 async fn the_admin_sees_it_too(b: Backend) {

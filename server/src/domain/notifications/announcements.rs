@@ -94,6 +94,54 @@ pub fn create(
     Ok((row.id, recipients.len()))
 }
 
+/// How many members an audience names now (what a composer shows as the
+/// clerk picks it); the same rule `create` sends by.
+pub fn recipient_count(
+    conn: &mut DbConnection,
+    committee: &str,
+    audience: &AnnouncementAudience,
+) -> Result<usize, AppError> {
+    Ok(resolve(conn, committee, audience)?.len())
+}
+
+/// A recipient the announcement has not reached yet, for the office's call list.
+pub struct Unreached {
+    pub name: String,
+    pub phone: String,
+    /// No phone registered: only a call reaches them.
+    pub no_device: bool,
+}
+
+/// The recipients who have not read an announcement, those without a
+/// phone first, then by name.
+pub fn unreached(
+    conn: &mut DbConnection,
+    committee: &str,
+    id: &str,
+) -> Result<Vec<Unreached>, AppError> {
+    let rows: Vec<(String, String, PushState)> = outbox_t::table
+        .inner_join(users::table)
+        .filter(outbox_t::committee_id.eq(committee))
+        .filter(outbox_t::announcement_id.eq(id))
+        .filter(outbox_t::read_at.is_null())
+        .select((users::name, users::phone, outbox_t::push_state))
+        .load(conn)?;
+    let mut list: Vec<Unreached> = rows
+        .into_iter()
+        .map(|(name, phone, state)| Unreached {
+            name,
+            phone,
+            no_device: state == PushState::NoDevice,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.no_device
+            .cmp(&a.no_device)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(list)
+}
+
 /// The members an audience names: not disabled, of the caller's committee only.
 fn resolve(
     conn: &mut DbConnection,
