@@ -15,6 +15,7 @@ pub mod activities;
 pub mod auth;
 pub mod committees;
 pub mod error;
+pub mod ids;
 pub mod members;
 pub mod notifications;
 pub mod validate;
