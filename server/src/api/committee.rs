@@ -31,7 +31,7 @@ impl CommitteeApi {
         let row = self
             .state
             .db
-            .run(move |conn| committees::load(conn, &id))
+            .run(move |conn| committees::load(conn, id))
             .await?;
         Ok(Json(committees::to_committee(row)))
     }
@@ -54,7 +54,7 @@ impl CommitteeApi {
         let row = self
             .state
             .write(&ctx, move |conn, ctx| {
-                committees::patch(conn, &ctx.caller.committee_id, &body.0)
+                committees::patch(conn, ctx.caller.committee_id, &body.0)
             })
             .await?;
         Ok(Json(committees::to_committee(row)))
@@ -69,7 +69,7 @@ impl CommitteeApi {
         Ok(Json(
             self.state
                 .db
-                .run(move |conn| committees::list_sectors(conn, &id))
+                .run(move |conn| committees::list_sectors(conn, id))
                 .await?,
         ))
     }
@@ -83,7 +83,7 @@ impl CommitteeApi {
         let sector = self
             .state
             .write(&ctx, move |conn, ctx| {
-                committees::add_sector(conn, &ctx.caller.committee_id, &body.0.name, ctx.now)
+                committees::add_sector(conn, ctx.caller.committee_id, &body.0.name, ctx.now)
             })
             .await?;
         Ok(SectorCreated::Created(Json(sector)))

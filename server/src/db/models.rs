@@ -1,6 +1,6 @@
 //! Rows as stored. API types live in `lvzhi-shared`; `domain` converts.
-//! Enum columns hold the contract's enums (stored as their wire spelling);
-//! a spelling this build does not know fails the read loudly.
+//! Enum and id columns hold the contract's enums and ids (stored as their
+//! wire spelling); a spelling this build does not know fails the read loudly.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,6 +8,10 @@ use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, Audience, FindingStatus, OutreachTheme, SignupStatus,
 };
 use lvzhi_shared::committees::{CommitteeLevel, Language};
+use lvzhi_shared::ids::{
+    ActivityId, AnnouncementId, CommitteeId, FindingId, MaterialId, MemberId, NotificationId,
+    RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+};
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
@@ -20,10 +24,10 @@ use super::schema::{
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = committees)]
 pub struct CommitteeRow {
-    pub id: String,
+    pub id: CommitteeId,
     pub name: String,
     pub level: CommitteeLevel,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CommitteeId>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     /// `zh` or `en`: the language of automatic notifications.
@@ -36,8 +40,8 @@ pub struct CommitteeRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sectors)]
 pub struct SectorRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: SectorId,
+    pub committee_id: CommitteeId,
     pub name: String,
     pub created_at: NaiveDateTime,
 }
@@ -45,13 +49,13 @@ pub struct SectorRow {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: MemberId,
+    pub committee_id: CommitteeId,
     pub member_no: Option<String>,
     pub name: String,
     pub gender: Option<Gender>,
     pub phone: String,
-    pub sector_id: Option<String>,
+    pub sector_id: Option<SectorId>,
     pub party: Option<String>,
     pub workplace: Option<String>,
     pub birth_year: Option<i32>,
@@ -65,7 +69,7 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activation_codes)]
 pub struct ActivationCodeRow {
-    pub user_id: String,
+    pub user_id: MemberId,
     pub code_hash: String,
     pub attempts: i32,
     pub expires_at: NaiveDateTime,
@@ -75,9 +79,9 @@ pub struct ActivationCodeRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: String,
-    pub family_id: String,
-    pub user_id: String,
+    pub id: RefreshTokenId,
+    pub family_id: SessionId,
+    pub user_id: MemberId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -96,8 +100,8 @@ pub struct SigningKeyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activities)]
 pub struct ActivityRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: ActivityId,
+    pub committee_id: CommitteeId,
     pub kind: ActivityKind,
     pub title: String,
     pub description: String,
@@ -113,7 +117,7 @@ pub struct ActivityRow {
     pub study_hours: f64,
     pub theme: Option<OutreachTheme>,
     pub checkin_secret: String,
-    pub organizer_id: String,
+    pub organizer_id: MemberId,
     pub cancel_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -124,19 +128,19 @@ pub struct ActivityRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activity_roles)]
 pub struct RoleRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: RoleSlotId,
+    pub activity_id: ActivityId,
     pub name: String,
     pub capacity: i32,
-    pub sector_id: Option<String>,
+    pub sector_id: Option<SectorId>,
     pub position: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = itinerary_stops)]
 pub struct StopRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: StopId,
+    pub activity_id: ActivityId,
     pub position: i32,
     pub at: NaiveDateTime,
     pub place: String,
@@ -146,8 +150,8 @@ pub struct StopRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = materials)]
 pub struct MaterialRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: MaterialId,
+    pub activity_id: ActivityId,
     pub title: String,
     pub url: String,
     pub created_at: NaiveDateTime,
@@ -160,10 +164,10 @@ pub struct MaterialRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signups)]
 pub struct SignupRow {
-    pub id: String,
-    pub activity_id: String,
-    pub role_id: String,
-    pub user_id: String,
+    pub id: SignupId,
+    pub activity_id: ActivityId,
+    pub role_id: RoleSlotId,
+    pub user_id: MemberId,
     pub seq: i64,
     pub status: SignupStatus,
     pub attendance: Option<Attendance>,
@@ -175,7 +179,7 @@ pub struct SignupRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
-    pub user_id: String,
+    pub user_id: MemberId,
     pub key: String,
     pub request_hash: String,
     pub status: i32,
@@ -186,9 +190,9 @@ pub struct IdempotencyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = findings)]
 pub struct FindingRow {
-    pub id: String,
-    pub activity_id: String,
-    pub user_id: String,
+    pub id: FindingId,
+    pub activity_id: ActivityId,
+    pub user_id: MemberId,
     pub title: String,
     pub content: String,
     pub status: FindingStatus,
@@ -201,7 +205,7 @@ pub struct FindingRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outcomes)]
 pub struct OutcomeRow {
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     pub people_served: i32,
     pub consultations: i32,
     pub materials_distributed: i32,
@@ -209,23 +213,23 @@ pub struct OutcomeRow {
     pub notes: String,
     /// JSON array of URLs.
     pub photo_urls: String,
-    pub recorded_by: String,
+    pub recorded_by: MemberId,
     pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
-    pub id: String,
-    pub committee_id: String,
-    pub user_id: String,
+    pub id: NotificationId,
+    pub committee_id: CommitteeId,
+    pub user_id: MemberId,
     pub kind: NotificationKind,
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub title: String,
     pub body: String,
     pub urgent: bool,
     pub created_at: NaiveDateTime,
-    pub announcement_id: Option<String>,
+    pub announcement_id: Option<AnnouncementId>,
     pub push_state: PushState,
     pub attempts: i32,
     pub due_at: Option<NaiveDateTime>,
@@ -241,8 +245,8 @@ pub struct OutboxRow {
 #[diesel(table_name = devices)]
 pub struct DeviceRow {
     pub token: String,
-    pub user_id: String,
-    pub session_id: String,
+    pub user_id: MemberId,
+    pub session_id: SessionId,
     pub platform: Platform,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -253,12 +257,12 @@ pub struct DeviceRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = announcements)]
 pub struct AnnouncementRow {
-    pub id: String,
-    pub committee_id: String,
-    pub created_by: String,
+    pub id: AnnouncementId,
+    pub committee_id: CommitteeId,
+    pub created_by: MemberId,
     pub title: String,
     pub body: String,
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub audience: String,
     pub urgent: bool,
     pub recipients: i32,

@@ -5,6 +5,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::{CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{
     ActivationCode, Gender, Member, MemberPatch, MemberStatus, NewMember, Role,
 };
@@ -13,9 +14,9 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
+use crate::db::DbConnection;
 use crate::db::models::{ActivationCodeRow, UserRow};
 use crate::db::schema::{activation_codes, refresh_tokens, sectors, users};
-use crate::db::{self, DbConnection};
 use crate::domain::committees::{local, sector_id_by_name};
 use crate::domain::{Ctx, notifications::devices, pages};
 use crate::error::AppError;
@@ -94,8 +95,8 @@ fn with_sector() -> diesel::dsl::LeftJoin<users::table, sectors::table> {
 /// A member of `committee_id` by id; other committees' members are not found.
 pub fn get(
     conn: &mut DbConnection,
-    committee_id: &str,
-    id: &str,
+    committee_id: CommitteeId,
+    id: MemberId,
 ) -> Result<UserWithSector, AppError> {
     with_sector()
         .filter(users::id.eq(id))
@@ -127,7 +128,7 @@ pub struct ListFilter {
 /// One page of a committee's roster in creation order, and the cursor after it.
 pub fn list(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     filter: &ListFilter,
 ) -> Result<(Vec<UserWithSector>, Option<String>), AppError> {
     let mut query = with_sector()
@@ -152,12 +153,12 @@ pub fn list(
         );
     }
     if let Some(cursor) = &filter.cursor {
-        query = query.filter(users::id.gt(pages::parse_id_cursor(cursor)?));
+        query = query.filter(users::id.gt(pages::parse_id_cursor::<MemberId>(cursor)?));
     }
     let mut rows: Vec<UserWithSector> = query.load(conn)?;
     let next = if rows.len() > filter.limit as usize {
         rows.truncate(filter.limit as usize);
-        rows.last().map(|(u, _)| pages::id_cursor(&u.id))
+        rows.last().map(|(u, _)| pages::id_cursor(u.id))
     } else {
         None
     };
@@ -173,13 +174,13 @@ fn escape_like(s: &str) -> String {
 /// Refuses a phone used by another account, or a member number used by another member of the committee.
 pub fn ensure_unique(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     phone: &str,
     member_no: Option<&str>,
-    except_id: Option<&str>,
+    except_id: Option<MemberId>,
 ) -> Result<(), AppError> {
-    let other = |id: &String| Some(id.as_str()) != except_id;
-    let phone_owner: Option<String> = users::table
+    let other = |id: &MemberId| Some(*id) != except_id;
+    let phone_owner: Option<MemberId> = users::table
         .filter(users::phone.eq(phone))
         .select(users::id)
         .get_result(conn)
@@ -192,7 +193,7 @@ pub fn ensure_unique(
         .with_field("phone"));
     }
     if let Some(no) = member_no {
-        let no_owner: Option<String> = users::table
+        let no_owner: Option<MemberId> = users::table
             .filter(users::committee_id.eq(committee_id))
             .filter(users::member_no.eq(no))
             .select(users::id)
@@ -227,7 +228,7 @@ pub fn add(
     let fields = MemberFields::parse(input, ctx.now.year())?;
     create(
         conn,
-        &ctx.caller.committee_id,
+        ctx.caller.committee_id,
         fields,
         role,
         code_days,
@@ -238,7 +239,7 @@ pub fn add(
 /// Inserts a pending account and issues its activation code.
 pub fn create(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     fields: MemberFields,
     role: Role,
     code_days: i64,
@@ -257,8 +258,8 @@ pub fn create(
         .map(|s| sector_id_by_name(conn, committee_id, s, "sector"))
         .transpose()?;
     let row = UserRow {
-        id: db::new_id(),
-        committee_id: committee_id.to_owned(),
+        id: MemberId::new_v7(),
+        committee_id,
         member_no: fields.member_no,
         name: fields.name,
         gender: fields.gender,
@@ -276,7 +277,7 @@ pub fn create(
     diesel::insert_into(users::table)
         .values(&row)
         .execute(conn)?;
-    let code = issue_activation_code(conn, &row.id, code_days, now)?;
+    let code = issue_activation_code(conn, row.id, code_days, now)?;
     Ok(((row, fields.sector), code))
 }
 
@@ -289,15 +290,15 @@ pub fn update_details(
 ) -> Result<bool, AppError> {
     ensure_unique(
         conn,
-        &existing.committee_id,
+        existing.committee_id,
         &fields.phone,
         fields.member_no.as_deref(),
-        Some(&existing.id),
+        Some(existing.id),
     )?;
     let sector_id = fields
         .sector
         .as_deref()
-        .map(|s| sector_id_by_name(conn, &existing.committee_id, s, "sector"))
+        .map(|s| sector_id_by_name(conn, existing.committee_id, s, "sector"))
         .transpose()?;
     let unchanged = existing.member_no == fields.member_no
         && existing.name == fields.name
@@ -330,11 +331,11 @@ pub fn update_details(
 pub fn patch(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: &str,
+    id: MemberId,
     patch: &MemberPatch,
 ) -> Result<(UserWithSector, Option<MemberStatus>), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let (existing, sector) = get(conn, &caller.committee_id, id)?;
+    let (existing, sector) = get(conn, caller.committee_id, id)?;
     let existing_role = existing.role;
     if caller.role != Role::Admin && existing_role != Role::Member {
         return Err(AppError::new(
@@ -407,12 +408,12 @@ pub fn patch(
             Some(status)
         }
     };
-    Ok((get(conn, &caller.committee_id, id)?, status_change))
+    Ok((get(conn, caller.committee_id, id)?, status_change))
 }
 
 fn set_status(
     conn: &mut DbConnection,
-    id: &str,
+    id: MemberId,
     status: MemberStatus,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -426,8 +427,8 @@ fn set_status(
 /// tokens die and their phones stop getting pushes.
 pub fn revoke_sessions(
     conn: &mut DbConnection,
-    user_id: &str,
-    keep: Option<&str>,
+    user_id: MemberId,
+    keep: Option<SessionId>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let mut live = diesel::update(refresh_tokens::table)
@@ -442,7 +443,7 @@ pub fn revoke_sessions(
 }
 
 /// Ids of disabled accounts (to refuse their live access tokens at once).
-pub fn disabled_ids(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+pub fn disabled_ids(conn: &mut DbConnection) -> Result<Vec<MemberId>, AppError> {
     Ok(users::table
         .filter(users::status.eq(MemberStatus::Disabled.as_str()))
         .select(users::id)
@@ -459,13 +460,13 @@ pub struct IssuedCode {
 /// Issues a fresh 8-digit code; any older code of the account stops working.
 pub fn issue_activation_code(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     days: i64,
     now: NaiveDateTime,
 ) -> Result<IssuedCode, AppError> {
     let code = format!("{:08}", rand::rng().random_range(0..100_000_000u32));
     let row = ActivationCodeRow {
-        user_id: user_id.to_owned(),
+        user_id,
         code_hash: hash_activation_code(user_id, &code),
         attempts: 0,
         expires_at: now + Duration::days(days),
@@ -483,13 +484,13 @@ pub fn issue_activation_code(
 
 /// Codes are short-lived and single-use; hashing with the account id keeps a
 /// read of the table from revealing them directly.
-pub fn hash_activation_code(user_id: &str, code: &str) -> String {
+pub fn hash_activation_code(user_id: MemberId, code: &str) -> String {
     hex(&Sha256::digest(format!("{user_id}:{code}").as_bytes()))
 }
 
 pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> ActivationCode {
     ActivationCode {
-        member_id: row.id.clone(),
+        member_id: row.id,
         member_no: row.member_no.clone(),
         name: row.name.clone(),
         phone: row.phone.clone(),
@@ -501,8 +502,8 @@ pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> Activation
 /// Pending members of a committee, or the listed ones (which must belong to it).
 pub fn for_activation(
     conn: &mut DbConnection,
-    committee_id: &str,
-    member_ids: &[String],
+    committee_id: CommitteeId,
+    member_ids: &[MemberId],
 ) -> Result<Vec<UserRow>, AppError> {
     if member_ids.is_empty() {
         return Ok(users::table
@@ -514,7 +515,7 @@ pub fn for_activation(
     }
     let mut rows = Vec::with_capacity(member_ids.len());
     for id in member_ids {
-        let (row, _) = get(conn, committee_id, id)?;
+        let (row, _) = get(conn, committee_id, *id)?;
         if row.status != MemberStatus::Pending {
             return Err(AppError::new(
                 ErrorCode::InvalidField,

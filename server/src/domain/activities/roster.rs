@@ -3,6 +3,7 @@
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::activities::{Attendance, RosterEntry, SignupStatus};
+use lvzhi_shared::ids::{ActivityId, RoleSlotId};
 
 use crate::db::DbConnection;
 use crate::db::models::{RoleRow, SignupRow, UserRow};
@@ -14,7 +15,7 @@ use crate::export::Table;
 /// Everyone who signed up, by role, then registered before waitlisted, in line order.
 pub fn entries(
     conn: &mut DbConnection,
-    activity_id: &str,
+    activity_id: ActivityId,
     tz: Tz,
 ) -> Result<Vec<RosterEntry>, AppError> {
     let rows: Vec<(SignupRow, RoleRow, UserRow, Option<String>)> = signups::table
@@ -29,13 +30,13 @@ pub fn entries(
             sectors::name.nullable(),
         ))
         .load(conn)?;
-    let mut waiting: std::collections::HashMap<String, i32> = std::collections::HashMap::new();
+    let mut waiting: std::collections::HashMap<RoleSlotId, i32> = std::collections::HashMap::new();
     let mut entries: Vec<(i32, u8, RosterEntry)> = rows
         .into_iter()
         .map(|(s, role, user, sector)| {
             let status = s.status;
             let position = (status == SignupStatus::Waitlisted).then(|| {
-                let n = waiting.entry(role.id.clone()).or_insert(0);
+                let n = waiting.entry(role.id).or_insert(0);
                 *n += 1;
                 *n
             });
