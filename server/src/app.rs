@@ -115,7 +115,7 @@ impl AppState {
     /// The context a request's rules are judged with: the caller, the
     /// clock's now, their committee's time zone, and the request id.
     pub async fn ctx(&self, caller: Caller) -> Result<Ctx, AppError> {
-        let tz = self.time_zones.of(&self.db, &caller.committee_id).await?;
+        let tz = self.time_zones.of(&self.db, caller.committee_id).await?;
         Ok(Ctx {
             caller,
             now: self.clock.now_naive(),

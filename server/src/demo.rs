@@ -17,6 +17,7 @@ use lvzhi_shared::activities::{
     NewFinding, Outcome, OutreachTheme,
 };
 use lvzhi_shared::audit::AuditVia;
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{MemberStatus, Role};
 use lvzhi_shared::notifications::{AnnouncementAudience, AudienceKind, NewAnnouncement};
 
@@ -213,14 +214,14 @@ pub async fn load(
     now: NaiveDateTime,
 ) -> anyhow::Result<DemoLogins> {
     let logins = bootstrap::load_demo(db, hasher, now).await?;
-    let (committee, organizer) = (logins.committee_id.clone(), logins.organizer_id.clone());
+    let (committee, organizer) = (logins.committee_id, logins.organizer_id);
     // A year in, most members have activated their accounts; they share the
     // demo member's password.
     let member_hash = hasher.hash(logins.member_password.clone()).await?;
     db.write(move |conn| {
         let year = Year {
-            committee_id: &committee,
-            organizer_id: &organizer,
+            committee_id: committee,
+            organizer_id: organizer,
             member_password_hash: &member_hash,
             tz: chrono_tz::Asia::Shanghai,
         };
@@ -232,9 +233,9 @@ pub async fn load(
 
 /// Whose year it is.
 pub struct Year<'a> {
-    pub committee_id: &'a str,
+    pub committee_id: CommitteeId,
     /// Plans the activities and sends the announcements.
-    pub organizer_id: &'a str,
+    pub organizer_id: MemberId,
     /// Set on the members who have activated their accounts.
     pub member_password_hash: &'a str,
     pub tz: Tz,
@@ -260,7 +261,7 @@ pub fn load_year(
     if existing > 0 {
         return Ok(false);
     }
-    let members: Vec<String> = users::table
+    let members: Vec<MemberId> = users::table
         .filter(users::committee_id.eq(committee_id))
         .filter(users::role.eq(Role::Member))
         .order(users::member_no.asc())
@@ -270,11 +271,11 @@ pub fn load_year(
         return Err(AppError::internal("the demo roster has no members"));
     }
     // Every seventh member has not activated yet; only the others sign up.
-    let activated: Vec<&String> = members
+    let activated: Vec<MemberId> = members
         .iter()
         .enumerate()
         .filter(|(k, _)| k % 7 != 6)
-        .map(|(_, id)| id)
+        .map(|(_, id)| *id)
         .collect();
     diesel::update(users::table)
         .filter(users::id.eq_any(&activated))
@@ -286,12 +287,14 @@ pub fn load_year(
         ))
         .execute(conn)?;
     let members = activated;
-    let someone = |role: Role, user_id: &str, at: NaiveDateTime| Ctx {
+    // One session for the whole year's doings (nobody signs in to it).
+    let session_id = SessionId::new_v7();
+    let someone = |role: Role, user_id: MemberId, at: NaiveDateTime| Ctx {
         caller: Caller {
-            user_id: user_id.to_owned(),
-            committee_id: committee_id.to_owned(),
+            user_id,
+            committee_id,
             role,
-            session_id: "demo".into(),
+            session_id,
         },
         now: at,
         tz,
@@ -334,10 +337,10 @@ pub fn load_year(
         if matches!(p.ending, Ending::Draft) {
             continue;
         }
-        activity::publish(conn, &office(planned + Duration::hours(1)), &id)?;
+        activity::publish(conn, &office(planned + Duration::hours(1)), id)?;
         // A different slice of the roster for each activity.
         let offset = (n * 37) % members.len();
-        let chosen: Vec<&String> = members
+        let chosen: Vec<MemberId> = members
             .iter()
             .copied()
             .cycle()
@@ -348,22 +351,22 @@ pub fn load_year(
         for (k, member_id) in chosen.iter().enumerate() {
             let at = planned + Duration::days(2) + Duration::minutes(k as i64 * 13);
             let job = SignupJob {
-                caller: someone(Role::Member, member_id, at).caller,
+                caller: someone(Role::Member, *member_id, at).caller,
                 role_id: None,
                 idem: None,
             };
-            for answer in signups::sign_up_batch(conn, committee_id, &id, &[job], at)? {
+            for answer in signups::sign_up_batch(conn, committee_id, id, &[job], at)? {
                 answer?;
             }
         }
-        let registered: Vec<&String> = chosen.iter().take(p.capacity as usize).copied().collect();
+        let registered: Vec<MemberId> = chosen.iter().take(p.capacity as usize).copied().collect();
         match p.ending {
             Ending::Open | Ending::Draft => {}
             Ending::Cancelled(reason) => {
                 activity::cancel(
                     conn,
                     &office(starts_utc - Duration::days(2)),
-                    &id,
+                    id,
                     Some(reason),
                 )?;
             }
@@ -372,7 +375,7 @@ pub fn load_year(
                     .iter()
                     .enumerate()
                     .map(|(k, m)| AttendanceEntry {
-                        member_id: (*m).clone(),
+                        member_id: *m,
                         attendance: match k % 12 {
                             7 => Attendance::Absent,
                             11 => Attendance::Excused,
@@ -380,21 +383,16 @@ pub fn load_year(
                         },
                     })
                     .collect();
-                checkin::mark_attendance(
-                    conn,
-                    &office(ends_utc + Duration::hours(1)),
-                    &id,
-                    &marks,
-                )?;
+                checkin::mark_attendance(conn, &office(ends_utc + Duration::hours(1)), id, &marks)?;
                 if p.kind == ActivityKind::Inspection {
-                    findings_of_the_trip(conn, &registered, &id, ends_utc, now, &someone, &office)?;
+                    findings_of_the_trip(conn, &registered, id, ends_utc, now, &someone, &office)?;
                 }
-                activity::complete(conn, &office(ends_utc + Duration::days(1)), &id)?;
+                activity::complete(conn, &office(ends_utc + Duration::days(1)), id)?;
                 if p.kind == ActivityKind::Outreach {
                     findings::record_outcome(
                         conn,
                         &office(ends_utc + Duration::days(1) + Duration::hours(1)),
-                        &id,
+                        id,
                         &outcome_of(p.theme, p.signups),
                     )?;
                 }
@@ -466,11 +464,11 @@ fn local_start(
 /// unless the trip is recent, when it still waits on the office's desk.
 fn findings_of_the_trip(
     conn: &mut DbConnection,
-    registered: &[&String],
-    activity_id: &str,
+    registered: &[MemberId],
+    activity_id: ActivityId,
     ended: NaiveDateTime,
     now: NaiveDateTime,
-    someone: &dyn Fn(Role, &str, NaiveDateTime) -> Ctx,
+    someone: &dyn Fn(Role, MemberId, NaiveDateTime) -> Ctx,
     office: &dyn Fn(NaiveDateTime) -> Ctx,
 ) -> Result<(), AppError> {
     const FINDINGS: [(&str, &str, &str); 3] = [
@@ -498,7 +496,7 @@ fn findings_of_the_trip(
         let submitted = ended + Duration::days(1) + Duration::hours(k as i64);
         let finding = findings::submit(
             conn,
-            &someone(Role::Member, author, submitted),
+            &someone(Role::Member, *author, submitted),
             activity_id,
             &NewFinding {
                 title: (*title).into(),
@@ -513,7 +511,7 @@ fn findings_of_the_trip(
         findings::advance(
             conn,
             &office(forwarded),
-            &finding.id,
+            finding.id,
             &FindingPatch {
                 status: FindingStatus::Forwarded,
                 department: Some((*department).into()),
@@ -533,7 +531,7 @@ fn findings_of_the_trip(
             findings::advance(
                 conn,
                 &office(decided),
-                &finding.id,
+                finding.id,
                 &FindingPatch {
                     status: to,
                     department: None,

@@ -4,6 +4,8 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{ActivityId, CommitteeId, FindingId, MaterialId, MemberId, RoleSlotId, StopId};
+
 crate::wire_enum! {
     pub enum ActivityKind {
         /// 学习培训: attendance earns study hours.
@@ -110,7 +112,7 @@ pub struct RoleSlotInput {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RoleSlot {
-    pub id: String,
+    pub id: RoleSlotId,
     pub name: String,
     pub capacity: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +141,7 @@ pub struct StopInput {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Stop {
-    pub id: String,
+    pub id: StopId,
     pub at: DateTime<FixedOffset>,
     pub place: String,
     pub subject: String,
@@ -164,7 +166,7 @@ pub struct MaterialInput {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Material {
-    pub id: String,
+    pub id: MaterialId,
     pub title: String,
     /// The link, or `/api/v1/materials/{id}/file` for an upload (needs the bearer token).
     pub url: String,
@@ -206,7 +208,7 @@ pub struct NewActivity {
     /// Member ids, for `audience: invited`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
-    pub invitees: Vec<String>,
+    pub invitees: Vec<MemberId>,
     /// Total places.
     pub capacity: i32,
     /// Role slots; absent: one slot for everyone.
@@ -266,9 +268,9 @@ pub struct ActivityPatch {
 pub struct ActivityChange {
     pub activity: Activity,
     /// Members moved from registered to the waitlist by a lowered capacity.
-    pub moved_to_waitlist: Vec<String>,
+    pub moved_to_waitlist: Vec<MemberId>,
     /// Members moved off the waitlist by a raised capacity.
-    pub promoted: Vec<String>,
+    pub promoted: Vec<MemberId>,
 }
 
 /// `PATCH /activities/{id}/roles/{role_id}`: change a role slot's capacity.
@@ -290,7 +292,7 @@ pub struct RoleCapacityPatch {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MySignup {
     pub status: SignupStatus,
-    pub role_id: String,
+    pub role_id: RoleSlotId,
     /// Place in the waitlist (1 is next), when waitlisted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
@@ -308,8 +310,8 @@ pub struct MySignup {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Activity {
-    pub id: String,
-    pub committee_id: String,
+    pub id: ActivityId,
+    pub committee_id: CommitteeId,
     pub kind: ActivityKind,
     pub title: String,
     pub description: String,
@@ -337,7 +339,7 @@ pub struct Activity {
     pub theme: Option<OutreachTheme>,
     pub itinerary: Vec<Stop>,
     pub materials: Vec<Material>,
-    pub organizer_id: String,
+    pub organizer_id: MemberId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub cancel_reason: Option<String>,
@@ -358,7 +360,7 @@ pub struct Activity {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivitySummary {
-    pub id: String,
+    pub id: ActivityId,
     pub kind: ActivityKind,
     pub title: String,
     pub location: String,
@@ -407,7 +409,7 @@ pub struct CancelActivity {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupRequest {
     /// The role slot; may be left out when the activity has one slot.
-    pub role_id: Option<String>,
+    pub role_id: Option<RoleSlotId>,
 }
 
 /// The state of one sign-up after a change.
@@ -415,9 +417,9 @@ pub struct SignupRequest {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupResult {
-    pub activity_id: String,
-    pub member_id: String,
-    pub role_id: String,
+    pub activity_id: ActivityId,
+    pub member_id: MemberId,
+    pub role_id: RoleSlotId,
     pub status: SignupStatus,
     /// Place in the waitlist (1 is next), when waitlisted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -426,7 +428,7 @@ pub struct SignupResult {
     /// Members moved off the waitlist by this change.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
-    pub promoted: Vec<String>,
+    pub promoted: Vec<MemberId>,
 }
 
 /// Organizer override: `POST /activities/{id}/roster`.
@@ -438,8 +440,8 @@ pub struct SignupResult {
 )]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterAdd {
-    pub member_id: String,
-    pub role_id: Option<String>,
+    pub member_id: MemberId,
+    pub role_id: Option<RoleSlotId>,
     /// Give a place even when the slot is full (otherwise the member is waitlisted).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
@@ -451,7 +453,7 @@ pub struct RosterAdd {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterEntry {
-    pub member_id: String,
+    pub member_id: MemberId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub member_no: Option<String>,
@@ -460,7 +462,7 @@ pub struct RosterEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub sector: Option<String>,
-    pub role_id: String,
+    pub role_id: RoleSlotId,
     pub role_name: String,
     pub status: SignupStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -479,7 +481,7 @@ pub struct RosterEntry {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Roster {
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     pub items: Vec<RosterEntry>,
 }
 
@@ -515,7 +517,7 @@ pub struct CheckinRequest {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinResult {
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     pub checked_in_at: DateTime<FixedOffset>,
 }
 
@@ -527,7 +529,7 @@ pub struct CheckinResult {
 )]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttendanceEntry {
-    pub member_id: String,
+    pub member_id: MemberId,
     pub attendance: Attendance,
 }
 
@@ -595,9 +597,9 @@ pub struct FindingPatch {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Finding {
-    pub id: String,
-    pub activity_id: String,
-    pub author_id: String,
+    pub id: FindingId,
+    pub activity_id: ActivityId,
+    pub author_id: MemberId,
     pub author_name: String,
     pub title: String,
     pub content: String,

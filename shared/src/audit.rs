@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
+use crate::ids::{AuditEntryId, MemberId};
 
 crate::wire_enum! {
     /// What was done.
@@ -42,9 +43,9 @@ crate::wire_enum! {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AuditEntry {
-    pub id: String,
+    pub id: AuditEntryId,
     pub at: Timestamp,
-    pub actor_id: String,
+    pub actor_id: MemberId,
     pub actor_name: String,
     pub action: AuditAction,
     /// The member, activity or announcement acted on.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{CommitteeId, SectorId};
+
 crate::wire_enum! {
     /// Where a committee stands in the hierarchy.
     pub enum CommitteeLevel {
@@ -25,12 +27,12 @@ crate::wire_enum! {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Committee {
-    pub id: String,
+    pub id: CommitteeId,
     pub name: String,
     pub level: CommitteeLevel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CommitteeId>,
     /// IANA time zone used to show times and schedule reminders.
     pub time_zone: String,
     /// Language of automatic notifications.
@@ -64,7 +66,7 @@ pub struct CommitteePatch {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Sector {
-    pub id: String,
+    pub id: SectorId,
     pub name: String,
 }
 

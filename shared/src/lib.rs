@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod committees;
 pub mod error;
+pub mod ids;
 pub mod members;
 pub mod notifications;
 pub mod validate;

@@ -4,6 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::committees::Committee;
+use crate::ids::{CommitteeId, MemberId};
 
 crate::wire_enum! {
     /// What an account may do.
@@ -51,8 +52,8 @@ impl Gender {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Member {
-    pub id: String,
-    pub committee_id: String,
+    pub id: MemberId,
+    pub committee_id: CommitteeId,
     /// The office's member number (委员编号), unique within the committee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
@@ -143,7 +144,7 @@ pub struct MemberPatch {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActivationCode {
-    pub member_id: String,
+    pub member_id: MemberId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub member_no: Option<String>,
@@ -187,7 +188,7 @@ pub struct ActivationCodesRequest {
     /// Members to issue codes for; empty means every pending member of the committee.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
-    pub member_ids: Vec<String>,
+    pub member_ids: Vec<MemberId>,
 }
 
 /// Freshly issued activation codes.

@@ -3,6 +3,8 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{ActivityId, AnnouncementId, MemberId, NotificationId, SectorId};
+
 crate::wire_enum! {
     /// The phone's operating system.
     pub enum Platform {
@@ -81,16 +83,16 @@ pub struct Device {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: NotificationKind,
     pub title: String,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub announcement_id: Option<String>,
+    pub announcement_id: Option<AnnouncementId>,
     pub urgent: bool,
     pub created_at: DateTime<FixedOffset>,
     /// When I read it; absent while unread.
@@ -147,11 +149,11 @@ pub struct AnnouncementAudience {
     /// For `sectors`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
-    pub sector_ids: Vec<String>,
+    pub sector_ids: Vec<SectorId>,
     /// For `activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     /// For `activity`: include registered members (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
@@ -163,7 +165,7 @@ pub struct AnnouncementAudience {
     /// For `members`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
-    pub member_ids: Vec<String>,
+    pub member_ids: Vec<MemberId>,
 }
 
 /// `POST /announcements`.
@@ -180,7 +182,7 @@ pub struct NewAnnouncement {
     /// The activity the app opens when the member taps the notification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub audience: AnnouncementAudience,
     /// Goes out even during quiet hours (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,7 +195,7 @@ pub struct NewAnnouncement {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnnouncementCreated {
-    pub id: String,
+    pub id: AnnouncementId,
     /// Members it was queued for (each also finds it in their inbox).
     pub recipients: i64,
 }
@@ -217,16 +219,16 @@ pub struct DeliveryCounts {
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Announcement {
-    pub id: String,
+    pub id: AnnouncementId,
     pub title: String,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub audience: AnnouncementAudience,
     pub urgent: bool,
     pub recipients: i64,
-    pub created_by: String,
+    pub created_by: MemberId,
     pub created_at: DateTime<FixedOffset>,
     pub delivery: DeliveryCounts,
 }

@@ -20,6 +20,7 @@ use crate::store::Store;
 use lvzhi_shared::ErrorBody;
 use lvzhi_shared::activities::Activity;
 use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::ids::{ActivityId, RoleSlotId};
 use lvzhi_shared::members::{MemberCreated, NewMember, Role};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Serialize;
@@ -366,7 +367,7 @@ impl TestApp {
                 )
                 .map_err(lvzhi_server::error::AppError::from)?;
                 let ((user, _), code) =
-                    members::create(conn, &c.id, fields, Role::Organizer, 1, now)?;
+                    members::create(conn, c.id, fields, Role::Organizer, 1, now)?;
                 Ok((user.phone, code.code))
             })
             .await
@@ -444,9 +445,12 @@ impl TestApp {
         json_ok(resp).await
     }
 
-    /// Signs up as `token` (no idempotency key).
     /// The roster of `activity_id` as JSON, read as `token` (the office).
-    pub async fn roster(&self, token: &str, activity_id: &str) -> lvzhi_shared::activities::Roster {
+    pub async fn roster(
+        &self,
+        token: &str,
+        activity_id: ActivityId,
+    ) -> lvzhi_shared::activities::Roster {
         let resp = self
             .api(Method::GET, &format!("/activities/{activity_id}/signups"))
             .bearer_auth(token)
@@ -456,7 +460,14 @@ impl TestApp {
         json_ok(resp).await
     }
 
-    pub async fn sign_up(&self, token: &str, activity_id: &str, role_id: Option<&str>) -> Response {
+    /// Signs up as `token` (no idempotency key); `activity_id` may be any
+    /// text, to test what the server makes of one that is not an id.
+    pub async fn sign_up(
+        &self,
+        token: &str,
+        activity_id: impl std::fmt::Display,
+        role_id: Option<RoleSlotId>,
+    ) -> Response {
         self.api(Method::POST, &format!("/activities/{activity_id}/signups"))
             .bearer_auth(token)
             .json(&serde_json::json!({ "role_id": role_id }))

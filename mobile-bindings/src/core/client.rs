@@ -222,7 +222,7 @@ pub(crate) fn session_of(pair: &TokenPair) -> Session {
     Session {
         access_token: pair.access_token.clone(),
         refresh_token: pair.refresh_token.clone(),
-        user_id: pair.user.id.clone(),
+        user_id: pair.user.id,
     }
 }
 

@@ -9,6 +9,7 @@ use lvzhi_shared::activities::{
 use lvzhi_shared::auth::{
     ActivateRequest, ChangePasswordRequest, LoginRequest, RefreshRequest, TokenPair,
 };
+use lvzhi_shared::ids::{ActivityId, NotificationId, RoleSlotId};
 use lvzhi_shared::members::{Me, Member};
 use lvzhi_shared::notifications::{
     Device, DeviceRegistration, NotificationPage, Platform, UnreadCount,
@@ -29,7 +30,8 @@ pub struct ActivityFilter {
     pub limit: Option<u32>,
 }
 
-/// Path segments (ids, tokens) are percent-encoded: they come from the app.
+/// Path segments the app types (tokens) are percent-encoded; ids are UUIDs,
+/// safe in a path as they are.
 fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -140,35 +142,32 @@ impl Client {
     }
 
     /// An activity with my sign-up (and my waitlist position) if any.
-    pub async fn activity(&self, id: &str) -> Result<Activity, Error> {
-        self.authed(Call::new(Method::GET, format!("/activities/{}", seg(id))))
+    pub async fn activity(&self, id: ActivityId) -> Result<Activity, Error> {
+        self.authed(Call::new(Method::GET, format!("/activities/{id}")))
             .await
     }
 
     /// Signs up; `idempotency_key` makes a retry of the same action safe.
     pub async fn sign_up(
         &self,
-        activity_id: &str,
-        role_id: Option<String>,
+        activity_id: ActivityId,
+        role_id: Option<RoleSlotId>,
         idempotency_key: String,
     ) -> Result<SignupResult, Error> {
-        let call = Call::new(
-            Method::POST,
-            format!("/activities/{}/signups", seg(activity_id)),
-        )
-        .json(&SignupRequest { role_id })?
-        .idempotent(idempotency_key);
+        let call = Call::new(Method::POST, format!("/activities/{activity_id}/signups"))
+            .json(&SignupRequest { role_id })?
+            .idempotent(idempotency_key);
         self.authed(call).await
     }
 
     pub async fn cancel_sign_up(
         &self,
-        activity_id: &str,
+        activity_id: ActivityId,
         idempotency_key: String,
     ) -> Result<SignupResult, Error> {
         let call = Call::new(
             Method::DELETE,
-            format!("/activities/{}/signups/me", seg(activity_id)),
+            format!("/activities/{activity_id}/signups/me"),
         )
         .idempotent(idempotency_key);
         self.authed(call).await
@@ -181,36 +180,30 @@ impl Client {
     /// Checks in with the code scanned from the organizer's screen.
     pub async fn check_in(
         &self,
-        activity_id: &str,
+        activity_id: ActivityId,
         code: &str,
         idempotency_key: String,
     ) -> Result<CheckinResult, Error> {
-        let call = Call::new(
-            Method::POST,
-            format!("/activities/{}/checkins", seg(activity_id)),
-        )
-        .json(&CheckinRequest {
-            code: code.to_owned(),
-        })?
-        .idempotent(idempotency_key);
+        let call = Call::new(Method::POST, format!("/activities/{activity_id}/checkins"))
+            .json(&CheckinRequest {
+                code: code.to_owned(),
+            })?
+            .idempotent(idempotency_key);
         self.authed(call).await
     }
 
     pub async fn submit_finding(
         &self,
-        activity_id: &str,
+        activity_id: ActivityId,
         finding: &NewFinding,
         idempotency_key: String,
     ) -> Result<Finding, Error> {
         // Refused here, with the server's code and field, rather than after a
         // round trip on a weak signal.
         let finding = finding.checked()?;
-        let call = Call::new(
-            Method::POST,
-            format!("/activities/{}/findings", seg(activity_id)),
-        )
-        .json(&finding)?
-        .idempotent(idempotency_key);
+        let call = Call::new(Method::POST, format!("/activities/{activity_id}/findings"))
+            .json(&finding)?
+            .idempotent(idempotency_key);
         self.authed(call).await
     }
 
@@ -269,10 +262,10 @@ impl Client {
         Ok(count.unread)
     }
 
-    pub async fn mark_read(&self, notification_id: &str) -> Result<(), Error> {
+    pub async fn mark_read(&self, notification_id: NotificationId) -> Result<(), Error> {
         self.authed_empty(Call::new(
             Method::POST,
-            format!("/me/notifications/{}/read", seg(notification_id)),
+            format!("/me/notifications/{notification_id}/read"),
         ))
         .await
     }
@@ -285,24 +278,21 @@ impl Client {
     // --- organizer on site ---
 
     /// The rotating code to show as a QR code (ask again when it expires).
-    pub async fn checkin_code(&self, activity_id: &str) -> Result<CheckinCode, Error> {
+    pub async fn checkin_code(&self, activity_id: ActivityId) -> Result<CheckinCode, Error> {
         self.authed(Call::new(
             Method::GET,
-            format!("/activities/{}/checkin-code", seg(activity_id)),
+            format!("/activities/{activity_id}/checkin-code"),
         ))
         .await
     }
 
     pub async fn mark_attendance(
         &self,
-        activity_id: &str,
+        activity_id: ActivityId,
         entries: Vec<AttendanceEntry>,
     ) -> Result<AttendanceResult, Error> {
-        let call = Call::new(
-            Method::PUT,
-            format!("/activities/{}/attendance", seg(activity_id)),
-        )
-        .json(&AttendanceUpdate { entries })?;
+        let call = Call::new(Method::PUT, format!("/activities/{activity_id}/attendance"))
+            .json(&AttendanceUpdate { entries })?;
         self.authed(call).await
     }
 }

@@ -3,13 +3,15 @@
 
 use std::sync::Mutex;
 
+use lvzhi_shared::ids::MemberId;
+
 /// What survives an app restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
     /// The signed-in account's id.
-    pub user_id: String,
+    pub user_id: MemberId,
 }
 
 /// The app's secure storage for the session.

@@ -11,6 +11,7 @@ use lvzhi_shared::activities::{
     CheckinCode, CheckinResult, DutyRecord, Finding, FindingList, MyActivityList, NewFinding,
     SignupResult,
 };
+use lvzhi_shared::ids::ParseIdError;
 use lvzhi_shared::members::{Me, Member};
 use lvzhi_shared::notifications::{Device, NotificationPage, Platform};
 
@@ -77,6 +78,18 @@ fn time(value: Option<String>, field: &str) -> Result<Option<lvzhi_shared::Times
             })
         })
         .transpose()
+}
+
+/// An id the app passes as a string (Kotlin, Swift and Python see ids as
+/// strings), refused here when it is not one, naming the argument.
+fn id<T: std::str::FromStr<Err = ParseIdError>>(value: &str, field: &str) -> Result<T> {
+    value
+        .parse()
+        .map_err(|e: ParseIdError| LvzhiError::Invalid {
+            code: ErrorCode::InvalidParameter,
+            field: Some(field.to_owned()),
+            reason: e.to_string(),
+        })
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -175,8 +188,9 @@ impl LvzhiClient {
 
     /// An activity with my sign-up and waitlist position, if any.
     pub async fn activity(&self, activity_id: String) -> Result<Activity> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let inner = self.inner.clone();
-        run(async move { inner.activity(&activity_id).await }).await
+        run(async move { inner.activity(activity_id).await }).await
     }
 
     /// Signs up. Pass the same `idempotency_key` when retrying this action
@@ -187,9 +201,11 @@ impl LvzhiClient {
         role_id: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<SignupResult> {
+        let activity_id = id(&activity_id, "activity_id")?;
+        let role_id = role_id.map(|r| id(&r, "role_id")).transpose()?;
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
         let inner = self.inner.clone();
-        run(async move { inner.sign_up(&activity_id, role_id, key).await }).await
+        run(async move { inner.sign_up(activity_id, role_id, key).await }).await
     }
 
     pub async fn cancel_sign_up(
@@ -197,9 +213,10 @@ impl LvzhiClient {
         activity_id: String,
         idempotency_key: Option<String>,
     ) -> Result<SignupResult> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
         let inner = self.inner.clone();
-        run(async move { inner.cancel_sign_up(&activity_id, key).await }).await
+        run(async move { inner.cancel_sign_up(activity_id, key).await }).await
     }
 
     pub async fn my_activities(&self) -> Result<MyActivityList> {
@@ -214,9 +231,10 @@ impl LvzhiClient {
         code: String,
         idempotency_key: Option<String>,
     ) -> Result<CheckinResult> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
         let inner = self.inner.clone();
-        run(async move { inner.check_in(&activity_id, &code, key).await }).await
+        run(async move { inner.check_in(activity_id, &code, key).await }).await
     }
 
     pub async fn submit_finding(
@@ -225,9 +243,10 @@ impl LvzhiClient {
         finding: NewFinding,
         idempotency_key: Option<String>,
     ) -> Result<Finding> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let key = idempotency_key.unwrap_or_else(core::new_idempotency_key);
         let inner = self.inner.clone();
-        run(async move { inner.submit_finding(&activity_id, &finding, key).await }).await
+        run(async move { inner.submit_finding(activity_id, &finding, key).await }).await
     }
 
     /// My findings and the answers to them.
@@ -267,8 +286,9 @@ impl LvzhiClient {
     }
 
     pub async fn mark_read(&self, notification_id: String) -> Result<()> {
+        let notification_id = id(&notification_id, "notification_id")?;
         let inner = self.inner.clone();
-        run(async move { inner.mark_read(&notification_id).await }).await
+        run(async move { inner.mark_read(notification_id).await }).await
     }
 
     pub async fn mark_all_read(&self) -> Result<()> {
@@ -278,8 +298,9 @@ impl LvzhiClient {
 
     /// Organizer on site: the rotating code to show as a QR code.
     pub async fn checkin_code(&self, activity_id: String) -> Result<CheckinCode> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let inner = self.inner.clone();
-        run(async move { inner.checkin_code(&activity_id).await }).await
+        run(async move { inner.checkin_code(activity_id).await }).await
     }
 
     /// Organizer on site: attended / absent / excused in bulk.
@@ -288,7 +309,30 @@ impl LvzhiClient {
         activity_id: String,
         entries: Vec<AttendanceEntry>,
     ) -> Result<AttendanceResult> {
+        let activity_id = id(&activity_id, "activity_id")?;
         let inner = self.inner.clone();
-        run(async move { inner.mark_attendance(&activity_id, entries).await }).await
+        run(async move { inner.mark_attendance(activity_id, entries).await }).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lvzhi_shared::ids::ActivityId;
+
+    use super::*;
+
+    #[test]
+    fn an_id_that_is_not_one_is_refused_naming_the_argument() {
+        let good = "0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b";
+        let parsed: ActivityId = id(good, "activity_id").expect("an id");
+        assert_eq!(parsed.to_string(), good);
+        assert_eq!(
+            id::<ActivityId>("x", "activity_id").expect_err("not an id"),
+            LvzhiError::Invalid {
+                code: ErrorCode::InvalidParameter,
+                field: Some("activity_id".into()),
+                reason: "not a valid id (a UUID)".into(),
+            }
+        );
     }
 }

@@ -9,6 +9,8 @@ use crate::core;
 pub struct StoredSession {
     pub access_token: String,
     pub refresh_token: String,
+    /// The account's id, as text: what the app stored is read back in
+    /// `load`, where one that is not an id is no session (not a crash).
     pub user_id: String,
 }
 
@@ -28,10 +30,11 @@ pub(crate) struct Foreign(pub Arc<dyn SessionStore>);
 
 impl core::SessionStore for Foreign {
     fn load(&self) -> Option<core::Session> {
-        self.0.load().map(|s| core::Session {
+        let s = self.0.load()?;
+        Some(core::Session {
+            user_id: s.user_id.parse().ok()?,
             access_token: s.access_token,
             refresh_token: s.refresh_token,
-            user_id: s.user_id,
         })
     }
 
@@ -39,7 +42,7 @@ impl core::SessionStore for Foreign {
         self.0.save(StoredSession {
             access_token: session.access_token,
             refresh_token: session.refresh_token,
-            user_id: session.user_id,
+            user_id: session.user_id.to_string(),
         });
     }
 

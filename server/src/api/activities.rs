@@ -7,6 +7,7 @@ use lvzhi_shared::activities::{
     CheckinRequest, CheckinResult, Material, MyActivity, MyActivityList, NewActivity,
     RoleCapacityPatch, Roster, RosterAdd, SignupRequest, SignupResult,
 };
+use lvzhi_shared::ids::{ActivityId, MaterialId, MemberId, RoleSlotId};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType};
 use poem_openapi::types::multipart::Upload;
@@ -84,11 +85,11 @@ enum RosterResponse {
 
 impl ActivitiesApi {
     /// The activity as the caller sees it, read after a change.
-    async fn view(&self, ctx: &Ctx, id: String) -> Result<Activity, AppError> {
+    async fn view(&self, ctx: &Ctx, id: ActivityId) -> Result<Activity, AppError> {
         self.state
             .read(ctx, move |conn, ctx| {
-                let row = activities::visible(conn, ctx, &id)?;
-                activities::view(conn, row, &ctx.caller.user_id, ctx.tz)
+                let row = activities::visible(conn, ctx, id)?;
+                activities::view(conn, row, ctx.caller.user_id, ctx.tz)
             })
             .await
     }
@@ -98,13 +99,14 @@ impl ActivitiesApi {
         &self,
         caller: Caller,
         id: &str,
-        change: impl FnOnce(&mut DbConnection, &Ctx, &str) -> Result<(), AppError> + Send + 'static,
+        change: impl FnOnce(&mut DbConnection, &Ctx, ActivityId) -> Result<(), AppError>
+        + Send
+        + 'static,
     ) -> Result<Activity, AppError> {
         let id = parse_id(id, "id")?;
         let ctx = self.state.ctx(caller).await?;
-        let target = id.clone();
         self.state
-            .write(&ctx, move |conn, ctx| change(conn, ctx, &target))
+            .write(&ctx, move |conn, ctx| change(conn, ctx, id))
             .await?;
         self.view(&ctx, id).await
     }
@@ -115,7 +117,12 @@ impl ActivitiesApi {
         caller: Caller,
         id: &str,
         member_id: &str,
-        change: impl FnOnce(&mut DbConnection, &Ctx, &str, &str) -> Result<SignupResult, AppError>
+        change: impl FnOnce(
+            &mut DbConnection,
+            &Ctx,
+            ActivityId,
+            MemberId,
+        ) -> Result<SignupResult, AppError>
         + Send
         + 'static,
     ) -> Result<SignupResult, AppError> {
@@ -123,14 +130,14 @@ impl ActivitiesApi {
         let member_id = parse_id(member_id, "member_id")?;
         let ctx = self.state.ctx(caller).await?;
         self.state
-            .write(&ctx, move |conn, ctx| change(conn, ctx, &id, &member_id))
+            .write(&ctx, move |conn, ctx| change(conn, ctx, id, member_id))
             .await
     }
 
     async fn change(
         &self,
         ctx: &Ctx,
-        id: String,
+        id: ActivityId,
         moved: CapacityChange,
     ) -> Result<ActivityChange, AppError> {
         Ok(ActivityChange {
@@ -228,11 +235,10 @@ impl ActivitiesApi {
     ) -> ApiResult<Json<ActivityChange>> {
         let id = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
-        let target = id.clone();
         let moved = self
             .state
             .write(&ctx, move |conn, ctx| {
-                activities::patch(conn, ctx, &target, &body.0)
+                activities::patch(conn, ctx, id, &body.0)
             })
             .await?;
         Ok(Json(self.change(&ctx, id, moved).await?))
@@ -254,14 +260,13 @@ impl ActivitiesApi {
         body: Json<RoleCapacityPatch>,
     ) -> ApiResult<Json<ActivityChange>> {
         let id = parse_id(&id.0, "id")?;
-        let role_id = parse_id(&role_id.0, "role_id")?;
+        let role_id: RoleSlotId = parse_id(&role_id.0, "role_id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let overflow = body.0.on_overflow.unwrap_or(CapacityOverflow::Refuse);
-        let target = id.clone();
         let moved = self
             .state
             .write(&ctx, move |conn, ctx| {
-                signups::set_role_capacity(conn, ctx, &target, &role_id, body.0.capacity, overflow)
+                signups::set_role_capacity(conn, ctx, id, role_id, body.0.capacity, overflow)
             })
             .await?;
         Ok(Json(self.change(&ctx, id, moved).await?))
@@ -296,7 +301,7 @@ impl ActivitiesApi {
         body: Json<CancelActivity>,
     ) -> ApiResult<Json<Activity>> {
         let reason = body.0.reason;
-        let cancel = move |conn: &mut DbConnection, ctx: &Ctx, id: &str| {
+        let cancel = move |conn: &mut DbConnection, ctx: &Ctx, id: ActivityId| {
             activities::cancel(conn, ctx, id, reason.as_deref())
         };
         Ok(Json(self.transition(auth.0, &id.0, cancel).await?))
@@ -335,23 +340,17 @@ impl ActivitiesApi {
     ) -> ApiResult<Json<SignupResult>> {
         let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
-        let role_id = body
-            .0
-            .role_id
-            .as_deref()
-            .map(|r| parse_id(r, "role_id"))
-            .transpose()?;
         let request = serde_json::to_string(&body.0).map_err(AppError::internal)?;
         let idem = IdemKey::new(
-            &caller.user_id,
+            caller.user_id,
             idempotency_key.0.as_deref(),
             "sign_up",
-            &id,
+            id,
             &request,
         )?;
         let job = SignupJob {
             caller,
-            role_id,
+            role_id: body.0.role_id,
             idem,
         };
         let answer = self.state.signups.submit(id, job).await?;
@@ -376,17 +375,17 @@ impl ActivitiesApi {
         let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         let idem = IdemKey::new(
-            &caller.user_id,
+            caller.user_id,
             idempotency_key.0.as_deref(),
             "cancel_signup",
-            &id,
+            id,
             "",
         )?;
         let ctx = self.state.ctx(caller).await?;
         let answer = self
             .state
             .write(&ctx, move |conn, ctx| {
-                signups::cancel_mine(conn, ctx, &id, idem.as_ref())
+                signups::cancel_mine(conn, ctx, id, idem.as_ref())
             })
             .await?;
         Ok(Json(answer))
@@ -408,20 +407,21 @@ impl ActivitiesApi {
         id: Path<String>,
         format: Query<Option<RosterFormat>>,
     ) -> ApiResult<Formats<RosterResponse>> {
-        let id = parse_id(&id.0, "id")?;
+        let activity_id = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
-        let activity_id = id.clone();
         let format = format.0.unwrap_or(RosterFormat::Json);
         let items = if format == RosterFormat::Json {
             self.state
                 .read(&ctx, move |conn, ctx| {
-                    let row = activities::load(conn, &ctx.caller.committee_id, &id)?;
-                    roster::entries(conn, &row.id, ctx.tz)
+                    let row = activities::load(conn, ctx.caller.committee_id, activity_id)?;
+                    roster::entries(conn, row.id, ctx.tz)
                 })
                 .await?
         } else {
             self.state
-                .write(&ctx, move |conn, ctx| roster::for_export(conn, ctx, &id))
+                .write(&ctx, move |conn, ctx| {
+                    roster::for_export(conn, ctx, activity_id)
+                })
                 .await?
         };
         let file = |ext: &str| format!("roster.{ext}");
@@ -456,12 +456,11 @@ impl ActivitiesApi {
         body: Json<RosterAdd>,
     ) -> ApiResult<Json<SignupResult>> {
         let id = parse_id(&id.0, "id")?;
-        parse_id(&body.0.member_id, "member_id")?;
         let ctx = self.state.ctx(auth.0).await?;
         Ok(Json(
             self.state
                 .write(&ctx, move |conn, ctx| {
-                    signups::add_by_office(conn, ctx, &id, &body.0)
+                    signups::add_by_office(conn, ctx, id, &body.0)
                 })
                 .await?,
         ))
@@ -525,7 +524,7 @@ impl ActivitiesApi {
         let row = self
             .state
             .read(&ctx, move |conn, ctx| {
-                activities::load(conn, &ctx.caller.committee_id, &id)
+                activities::load(conn, ctx.caller.committee_id, id)
             })
             .await?;
         Ok(Json(checkin::current_code(
@@ -554,17 +553,17 @@ impl ActivitiesApi {
         let caller = auth.0;
         let id = parse_id(&id.0, "id")?;
         let idem = IdemKey::new(
-            &caller.user_id,
+            caller.user_id,
             idempotency_key.0.as_deref(),
             "check_in",
-            &id,
+            id,
             &body.0.code,
         )?;
         let ctx = self.state.ctx(caller).await?;
         let answer = self
             .state
             .write(&ctx, move |conn, ctx| {
-                checkin::check_in(conn, ctx, &id, &body.0.code, idem.as_ref())
+                checkin::check_in(conn, ctx, id, &body.0.code, idem.as_ref())
             })
             .await?;
         Ok(Json(answer))
@@ -585,14 +584,11 @@ impl ActivitiesApi {
         body: Json<AttendanceUpdate>,
     ) -> ApiResult<Json<AttendanceResult>> {
         let id = parse_id(&id.0, "id")?;
-        for e in &body.0.entries {
-            parse_id(&e.member_id, "entries")?;
-        }
         let ctx = self.state.ctx(auth.0).await?;
         let updated = self
             .state
             .write(&ctx, move |conn, ctx| {
-                checkin::mark_attendance(conn, ctx, &id, &body.0.entries)
+                checkin::mark_attendance(conn, ctx, id, &body.0.entries)
             })
             .await?;
         Ok(Json(AttendanceResult { updated }))
@@ -627,7 +623,7 @@ impl ActivitiesApi {
         let material = self
             .state
             .write(&ctx, move |conn, ctx| {
-                materials::add_file(conn, ctx, &id, &title, &file_name, bytes)
+                materials::add_file(conn, ctx, id, &title, &file_name, bytes)
             })
             .await?;
         Ok(MaterialCreated::Created(Json(material)))
@@ -648,11 +644,11 @@ impl ActivitiesApi {
         material_id: Path<String>,
     ) -> ApiResult<MaterialRemoved> {
         let id = parse_id(&id.0, "id")?;
-        let material_id = parse_id(&material_id.0, "material_id")?;
+        let material_id: MaterialId = parse_id(&material_id.0, "material_id")?;
         let ctx = self.state.ctx(auth.0).await?;
         self.state
             .write(&ctx, move |conn, ctx| {
-                materials::remove(conn, ctx, &id, &material_id)
+                materials::remove(conn, ctx, id, material_id)
             })
             .await?;
         Ok(MaterialRemoved::NoContent)
@@ -675,7 +671,7 @@ impl ActivitiesApi {
         let ctx = self.state.ctx(auth.0).await?;
         let (row, content) = self
             .state
-            .read(&ctx, move |conn, ctx| materials::file(conn, ctx, &id))
+            .read(&ctx, move |conn, ctx| materials::file(conn, ctx, id))
             .await?;
         let mut file = Attachment::new(content).attachment_type(AttachmentType::Attachment);
         if let Some(name) = row.file_name.filter(|n| n.is_ascii()) {
@@ -697,7 +693,7 @@ impl ActivitiesApi {
         let items = self
             .state
             .read(&ctx, move |conn, ctx| {
-                activities::my_summaries(conn, &ctx.caller.user_id, ctx.tz)
+                activities::my_summaries(conn, ctx.caller.user_id, ctx.tz)
             })
             .await?
             .into_iter()

@@ -34,7 +34,7 @@ impl CommitteeApi {
         let row = self
             .state
             .db
-            .run(move |conn| committees::load(conn, &id))
+            .run(move |conn| committees::load(conn, id))
             .await?;
         Ok(Json(committees::to_committee(row)))
     }
@@ -57,7 +57,7 @@ impl CommitteeApi {
         let row = self
             .state
             .write(&ctx, move |conn, ctx| {
-                committees::patch(conn, &ctx.caller.committee_id, &body.0)
+                committees::patch(conn, ctx.caller.committee_id, &body.0)
             })
             .await?;
         Ok(Json(committees::to_committee(row)))
@@ -72,7 +72,7 @@ impl CommitteeApi {
         Ok(Json(
             self.state
                 .db
-                .run(move |conn| committees::list_sectors(conn, &id))
+                .run(move |conn| committees::list_sectors(conn, id))
                 .await?,
         ))
     }
@@ -86,7 +86,7 @@ impl CommitteeApi {
         let sector = self
             .state
             .write(&ctx, move |conn, ctx| {
-                committees::add_sector(conn, &ctx.caller.committee_id, &body.0.name, ctx.now)
+                committees::add_sector(conn, ctx.caller.committee_id, &body.0.name, ctx.now)
             })
             .await?;
         Ok(SectorCreated::Created(Json(sector)))

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use lvzhi_shared::activities::{Finding, FindingList, FindingPatch, NewFinding, Outcome};
+use lvzhi_shared::ids::FindingId;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -46,17 +47,17 @@ impl FindingsApi {
         let id = parse_id(&id.0, "id")?;
         let request = serde_json::to_string(&body.0).map_err(AppError::internal)?;
         let idem = IdemKey::new(
-            &caller.user_id,
+            caller.user_id,
             idempotency_key.0.as_deref(),
             "submit_finding",
-            &id,
+            id,
             &request,
         )?;
         let ctx = self.state.ctx(caller).await?;
         let finding = self
             .state
             .write(&ctx, move |conn, ctx| {
-                findings::submit(conn, ctx, &id, &body.0, idem.as_ref())
+                findings::submit(conn, ctx, id, &body.0, idem.as_ref())
             })
             .await?;
         Ok(FindingCreated::Created(Json(finding)))
@@ -77,7 +78,7 @@ impl FindingsApi {
         let items = self
             .state
             .read(&ctx, move |conn, ctx| {
-                findings::list_for_activity(conn, ctx, &id)
+                findings::list_for_activity(conn, ctx, id)
             })
             .await?;
         Ok(Json(FindingList { items }))
@@ -100,12 +101,12 @@ impl FindingsApi {
         id: Path<String>,
         body: Json<FindingPatch>,
     ) -> ApiResult<Json<Finding>> {
-        let id = parse_id(&id.0, "id")?;
+        let id: FindingId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let finding = self
             .state
             .write(&ctx, move |conn, ctx| {
-                findings::advance(conn, ctx, &id, &body.0)
+                findings::advance(conn, ctx, id, &body.0)
             })
             .await?;
         Ok(Json(finding))
@@ -131,7 +132,7 @@ impl FindingsApi {
         let outcome = self
             .state
             .write(&ctx, move |conn, ctx| {
-                findings::record_outcome(conn, ctx, &id, &body.0)
+                findings::record_outcome(conn, ctx, id, &body.0)
             })
             .await?;
         Ok(Json(outcome))
@@ -151,7 +152,7 @@ impl FindingsApi {
         let ctx = self.state.ctx(auth.0).await?;
         let outcome = self
             .state
-            .read(&ctx, move |conn, ctx| findings::outcome(conn, ctx, &id))
+            .read(&ctx, move |conn, ctx| findings::outcome(conn, ctx, id))
             .await?;
         Ok(Json(outcome))
     }

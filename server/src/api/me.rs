@@ -34,8 +34,8 @@ impl MeApi {
             .state
             .read(&ctx, move |conn, ctx| {
                 let me = &ctx.caller;
-                let member = members::get(conn, &me.committee_id, &me.user_id)?;
-                let committee = committees::load(conn, &me.committee_id)?;
+                let member = members::get(conn, me.committee_id, me.user_id)?;
+                let committee = committees::load(conn, me.committee_id)?;
                 Ok((member, committee))
             })
             .await?;

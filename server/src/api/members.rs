@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::members::{
     ActivationCode, ActivationCodeList, ActivationCodesRequest, ImportReport, Member,
     MemberCreated, MemberPage, MemberPatch, MemberStatus, NewMember,
@@ -128,7 +129,7 @@ impl MembersApi {
             let (rows, next_cursor) = self
                 .state
                 .read(&ctx, move |conn, ctx| {
-                    members::list(conn, &ctx.caller.committee_id, &filter)
+                    members::list(conn, ctx.caller.committee_id, &filter)
                 })
                 .await?;
             return Ok(Formats(MembersResponse::Json(Json(MemberPage {
@@ -186,12 +187,12 @@ impl MembersApi {
     /// Who: organizer, admin (of the member's committee).
     #[oai(path = "/members/:id", method = "get", operation_id = "get_member")]
     async fn get(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Member>> {
-        let id = parse_id(&id.0, "id")?;
+        let id: MemberId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let row = self
             .state
             .read(&ctx, move |conn, ctx| {
-                members::get(conn, &ctx.caller.committee_id, &id)
+                members::get(conn, ctx.caller.committee_id, id)
             })
             .await?;
         Ok(Json(members::to_member(row, ctx.tz)))
@@ -212,17 +213,17 @@ impl MembersApi {
         id: Path<String>,
         body: Json<MemberPatch>,
     ) -> ApiResult<Json<Member>> {
-        let id = parse_id(&id.0, "id")?;
+        let id: MemberId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let (row, status) = self
             .state
             .write(&ctx, move |conn, ctx| {
-                members::patch(conn, ctx, &id, &body.0)
+                members::patch(conn, ctx, id, &body.0)
             })
             .await?;
         if let Some(status) = status {
             self.state.auth.disabled.set(
-                &row.0.id,
+                row.0.id,
                 status == lvzhi_shared::members::MemberStatus::Disabled,
             );
         }
@@ -271,7 +272,7 @@ impl MembersApi {
             .state
             .read(&ctx, move |conn, ctx| {
                 let work = |conn: &mut db::DbConnection| {
-                    import::apply(conn, &ctx.caller.committee_id, &rows, days, ctx.now)
+                    import::apply(conn, ctx.caller.committee_id, &rows, days, ctx.now)
                 };
                 if dry_run {
                     db::rehearse_tx(conn, work)
@@ -318,12 +319,7 @@ impl MembersApi {
         body: Json<ActivationCodesRequest>,
     ) -> ApiResult<Formats<CodesResponse>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let ids = body
-            .0
-            .member_ids
-            .iter()
-            .map(|id| parse_id(id, "member_ids"))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = body.0.member_ids;
         let days = self.state.config.auth.activation_code_days;
         let issued = self
             .state

@@ -94,12 +94,12 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         .server("/api/v1")
 }
 
-/// Ids are UUIDs; anything else is a malformed parameter, not a missing record.
-fn parse_id(raw: &str, field: &'static str) -> Result<String, AppError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| {
-            AppError::new(lvzhi_shared::ErrorCode::InvalidParameter, "malformed id")
-                .with_field(field)
-        })
+/// A path id of kind `T`. Ids are UUIDs; anything else is a malformed
+/// parameter (named `field`), not a missing record. Handlers take paths as
+/// `Path<String>` and parse here: a `Path<T>` would make poem-openapi name
+/// the parameter at fault `param0`.
+fn parse_id<T: std::str::FromStr>(raw: &str, field: &'static str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| {
+        AppError::new(lvzhi_shared::ErrorCode::InvalidParameter, "malformed id").with_field(field)
+    })
 }

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use lvzhi_shared::ids::{AnnouncementId, NotificationId};
 use lvzhi_shared::notifications::{
     Announcement, AnnouncementCreated, AnnouncementPage, Device, DeviceRegistration,
     NewAnnouncement, NotificationPage, UnreadCount,
@@ -98,7 +99,7 @@ impl NotificationsApi {
         let page = self
             .state
             .read(&ctx, move |conn, ctx| {
-                let me = &ctx.caller.user_id;
+                let me = ctx.caller.user_id;
                 let (items, next_cursor) = inbox::list(
                     conn,
                     me,
@@ -130,7 +131,7 @@ impl NotificationsApi {
         let unread = self
             .state
             .db
-            .run(move |conn| inbox::unread(conn, &user))
+            .run(move |conn| inbox::unread(conn, user))
             .await?;
         Ok(Json(UnreadCount { unread }))
     }
@@ -144,11 +145,11 @@ impl NotificationsApi {
         operation_id = "mark_notification_read"
     )]
     async fn read(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Done> {
-        let id = parse_id(&id.0, "id")?;
+        let id: NotificationId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         self.state
             .write(&ctx, move |conn, ctx| {
-                inbox::mark_read(conn, &ctx.caller.user_id, &id, ctx.now)
+                inbox::mark_read(conn, ctx.caller.user_id, id, ctx.now)
             })
             .await?;
         Ok(Done::NoContent)
@@ -166,7 +167,7 @@ impl NotificationsApi {
         let ctx = self.state.ctx(auth.0).await?;
         self.state
             .write(&ctx, move |conn, ctx| {
-                inbox::mark_all_read(conn, &ctx.caller.user_id, ctx.now)
+                inbox::mark_all_read(conn, ctx.caller.user_id, ctx.now)
             })
             .await?;
         Ok(Done::NoContent)
@@ -222,7 +223,7 @@ impl NotificationsApi {
         let (items, next_cursor) = self
             .state
             .read(&ctx, move |conn, ctx| {
-                let committee = &ctx.caller.committee_id;
+                let committee = ctx.caller.committee_id;
                 announcements::list(conn, committee, cursor.0.as_deref(), limit, ctx.tz)
             })
             .await?;
@@ -239,12 +240,12 @@ impl NotificationsApi {
         operation_id = "get_announcement"
     )]
     async fn get(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<Json<Announcement>> {
-        let id = parse_id(&id.0, "id")?;
+        let id: AnnouncementId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let found = self
             .state
             .read(&ctx, move |conn, ctx| {
-                announcements::get(conn, &ctx.caller.committee_id, &id, ctx.tz)
+                announcements::get(conn, ctx.caller.committee_id, id, ctx.tz)
             })
             .await?;
         Ok(Json(found))

@@ -41,7 +41,7 @@ impl RecordsApi {
             .state
             .read(&ctx, move |conn, ctx| {
                 let me = &ctx.caller;
-                records::duty_record(conn, &me.committee_id, &me.user_id, year, ctx.tz)
+                records::duty_record(conn, me.committee_id, me.user_id, year, ctx.tz)
             })
             .await?;
         Ok(Json(record))
@@ -78,7 +78,7 @@ impl RecordsApi {
         let stats = self
             .state
             .read(&ctx, move |conn, ctx| {
-                records::committee_stats(conn, &ctx.caller.committee_id, year, ctx.tz)
+                records::committee_stats(conn, ctx.caller.committee_id, year, ctx.tz)
             })
             .await?;
         Ok(Json(stats))

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::{CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::Role;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,7 @@ use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::db::models::SigningKeyRow;
 use crate::db::schema::signing_keys;
-use crate::db::{self, Db, DbConnection};
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 
 /// The `typ` claim of an access token; anything else is refused.
@@ -32,12 +33,12 @@ const ACCESS: &str = "access";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// User id.
-    pub sub: String,
+    pub sub: MemberId,
     /// Committee id.
-    pub cid: String,
+    pub cid: CommitteeId,
     pub role: String,
     /// Session (refresh-token family) id.
-    pub sid: String,
+    pub sid: SessionId,
     pub typ: String,
     pub iat: i64,
     pub nbf: i64,
@@ -122,17 +123,17 @@ impl JwtKeys {
     /// Signs an access token for this account.
     pub fn issue(
         &self,
-        user_id: &str,
-        committee_id: &str,
+        user_id: MemberId,
+        committee_id: CommitteeId,
         role: Role,
-        session_id: &str,
+        session_id: SessionId,
     ) -> Result<String, AppError> {
         let now = self.clock.now().timestamp();
         let claims = AccessClaims {
-            sub: user_id.to_owned(),
-            cid: committee_id.to_owned(),
+            sub: user_id,
+            cid: committee_id,
             role: role.as_str().to_owned(),
-            sid: session_id.to_owned(),
+            sid: session_id,
             typ: ACCESS.to_owned(),
             iat: now,
             nbf: now,
@@ -201,7 +202,7 @@ fn insert_new_key(conn: &mut DbConnection, now: NaiveDateTime) -> anyhow::Result
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let row = SigningKeyRow {
-        kid: format!("k-{}", db::new_id()),
+        kid: format!("k-{}", uuid::Uuid::now_v7()),
         secret: URL_SAFE_NO_PAD.encode(secret),
         created_at: now,
     };

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::{CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::Role;
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -15,11 +16,11 @@ use crate::error::AppError;
 /// Who is calling, as proven by a valid access token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user_id: String,
-    pub committee_id: String,
+    pub user_id: MemberId,
+    pub committee_id: CommitteeId,
     pub role: Role,
     /// The sign-in session (refresh-token family) the token was issued for.
-    pub session_id: String,
+    pub session_id: SessionId,
 }
 
 /// Organizers and admins: the office.
@@ -108,7 +109,7 @@ pub struct Authenticator {
 impl Authenticator {
     pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
         let claims = self.jwt.verify(token)?;
-        if self.disabled.contains(&claims.sub) {
+        if self.disabled.contains(claims.sub) {
             return Err(AppError::new(
                 ErrorCode::AccountDisabled,
                 "this account has been disabled",
@@ -129,26 +130,26 @@ impl Authenticator {
 /// every request so that disabling takes effect at once in this process;
 /// other processes sharing the database catch up when the token expires.
 #[derive(Default)]
-pub struct DisabledUsers(RwLock<HashSet<String>>);
+pub struct DisabledUsers(RwLock<HashSet<MemberId>>);
 
 impl DisabledUsers {
-    pub fn new(ids: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(ids: impl IntoIterator<Item = MemberId>) -> Self {
         Self(RwLock::new(ids.into_iter().collect()))
     }
 
-    pub fn contains(&self, user_id: &str) -> bool {
+    pub fn contains(&self, user_id: MemberId) -> bool {
         self.0
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .contains(user_id)
+            .contains(&user_id)
     }
 
-    pub fn set(&self, user_id: &str, disabled: bool) {
+    pub fn set(&self, user_id: MemberId, disabled: bool) {
         let mut set = self.0.write().unwrap_or_else(|p| p.into_inner());
         if disabled {
-            set.insert(user_id.to_owned());
+            set.insert(user_id);
         } else {
-            set.remove(user_id);
+            set.remove(&user_id);
         }
     }
 }

@@ -21,6 +21,7 @@ use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::activities::{self, ListFilter, roster, signups};
 use crate::error::AppError;
+use lvzhi_shared::ids::{ActivityId, MemberId};
 
 /// Every change carries the session's CSRF token.
 #[derive(Deserialize)]
@@ -36,16 +37,14 @@ impl CsrfForm {
 }
 
 /// A path id: anything not an id is a page that does not exist.
-pub fn path_id(raw: &str) -> Result<String, ConsoleError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| ConsoleError::NotFound)
+pub fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ConsoleError> {
+    raw.parse().map_err(|_| ConsoleError::NotFound)
 }
 
 // ---- the list ----
 
 struct ListRow {
-    id: String,
+    id: ActivityId,
     title: String,
     kind: &'static str,
     status: &'static str,
@@ -133,7 +132,7 @@ struct RoleLine {
 }
 
 struct RosterLine {
-    member_id: String,
+    member_id: MemberId,
     name: String,
     member_no: String,
     phone: String,
@@ -148,7 +147,7 @@ struct RosterLine {
 #[template(path = "activity.html")]
 struct DetailPage {
     shell: Shell,
-    id: String,
+    id: ActivityId,
     kind: &'static str,
     status: &'static str,
     when: String,
@@ -198,21 +197,20 @@ pub async fn detail(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     let done = query.done.as_deref().and_then(done_message);
-    render_detail(&state, clerk, &path_id(&id)?, done, None).await
+    render_detail(&state, clerk, path_id(&id)?, done, None).await
 }
 
 /// The activity and its roster as the office sees them.
 async fn load(
     state: &AppState,
     clerk: &Clerk,
-    id: &str,
+    id: ActivityId,
 ) -> Result<(Activity, Vec<RosterEntry>), ConsoleError> {
-    let id = id.to_owned();
     Ok(state
         .read(&clerk.ctx, move |conn, ctx| {
-            let row = activities::load(conn, &ctx.caller.committee_id, &id)?;
-            let entries = roster::entries(conn, &row.id, ctx.tz)?;
-            let activity = activities::view(conn, row, &ctx.caller.user_id, ctx.tz)?;
+            let row = activities::load(conn, ctx.caller.committee_id, id)?;
+            let entries = roster::entries(conn, row.id, ctx.tz)?;
+            let activity = activities::view(conn, row, ctx.caller.user_id, ctx.tz)?;
             Ok((activity, entries))
         })
         .await?)
@@ -221,7 +219,7 @@ async fn load(
 async fn render_detail(
     state: &AppState,
     clerk: Clerk,
-    id: &str,
+    id: ActivityId,
     done: Option<&'static str>,
     problem: Option<(StatusCode, &'static str)>,
 ) -> Result<Response, ConsoleError> {
@@ -293,7 +291,7 @@ async fn render_detail(
 async fn act<F>(
     state: &AppState,
     clerk: Clerk,
-    id: &str,
+    id: ActivityId,
     done: &str,
     work: F,
 ) -> Result<Response, ConsoleError>
@@ -339,8 +337,8 @@ struct ConfirmPage {
 async fn on_roster(
     state: &AppState,
     clerk: &Clerk,
-    id: &str,
-    member_id: &str,
+    id: ActivityId,
+    member_id: MemberId,
 ) -> Result<(Activity, RosterEntry), ConsoleError> {
     let (activity, entries) = load(state, clerk, id).await?;
     let entry = entries
@@ -364,8 +362,8 @@ pub async fn confirm_promote(
     Path((id, member)): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let (id, member) = (path_id(&id)?, path_id(&member)?);
-    let (activity, entry) = on_roster(&state, &clerk, &id, &member).await?;
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    let (activity, entry) = on_roster(&state, &clerk, id, member).await?;
     Ok(html(&ConfirmPage {
         question: format!(
             "将候补第 {} 位的 {} 转为「{}」的正式报名？",
@@ -395,10 +393,9 @@ pub async fn promote(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
-    let (id, member) = (path_id(&id)?, path_id(&member)?);
-    let target = id.clone();
-    act(&state, clerk, &id, "promoted", move |conn, ctx| {
-        signups::promote_by_office(conn, ctx, &target, &member).map(|_| ())
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    act(&state, clerk, id, "promoted", move |conn, ctx| {
+        signups::promote_by_office(conn, ctx, id, member).map(|_| ())
     })
     .await
 }
@@ -411,8 +408,8 @@ pub async fn confirm_remove(
     Path((id, member)): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let (id, member) = (path_id(&id)?, path_id(&member)?);
-    let (activity, entry) = on_roster(&state, &clerk, &id, &member).await?;
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    let (activity, entry) = on_roster(&state, &clerk, id, member).await?;
     let mut told = vec![format!(
         "{}：手机推送和消息中心通知“已被移出名单”",
         entry.name
@@ -441,10 +438,9 @@ pub async fn remove(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
-    let (id, member) = (path_id(&id)?, path_id(&member)?);
-    let target = id.clone();
-    act(&state, clerk, &id, "removed", move |conn, ctx| {
-        signups::remove_by_office(conn, ctx, &target, &member).map(|_| ())
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    act(&state, clerk, id, "removed", move |conn, ctx| {
+        signups::remove_by_office(conn, ctx, id, member).map(|_| ())
     })
     .await
 }
@@ -461,10 +457,9 @@ pub async fn publish(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
-    let id = path_id(&id)?;
-    let target = id.clone();
-    act(&state, clerk, &id, "published", move |conn, ctx| {
-        activities::publish(conn, ctx, &target)
+    let id: ActivityId = path_id(&id)?;
+    act(&state, clerk, id, "published", move |conn, ctx| {
+        activities::publish(conn, ctx, id)
     })
     .await
 }
@@ -479,10 +474,9 @@ pub async fn complete(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
-    let id = path_id(&id)?;
-    let target = id.clone();
-    act(&state, clerk, &id, "completed", move |conn, ctx| {
-        activities::complete(conn, ctx, &target)
+    let id: ActivityId = path_id(&id)?;
+    act(&state, clerk, id, "completed", move |conn, ctx| {
+        activities::complete(conn, ctx, id)
     })
     .await
 }
@@ -491,7 +485,7 @@ pub async fn complete(
 #[template(path = "cancel.html")]
 struct CancelPage {
     shell: Shell,
-    id: String,
+    id: ActivityId,
     title: String,
     told: i32,
     reason: String,
@@ -506,8 +500,8 @@ pub async fn cancel_form(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id = path_id(&id)?;
-    let (activity, _) = load(&state, &clerk, &id).await?;
+    let id: ActivityId = path_id(&id)?;
+    let (activity, _) = load(&state, &clerk, id).await?;
     Ok(html(&CancelPage {
         told: activity.registered + activity.waitlisted,
         title: activity.title,
@@ -536,11 +530,11 @@ pub async fn cancel(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
-    let id = path_id(&id)?;
+    let id: ActivityId = path_id(&id)?;
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() {
         // Members are owed a reason: ask again, keeping the page as it was.
-        let (activity, _) = load(&state, &clerk, &id).await?;
+        let (activity, _) = load(&state, &clerk, id).await?;
         let mut resp = html(&CancelPage {
             told: activity.registered + activity.waitlisted,
             title: activity.title,
@@ -552,9 +546,8 @@ pub async fn cancel(
         resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
         return Ok(resp);
     }
-    let target = id.clone();
-    act(&state, clerk, &id, "cancelled", move |conn, ctx| {
-        activities::cancel(conn, ctx, &target, Some(&reason))
+    act(&state, clerk, id, "cancelled", move |conn, ctx| {
+        activities::cancel(conn, ctx, id, Some(&reason))
     })
     .await
 }
@@ -568,10 +561,10 @@ pub async fn roster_file(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id = path_id(&id)?;
+    let id: ActivityId = path_id(&id)?;
     let items = state
         .write(&clerk.ctx, move |conn, ctx| {
-            roster::for_export(conn, ctx, &id)
+            roster::for_export(conn, ctx, id)
         })
         .await?;
     let bytes = roster::table(&items).to_xlsx("报名名单")?;
@@ -590,7 +583,7 @@ pub async fn roster_file(
 // ---- attendance and the paper sign-in sheet ----
 
 struct MarkLine {
-    member_id: String,
+    member_id: MemberId,
     name: String,
     sector: String,
     checked_in: String,
@@ -602,7 +595,7 @@ struct MarkLine {
 #[template(path = "attendance.html")]
 struct AttendancePage {
     shell: Shell,
-    id: String,
+    id: ActivityId,
     title: String,
     lines: Vec<MarkLine>,
     marks: [(&'static str, &'static str); 3],
@@ -620,7 +613,7 @@ const MARKS: [(&str, &str); 3] = [
 async fn render_attendance(
     state: &AppState,
     clerk: Clerk,
-    id: &str,
+    id: ActivityId,
     done: bool,
     problem: Option<(StatusCode, &'static str)>,
 ) -> Result<Response, ConsoleError> {
@@ -666,7 +659,7 @@ pub async fn attendance(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     let done = query.done.as_deref() == Some("marked");
-    render_attendance(&state, clerk, &path_id(&id)?, done, None).await
+    render_attendance(&state, clerk, path_id(&id)?, done, None).await
 }
 
 /// `POST /console/activities/{id}/attendance`: the marks as sent (`m.<member id>`
@@ -684,11 +677,11 @@ pub async fn mark(
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     clerk.check_csrf(req, csrf)?;
-    let id = path_id(&id)?;
+    let id: ActivityId = path_id(&id)?;
     let everyone = fields.iter().any(|(k, v)| k == "all" && v == "attended");
     let mut entries = Vec::new();
     if everyone {
-        let (_, roster) = load(&state, &clerk, &id).await?;
+        let (_, roster) = load(&state, &clerk, id).await?;
         entries.extend(
             roster
                 .into_iter()
@@ -711,10 +704,9 @@ pub async fn mark(
             });
         }
     }
-    let target = id.clone();
     let stored = state
         .write(&clerk.ctx, move |conn, ctx| {
-            crate::domain::activities::checkin::mark_attendance(conn, ctx, &target, &entries)
+            crate::domain::activities::checkin::mark_attendance(conn, ctx, id, &entries)
         })
         .await;
     match stored {
@@ -727,7 +719,7 @@ pub async fn mark(
             render_attendance(
                 &state,
                 clerk,
-                &id,
+                id,
                 false,
                 Some((status, labels::refusal(e.code))),
             )
@@ -757,7 +749,7 @@ pub async fn sheet(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let (a, entries) = load(&state, &clerk, &path_id(&id)?).await?;
+    let (a, entries) = load(&state, &clerk, path_id(&id)?).await?;
     Ok(html(&SheetPage {
         when: span(a.starts_at, a.ends_at),
         location: a.location,

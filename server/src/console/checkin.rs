@@ -10,6 +10,7 @@ use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use lvzhi_shared::activities::CheckinCode;
+use lvzhi_shared::ids::ActivityId;
 use poem::web::{Data, Path};
 use poem::{Request, Response, handler};
 use qrcode::QrCode;
@@ -26,7 +27,7 @@ use crate::domain::committees::local;
 
 /// What the screen shows at one moment.
 struct Live {
-    id: String,
+    id: ActivityId,
     /// `data:` URL of the QR code's SVG.
     qr: String,
     digits: String,
@@ -67,13 +68,16 @@ fn qr_data_url(code: &CheckinCode) -> Result<String, ConsoleError> {
     ))
 }
 
-async fn live(state: &AppState, clerk: &Clerk, id: &str) -> Result<(String, Live), ConsoleError> {
-    let target = id.to_owned();
+async fn live(
+    state: &AppState,
+    clerk: &Clerk,
+    id: ActivityId,
+) -> Result<(String, Live), ConsoleError> {
     let (title, code, (registered, checked_in), open, starts, ends) = state
         .read(&clerk.ctx, move |conn, ctx| {
-            let row = activities::load(conn, &ctx.caller.committee_id, &target)?;
+            let row = activities::load(conn, ctx.caller.committee_id, id)?;
             let code = checkin::current_code(&row, ctx.now.and_utc(), ctx.tz)?;
-            let counts = checkin::tally(conn, &row.id)?;
+            let counts = checkin::tally(conn, row.id)?;
             let open = checkin::is_open(&row, ctx.now);
             let starts = local(row.starts_at, ctx.tz);
             let ends = local(row.ends_at, ctx.tz);
@@ -83,7 +87,7 @@ async fn live(state: &AppState, clerk: &Clerk, id: &str) -> Result<(String, Live
     Ok((
         title,
         Live {
-            id: id.to_owned(),
+            id,
             qr: qr_data_url(&code)?,
             digits: code.digits,
             registered,
@@ -102,7 +106,7 @@ pub async fn screen(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let (title, live) = live(&state, &clerk, &path_id(&id)?).await?;
+    let (title, live) = live(&state, &clerk, path_id(&id)?).await?;
     Ok(html(&CheckinPage {
         title,
         live,
@@ -119,6 +123,6 @@ pub async fn live_part(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let (_, live) = live(&state, &clerk, &path_id(&id)?).await?;
+    let (_, live) = live(&state, &clerk, path_id(&id)?).await?;
     Ok(html(&LivePart { live }))
 }

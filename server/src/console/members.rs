@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use lvzhi_shared::committees::Sector;
+use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::members::{Member, MemberPatch, MemberStatus, Role};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query, Redirect};
@@ -59,7 +60,7 @@ impl Filters {
 }
 
 struct Row {
-    id: String,
+    id: MemberId,
     name: String,
     member_no: String,
     sector: String,
@@ -110,11 +111,11 @@ pub async fn list(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     let filter = filters.domain(PAGE);
-    let committee = clerk.ctx.caller.committee_id.clone();
+    let committee = clerk.ctx.caller.committee_id;
     let listed = state
         .read(&clerk.ctx, move |conn, ctx| {
-            let sectors = committees::list_sectors(conn, &committee)?;
-            let listed = members::list(conn, &committee, &filter).map(|(rows, next)| {
+            let sectors = committees::list_sectors(conn, committee)?;
+            let listed = members::list(conn, committee, &filter).map(|(rows, next)| {
                 let tz = ctx.tz;
                 (
                     rows.into_iter()
@@ -216,7 +217,7 @@ struct SignupLine {
 #[template(path = "member.html")]
 struct MemberPage {
     shell: Shell,
-    id: String,
+    id: MemberId,
     member: Row,
     gender: &'static str,
     party: String,
@@ -245,15 +246,14 @@ pub async fn page(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id = path_id(&id)?;
-    let target = id.clone();
+    let id: MemberId = path_id(&id)?;
     let (member, record, signups) = state
         .read(&clerk.ctx, move |conn, ctx| {
-            let committee = &ctx.caller.committee_id;
-            let member = members::to_member(members::get(conn, committee, &target)?, ctx.tz);
+            let committee = ctx.caller.committee_id;
+            let member = members::to_member(members::get(conn, committee, id)?, ctx.tz);
             let year = records::current_year(ctx.now.and_utc(), ctx.tz);
-            let record = records::duty_record(conn, committee, &target, year, ctx.tz)?;
-            let signups = activities::my_summaries(conn, &target, ctx.tz)?;
+            let record = records::duty_record(conn, committee, id, year, ctx.tz)?;
+            let signups = activities::my_summaries(conn, id, ctx.tz)?;
             Ok((member, record, signups))
         })
         .await?;
@@ -316,12 +316,11 @@ pub async fn confirm_switch(
     Path((id, to)): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id = path_id(&id)?;
+    let id: MemberId = path_id(&id)?;
     let disable = switch_target(&to)? == MemberStatus::Disabled;
-    let target = id.clone();
     let member = state
         .read(&clerk.ctx, move |conn, ctx| {
-            members::get(conn, &ctx.caller.committee_id, &target)
+            members::get(conn, ctx.caller.committee_id, id)
         })
         .await?
         .0;
@@ -374,16 +373,15 @@ pub async fn switch(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(form.token()))?;
-    let id = path_id(&id)?;
+    let id: MemberId = path_id(&id)?;
     let status = switch_target(&to)?;
-    let target = id.clone();
     state
         .write(&clerk.ctx, move |conn, ctx| {
             let patch = MemberPatch {
                 status: Some(status),
                 ..MemberPatch::default()
             };
-            members::patch(conn, ctx, &target, &patch).map(|_| ())
+            members::patch(conn, ctx, id, &patch).map(|_| ())
         })
         .await?;
     let done = if status == MemberStatus::Disabled {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::AnnouncementId;
 use lvzhi_shared::notifications::{AnnouncementAudience, AudienceKind, NewAnnouncement};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query, Redirect};
@@ -22,7 +23,7 @@ use crate::domain::committees;
 use crate::domain::notifications::announcements;
 
 struct Line {
-    id: String,
+    id: AnnouncementId,
     title: String,
     urgent: bool,
     sent: String,
@@ -45,7 +46,7 @@ pub async fn list(req: &Request, state: Data<&Arc<AppState>>) -> Result<Response
     let clerk = Clerk::of(&state, req).await?;
     let (items, _) = state
         .read(&clerk.ctx, |conn, ctx| {
-            announcements::list(conn, &ctx.caller.committee_id, None, 100, ctx.tz)
+            announcements::list(conn, ctx.caller.committee_id, None, 100, ctx.tz)
         })
         .await?;
     Ok(html(&ListPage {
@@ -102,6 +103,8 @@ impl Draft {
         d
     }
 
+    /// The audience picked; ids that do not read as ids are left out (a
+    /// form of ours only sends ids it was given).
     fn audience(&self) -> AnnouncementAudience {
         let kind = match self.audience.as_str() {
             "sectors" => AudienceKind::Sectors,
@@ -111,12 +114,13 @@ impl Draft {
         AnnouncementAudience {
             kind,
             sector_ids: if kind == AudienceKind::Sectors {
-                self.sectors.clone()
+                self.sectors.iter().filter_map(|s| s.parse().ok()).collect()
             } else {
                 Vec::new()
             },
-            activity_id: (kind == AudienceKind::Activity && !self.activity.is_empty())
-                .then(|| self.activity.clone()),
+            activity_id: (kind == AudienceKind::Activity)
+                .then(|| self.activity.parse().ok())
+                .flatten(),
             registered: None,
             waitlisted: None,
             member_ids: Vec::new(),
@@ -162,7 +166,7 @@ async fn reach(
         .read(&clerk.ctx, move |conn, ctx| {
             Ok(announcements::recipient_count(
                 conn,
-                &ctx.caller.committee_id,
+                ctx.caller.committee_id,
                 &audience,
             ))
         })
@@ -192,7 +196,7 @@ async fn compose(
 ) -> Result<ComposePage, ConsoleError> {
     let (sectors, (upcoming, _)) = state
         .read(&clerk.ctx, |conn, ctx| {
-            let sectors = committees::list_sectors(conn, &ctx.caller.committee_id)?;
+            let sectors = committees::list_sectors(conn, ctx.caller.committee_id)?;
             let filter = ListFilter {
                 limit: 100,
                 ..ListFilter::default()
@@ -209,17 +213,17 @@ async fn compose(
         sectors: sectors
             .into_iter()
             .map(|s| Choice {
-                selected: draft.sectors.contains(&s.id),
-                value: s.id,
+                value: s.id.to_string(),
+                selected: draft.sectors.contains(&s.id.to_string()),
                 label: s.name,
             })
             .collect(),
         activities: upcoming
             .into_iter()
             .map(|a| Choice {
-                selected: draft.activity == a.id,
+                value: a.id.to_string(),
+                selected: draft.activity == a.id.to_string(),
                 label: format!("{}（{}）", a.title, day_and_time(a.starts_at)),
-                value: a.id,
             })
             .collect(),
         count: reach(state, clerk, draft.audience()).await?,
@@ -330,12 +334,12 @@ pub async fn delivery(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id = path_id(&id)?;
+    let id: AnnouncementId = path_id(&id)?;
     let (a, calls) = state
         .read(&clerk.ctx, move |conn, ctx| {
-            let committee = &ctx.caller.committee_id;
-            let a = announcements::get(conn, committee, &id, ctx.tz)?;
-            let calls = announcements::unreached(conn, committee, &id)?;
+            let committee = ctx.caller.committee_id;
+            let a = announcements::get(conn, committee, id, ctx.tz)?;
+            let calls = announcements::unreached(conn, committee, id)?;
             Ok((a, calls))
         })
         .await?;

@@ -140,7 +140,7 @@ pub async fn submit(
     let now = state.clock.now_naive();
     let opened = state
         .db
-        .write(move |conn| console_sessions::open(conn, &user.id, &config, now))
+        .write(move |conn| console_sessions::open(conn, user.id, &config, now))
         .await?;
     session::set_session(jar, &opened.token, secure);
     Ok(Redirect::see_other(next).into_response())
@@ -167,10 +167,10 @@ pub async fn sign_out(
         Err(e) => return Err(e),
     };
     clerk.check_csrf(req, Some(&fields.csrf))?;
-    let (id, now) = (clerk.ctx.caller.session_id.clone(), clerk.ctx.now);
+    let (id, now) = (clerk.ctx.caller.session_id, clerk.ctx.now);
     state
         .db
-        .write(move |conn| console_sessions::close(conn, &id, now))
+        .write(move |conn| console_sessions::close(conn, id, now))
         .await?;
     session::clear_session(jar, state.config.console.secure_cookie);
     Ok(Redirect::see_other("/console/login"))

@@ -79,7 +79,7 @@ pub async fn page(req: &Request, state: Data<&Arc<AppState>>) -> Result<Response
             };
             let (upcoming, _) = activities::list(conn, ctx, &filter)?;
             let (waiting, findings_total) = findings::awaiting_decision(conn, ctx, SHOWN)?;
-            let committee = &ctx.caller.committee_id;
+            let committee = ctx.caller.committee_id;
             let (recent, _) = announcements::list(conn, committee, None, SHOWN, ctx.tz)?;
             let (pending, pending_total) = members::awaiting_activation(conn, committee, SHOWN)?;
             Ok((

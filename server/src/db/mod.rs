@@ -267,11 +267,6 @@ where
     result
 }
 
-/// A new time-ordered id.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -1,6 +1,6 @@
 //! Rows as stored. API types live in `lvzhi-shared`; `domain` converts.
-//! Enum columns hold the contract's enums (stored as their wire spelling);
-//! a spelling this build does not know fails the read loudly.
+//! Enum and id columns hold the contract's enums and ids (stored as their
+//! wire spelling); a spelling this build does not know fails the read loudly.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,6 +9,10 @@ use lvzhi_shared::activities::{
 };
 use lvzhi_shared::audit::{AuditAction, AuditVia};
 use lvzhi_shared::committees::{CommitteeLevel, Language};
+use lvzhi_shared::ids::{
+    ActivityId, AnnouncementId, AuditEntryId, CommitteeId, FindingId, MaterialId, MemberId,
+    NotificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+};
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
@@ -21,10 +25,10 @@ use super::schema::{
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = committees)]
 pub struct CommitteeRow {
-    pub id: String,
+    pub id: CommitteeId,
     pub name: String,
     pub level: CommitteeLevel,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CommitteeId>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     /// `zh` or `en`: the language of automatic notifications.
@@ -37,8 +41,8 @@ pub struct CommitteeRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sectors)]
 pub struct SectorRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: SectorId,
+    pub committee_id: CommitteeId,
     pub name: String,
     pub created_at: NaiveDateTime,
 }
@@ -46,13 +50,13 @@ pub struct SectorRow {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: MemberId,
+    pub committee_id: CommitteeId,
     pub member_no: Option<String>,
     pub name: String,
     pub gender: Option<Gender>,
     pub phone: String,
-    pub sector_id: Option<String>,
+    pub sector_id: Option<SectorId>,
     pub party: Option<String>,
     pub workplace: Option<String>,
     pub birth_year: Option<i32>,
@@ -66,7 +70,7 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activation_codes)]
 pub struct ActivationCodeRow {
-    pub user_id: String,
+    pub user_id: MemberId,
     pub code_hash: String,
     pub attempts: i32,
     pub expires_at: NaiveDateTime,
@@ -76,9 +80,9 @@ pub struct ActivationCodeRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: String,
-    pub family_id: String,
-    pub user_id: String,
+    pub id: RefreshTokenId,
+    pub family_id: SessionId,
+    pub user_id: MemberId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -89,9 +93,9 @@ pub struct RefreshTokenRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
-    pub id: String,
-    pub committee_id: String,
-    pub actor_id: String,
+    pub id: AuditEntryId,
+    pub committee_id: CommitteeId,
+    pub actor_id: MemberId,
     pub action: AuditAction,
     pub subject_id: Option<String>,
     pub detail: String,
@@ -103,9 +107,9 @@ pub struct AuditRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = console_sessions)]
 pub struct ConsoleSessionRow {
-    pub id: String,
+    pub id: SessionId,
     pub token_hash: String,
-    pub user_id: String,
+    pub user_id: MemberId,
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
@@ -124,8 +128,8 @@ pub struct SigningKeyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activities)]
 pub struct ActivityRow {
-    pub id: String,
-    pub committee_id: String,
+    pub id: ActivityId,
+    pub committee_id: CommitteeId,
     pub kind: ActivityKind,
     pub title: String,
     pub description: String,
@@ -141,7 +145,7 @@ pub struct ActivityRow {
     pub study_hours: f64,
     pub theme: Option<OutreachTheme>,
     pub checkin_secret: String,
-    pub organizer_id: String,
+    pub organizer_id: MemberId,
     pub cancel_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -152,19 +156,19 @@ pub struct ActivityRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activity_roles)]
 pub struct RoleRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: RoleSlotId,
+    pub activity_id: ActivityId,
     pub name: String,
     pub capacity: i32,
-    pub sector_id: Option<String>,
+    pub sector_id: Option<SectorId>,
     pub position: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = itinerary_stops)]
 pub struct StopRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: StopId,
+    pub activity_id: ActivityId,
     pub position: i32,
     pub at: NaiveDateTime,
     pub place: String,
@@ -174,8 +178,8 @@ pub struct StopRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = materials)]
 pub struct MaterialRow {
-    pub id: String,
-    pub activity_id: String,
+    pub id: MaterialId,
+    pub activity_id: ActivityId,
     pub title: String,
     pub url: String,
     pub created_at: NaiveDateTime,
@@ -188,10 +192,10 @@ pub struct MaterialRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signups)]
 pub struct SignupRow {
-    pub id: String,
-    pub activity_id: String,
-    pub role_id: String,
-    pub user_id: String,
+    pub id: SignupId,
+    pub activity_id: ActivityId,
+    pub role_id: RoleSlotId,
+    pub user_id: MemberId,
     pub seq: i64,
     pub status: SignupStatus,
     pub attendance: Option<Attendance>,
@@ -203,7 +207,7 @@ pub struct SignupRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
-    pub user_id: String,
+    pub user_id: MemberId,
     pub key: String,
     pub request_hash: String,
     pub status: i32,
@@ -214,9 +218,9 @@ pub struct IdempotencyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = findings)]
 pub struct FindingRow {
-    pub id: String,
-    pub activity_id: String,
-    pub user_id: String,
+    pub id: FindingId,
+    pub activity_id: ActivityId,
+    pub user_id: MemberId,
     pub title: String,
     pub content: String,
     pub status: FindingStatus,
@@ -229,7 +233,7 @@ pub struct FindingRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outcomes)]
 pub struct OutcomeRow {
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     pub people_served: i32,
     pub consultations: i32,
     pub materials_distributed: i32,
@@ -237,23 +241,23 @@ pub struct OutcomeRow {
     pub notes: String,
     /// JSON array of URLs.
     pub photo_urls: String,
-    pub recorded_by: String,
+    pub recorded_by: MemberId,
     pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
-    pub id: String,
-    pub committee_id: String,
-    pub user_id: String,
+    pub id: NotificationId,
+    pub committee_id: CommitteeId,
+    pub user_id: MemberId,
     pub kind: NotificationKind,
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub title: String,
     pub body: String,
     pub urgent: bool,
     pub created_at: NaiveDateTime,
-    pub announcement_id: Option<String>,
+    pub announcement_id: Option<AnnouncementId>,
     pub push_state: PushState,
     pub attempts: i32,
     pub due_at: Option<NaiveDateTime>,
@@ -269,8 +273,8 @@ pub struct OutboxRow {
 #[diesel(table_name = devices)]
 pub struct DeviceRow {
     pub token: String,
-    pub user_id: String,
-    pub session_id: String,
+    pub user_id: MemberId,
+    pub session_id: SessionId,
     pub platform: Platform,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -281,12 +285,12 @@ pub struct DeviceRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = announcements)]
 pub struct AnnouncementRow {
-    pub id: String,
-    pub committee_id: String,
-    pub created_by: String,
+    pub id: AnnouncementId,
+    pub committee_id: CommitteeId,
+    pub created_by: MemberId,
     pub title: String,
     pub body: String,
-    pub activity_id: Option<String>,
+    pub activity_id: Option<ActivityId>,
     pub audience: String,
     pub urgent: bool,
     pub recipients: i32,

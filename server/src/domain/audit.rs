@@ -5,11 +5,12 @@
 
 use diesel::prelude::*;
 use lvzhi_shared::audit::{AuditAction, AuditEntry};
+use lvzhi_shared::ids::AuditEntryId;
 use lvzhi_shared::members::Role;
 
+use crate::db::DbConnection;
 use crate::db::models::AuditRow;
 use crate::db::schema::{audit_log, users};
-use crate::db::{self, DbConnection};
 use crate::domain::committees::local;
 use crate::domain::{Ctx, pages};
 use crate::error::AppError;
@@ -19,15 +20,15 @@ pub fn record(
     conn: &mut DbConnection,
     ctx: &Ctx,
     action: AuditAction,
-    subject: Option<&str>,
+    subject: Option<&dyn std::fmt::Display>,
     detail: impl Into<String>,
 ) -> Result<(), AppError> {
     let row = AuditRow {
-        id: db::new_id(),
-        committee_id: ctx.caller.committee_id.clone(),
-        actor_id: ctx.caller.user_id.clone(),
+        id: AuditEntryId::new_v7(),
+        committee_id: ctx.caller.committee_id,
+        actor_id: ctx.caller.user_id,
         action,
-        subject_id: subject.map(str::to_owned),
+        subject_id: subject.map(ToString::to_string),
         detail: detail.into(),
         via: ctx.via,
         request_id: ctx.request_id.clone(),
@@ -51,18 +52,18 @@ pub fn page(
     }
     let mut query = audit_log::table
         .inner_join(users::table)
-        .filter(audit_log::committee_id.eq(&ctx.caller.committee_id))
+        .filter(audit_log::committee_id.eq(ctx.caller.committee_id))
         .order(audit_log::id.desc())
         .limit(i64::from(limit) + 1)
         .select((AuditRow::as_select(), users::name))
         .into_boxed();
     if let Some(c) = cursor {
-        query = query.filter(audit_log::id.lt(pages::parse_id_cursor(c)?));
+        query = query.filter(audit_log::id.lt(pages::parse_id_cursor::<AuditEntryId>(c)?));
     }
     let mut rows: Vec<(AuditRow, String)> = query.load(conn)?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
-        rows.last().map(|(r, _)| pages::id_cursor(&r.id))
+        rows.last().map(|(r, _)| pages::id_cursor(r.id))
     } else {
         None
     };

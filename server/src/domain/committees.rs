@@ -8,11 +8,12 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::committees::{Committee, CommitteeLevel, CommitteePatch, Language, Sector};
+use lvzhi_shared::ids::{CommitteeId, SectorId};
 use lvzhi_shared::validate;
 
 use crate::db::models::{CommitteeRow, SectorRow};
 use crate::db::schema::{committees, sectors};
-use crate::db::{self, Db, DbConnection};
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 
 /// The sectors a new county committee starts with (editable by its admin).
@@ -54,7 +55,7 @@ pub fn to_committee(row: CommitteeRow) -> Committee {
 /// Changes the committee's notification settings (admin).
 pub fn patch(
     conn: &mut DbConnection,
-    id: &str,
+    id: CommitteeId,
     patch: &CommitteePatch,
 ) -> Result<CommitteeRow, AppError> {
     let row = load(conn, id)?;
@@ -104,7 +105,7 @@ pub fn patch(
     load(conn, id)
 }
 
-pub fn load(conn: &mut DbConnection, id: &str) -> Result<CommitteeRow, AppError> {
+pub fn load(conn: &mut DbConnection, id: CommitteeId) -> Result<CommitteeRow, AppError> {
     committees::table
         .find(id)
         .select(CommitteeRow::as_select())
@@ -123,7 +124,7 @@ pub fn create(
     now: NaiveDateTime,
 ) -> Result<CommitteeRow, AppError> {
     let row = CommitteeRow {
-        id: db::new_id(),
+        id: CommitteeId::new_v7(),
         name: name.to_owned(),
         level,
         parent_id: None,
@@ -139,8 +140,8 @@ pub fn create(
     let rows: Vec<SectorRow> = sector_names
         .iter()
         .map(|n| SectorRow {
-            id: db::new_id(),
-            committee_id: row.id.clone(),
+            id: SectorId::new_v7(),
+            committee_id: row.id,
             name: (*n).to_owned(),
             created_at: now,
         })
@@ -153,7 +154,10 @@ pub fn create(
     Ok(row)
 }
 
-pub fn list_sectors(conn: &mut DbConnection, committee_id: &str) -> Result<Vec<Sector>, AppError> {
+pub fn list_sectors(
+    conn: &mut DbConnection,
+    committee_id: CommitteeId,
+) -> Result<Vec<Sector>, AppError> {
     Ok(sectors::table
         .filter(sectors::committee_id.eq(committee_id))
         .select(SectorRow::as_select())
@@ -170,15 +174,15 @@ pub fn list_sectors(conn: &mut DbConnection, committee_id: &str) -> Result<Vec<S
 /// The id of the sector with this name in the committee, or `unknown_sector`.
 pub fn sector_id_by_name(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     name: &str,
     field: &'static str,
-) -> Result<String, AppError> {
+) -> Result<SectorId, AppError> {
     sectors::table
         .filter(sectors::committee_id.eq(committee_id))
         .filter(sectors::name.eq(name.trim()))
         .select(sectors::id)
-        .get_result::<String>(conn)
+        .get_result::<SectorId>(conn)
         .optional()?
         .ok_or_else(|| {
             AppError::new(
@@ -191,7 +195,7 @@ pub fn sector_id_by_name(
 
 pub fn add_sector(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     name: &str,
     now: NaiveDateTime,
 ) -> Result<Sector, AppError> {
@@ -210,8 +214,8 @@ pub fn add_sector(
         );
     }
     let row = SectorRow {
-        id: db::new_id(),
-        committee_id: committee_id.to_owned(),
+        id: SectorId::new_v7(),
+        committee_id,
         name,
         created_at: now,
     };
@@ -227,23 +231,22 @@ pub fn add_sector(
 /// Committee time zones, read once per committee (they change rarely and
 /// every response that shows a time needs one).
 #[derive(Default)]
-pub struct TimeZones(RwLock<HashMap<String, Tz>>);
+pub struct TimeZones(RwLock<HashMap<CommitteeId, Tz>>);
 
 impl TimeZones {
-    pub async fn of(&self, db: &Db, committee_id: &str) -> Result<Tz, AppError> {
+    pub async fn of(&self, db: &Db, committee_id: CommitteeId) -> Result<Tz, AppError> {
         if let Some(tz) = self
             .0
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .get(committee_id)
+            .get(&committee_id)
         {
             return Ok(*tz);
         }
-        let id = committee_id.to_owned();
         let name = db
             .run(move |conn| {
                 Ok(committees::table
-                    .find(&id)
+                    .find(committee_id)
                     .select(committees::time_zone)
                     .get_result::<String>(conn)
                     .optional()?)
@@ -254,7 +257,7 @@ impl TimeZones {
         self.0
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(committee_id.to_owned(), tz);
+            .insert(committee_id, tz);
         Ok(tz)
     }
 }

@@ -7,6 +7,7 @@
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::{ActivityId, MemberId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -20,7 +21,7 @@ use crate::error::AppError;
 /// A key as sent by one user for one request.
 #[derive(Debug, Clone)]
 pub struct IdemKey {
-    pub user_id: String,
+    pub user_id: MemberId,
     pub key: String,
     /// Digest of what the request asks (operation, target, body).
     pub request_hash: String,
@@ -30,12 +31,13 @@ pub struct IdemKey {
 pub const MAX_KEY_CHARS: usize = 128;
 
 impl IdemKey {
-    /// Validates the header value and binds it to the request it came with.
+    /// Validates the header value and binds it to the request it came with:
+    /// `operation` on the activity `target`, with `body`.
     pub fn new(
-        user_id: &str,
+        user_id: MemberId,
         key: Option<&str>,
         operation: &str,
-        target: &str,
+        target: ActivityId,
         body: &str,
     ) -> Result<Option<Self>, AppError> {
         let Some(key) = key else { return Ok(None) };
@@ -52,7 +54,7 @@ impl IdemKey {
             format!("{operation}\n{target}\n{body}").as_bytes(),
         ));
         Ok(Some(Self {
-            user_id: user_id.to_owned(),
+            user_id,
             key: key.to_owned(),
             request_hash,
         }))
@@ -93,7 +95,7 @@ pub fn store<T: Serialize>(
 ) -> Result<(), AppError> {
     let Some(key) = key else { return Ok(()) };
     let row = IdempotencyRow {
-        user_id: key.user_id.clone(),
+        user_id: key.user_id,
         key: key.key.clone(),
         request_hash: key.request_hash.clone(),
         status: 200,

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
+use lvzhi_shared::ids::NotificationId;
 use lvzhi_shared::notifications::PushState;
 
 use crate::db::DbConnection;
@@ -18,7 +19,7 @@ const CHUNK: usize = 1000;
 #[derive(QueryableByName)]
 struct IdRow {
     #[diesel(sql_type = Text)]
-    id: String,
+    id: NotificationId,
 }
 
 /// Takes up to `limit` due notifications until `lease` (call inside a write
@@ -32,7 +33,7 @@ pub fn claim(
     limit: i64,
 ) -> Result<Vec<OutboxRow>, AppError> {
     let queued = PushState::Queued.as_str();
-    let ids: Vec<String> = match conn {
+    let ids: Vec<NotificationId> = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(
             "SELECT id FROM outbox \
              WHERE push_state = 'queued' AND due_at <= $1 \
@@ -98,14 +99,14 @@ pub enum Verdict {
 pub fn finish(
     conn: &mut DbConnection,
     lease: NaiveDateTime,
-    verdicts: &[(String, Verdict)],
+    verdicts: &[(NotificationId, Verdict)],
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let ids_with = |state: fn(&Verdict) -> bool| -> Vec<&str> {
+    let ids_with = |state: fn(&Verdict) -> bool| -> Vec<NotificationId> {
         verdicts
             .iter()
             .filter(|(_, v)| state(v))
-            .map(|(id, _)| id.as_str())
+            .map(|(id, _)| *id)
             .collect()
     };
     let ours = outbox::claimed_until.eq(Some(lease));

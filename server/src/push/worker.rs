@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
+use lvzhi_shared::ids::{MemberId, NotificationId};
 use lvzhi_shared::notifications::push_data;
 use rand::Rng;
 use tokio::sync::Semaphore;
@@ -124,24 +125,21 @@ async fn send_and_record(
     batch: Batch,
 ) -> Result<(), AppError> {
     let Batch { rows, lease } = batch;
-    let user_ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+    let user_ids: Vec<MemberId> = rows.iter().map(|r| r.user_id).collect();
     let phones = state
         .db
-        .run(move |conn| {
-            let ids: Vec<&str> = user_ids.iter().map(String::as_str).collect();
-            devices::live_of(conn, &ids)
-        })
+        .run(move |conn| devices::live_of(conn, &user_ids))
         .await?;
-    let mut by_user: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut by_user: HashMap<MemberId, Vec<&str>> = HashMap::new();
     for (user, token, _) in &phones {
-        by_user.entry(user).or_default().push(token);
+        by_user.entry(*user).or_default().push(token);
     }
 
     let mut in_flight = JoinSet::new();
     let mut reached_before: Vec<HashSet<String>> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let before = previously_reached(row);
-        for token in by_user.get(row.user_id.as_str()).into_iter().flatten() {
+        for token in by_user.get(&row.user_id).into_iter().flatten() {
             if before.contains(*token) {
                 continue;
             }
@@ -180,15 +178,10 @@ async fn send_and_record(
         }
     }
     let finished_at = state.clock.now_naive();
-    let mut verdicts: Vec<(String, Verdict)> = rows
+    let mut verdicts: Vec<(NotificationId, Verdict)> = rows
         .iter()
         .zip(rounds)
-        .map(|(row, round)| {
-            (
-                row.id.clone(),
-                round.verdict(row, &state.config, finished_at),
-            )
-        })
+        .map(|(row, round)| (row.id, round.verdict(row, &state.config, finished_at)))
         .collect();
     state
         .db
@@ -286,13 +279,13 @@ fn previously_reached(row: &OutboxRow) -> HashSet<String> {
 fn push_of(row: &OutboxRow, token: &str) -> Push {
     let mut data = vec![
         (push_data::EVENT, row.kind.as_str().to_owned()),
-        (push_data::NOTIFICATION_ID, row.id.clone()),
+        (push_data::NOTIFICATION_ID, row.id.to_string()),
     ];
-    if let Some(a) = &row.activity_id {
-        data.push((push_data::ACTIVITY_ID, a.clone()));
+    if let Some(a) = row.activity_id {
+        data.push((push_data::ACTIVITY_ID, a.to_string()));
     }
-    if let Some(a) = &row.announcement_id {
-        data.push((push_data::ANNOUNCEMENT_ID, a.clone()));
+    if let Some(a) = row.announcement_id {
+        data.push((push_data::ANNOUNCEMENT_ID, a.to_string()));
     }
     Push {
         token: token.to_owned(),

@@ -7,6 +7,7 @@ use chrono::Duration;
 use lvzhi_server::clock::Clock;
 use lvzhi_shared::activities::{Activity, Roster, SignupStatus};
 use lvzhi_shared::audit::{AuditAction, AuditPage, AuditVia};
+use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::members::Role;
 use lvzhi_tests::console::Browser;
 use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, json_ok, on_both_backends};
@@ -25,7 +26,7 @@ async fn signed_in(app: &TestApp) -> (Browser, String) {
     (browser, office)
 }
 
-fn status_of(roster: &Roster, member: &str) -> Option<SignupStatus> {
+fn status_of(roster: &Roster, member: MemberId) -> Option<SignupStatus> {
     roster
         .items
         .iter()
@@ -81,9 +82,9 @@ async fn the_office_changes_the_roster(b: Backend) {
 
     // Without the form's token nothing happens.
     assert_eq!(browser.post(&promote, &[]).await.status, 403);
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     assert_eq!(
-        status_of(&roster, &waiting.id),
+        status_of(&roster, waiting.id),
         Some(SignupStatus::Waitlisted)
     );
 
@@ -93,9 +94,9 @@ async fn the_office_changes_the_roster(b: Backend) {
         done.location(),
         Some(format!("/console/activities/{}?done=promoted", a.id).as_str())
     );
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     assert_eq!(
-        status_of(&roster, &waiting.id),
+        status_of(&roster, waiting.id),
         Some(SignupStatus::Registered)
     );
     let after = browser.get(done.location().expect("location")).await;
@@ -112,8 +113,8 @@ async fn the_office_changes_the_roster(b: Backend) {
     assert!(confirm.body.contains("候补名单上排在最前的委员"));
     let done = browser.post(&remove, &[("csrf", &confirm.csrf())]).await;
     assert_eq!(done.status, 303);
-    let roster = app.roster(&office, &a.id).await;
-    assert_eq!(status_of(&roster, &first.id), Some(SignupStatus::Removed));
+    let roster = app.roster(&office, a.id).await;
+    assert_eq!(status_of(&roster, first.id), Some(SignupStatus::Removed));
 
     // Both are in the audit log, as done in the console.
     let admin = app.admin().await;
@@ -388,7 +389,7 @@ async fn attendance_and_the_paper_sheet(b: Backend) {
     };
     use lvzhi_shared::activities::Attendance::{Absent, Attended};
     assert_eq!(
-        marks(&app.roster(&office, &a.id).await),
+        marks(&app.roster(&office, a.id).await),
         [Some(Attended), Some(Absent), None]
     );
     let shown = browser.get(&format!("{url}?done=marked")).await;
@@ -402,7 +403,7 @@ async fn attendance_and_the_paper_sheet(b: Backend) {
         .await;
     assert_eq!(all.status, 303);
     assert_eq!(
-        marks(&app.roster(&office, &a.id).await),
+        marks(&app.roster(&office, a.id).await),
         [Some(Attended), Some(Attended), Some(Attended)]
     );
 

@@ -109,7 +109,7 @@ async fn an_organizer_in_chromium(b: Backend) {
             json!(["新任委员履职培训", "2 / 2", "科技下乡：果树管理", "石桥镇"]).to_string(),
         )
         .env("LVZHI_ACTIVITY", "新任委员履职培训")
-        .env("LVZHI_ACTIVITY_ID", &training.id)
+        .env("LVZHI_ACTIVITY_ID", training.id.to_string())
         .env("LVZHI_WAITLISTED", &members[2].user.name)
         .env("LVZHI_MEMBER_TOKEN", &members[0].access_token)
         .env("LVZHI_SHOTS", &shots)

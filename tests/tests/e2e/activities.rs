@@ -8,6 +8,7 @@ use calamine::{Reader, Xlsx};
 use lvzhi_shared::activities::{
     Activity, ActivityPage, ActivityStatus, MyActivityList, SignupStatus,
 };
+use lvzhi_shared::ids::ActivityId;
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -294,7 +295,7 @@ async fn drafts_and_audiences_decide_who_sees_what(b: Backend) {
         "the office sees drafts too"
     );
 
-    let get = |t: &str, id: &str| {
+    let get = |t: &str, id: &ActivityId| {
         app.api(Method::GET, &format!("/activities/{id}"))
             .bearer_auth(t)
             .send()
@@ -408,16 +409,13 @@ async fn lists_filter_and_page_in_start_order(b: Backend) {
             q.push(("cursor", c.clone()));
         }
         let page = get(q).await;
-        seen.extend(page.items.iter().map(|a| a.id.clone()));
+        seen.extend(page.items.iter().map(|a| a.id));
         match page.next_cursor {
             Some(c) => cursor = Some(c),
             None => break,
         }
     }
-    assert_eq!(
-        seen,
-        all.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
-    );
+    assert_eq!(seen, all.items.iter().map(|a| a.id).collect::<Vec<_>>());
     let r = app
         .api(Method::GET, "/activities")
         .bearer_auth(office)
@@ -607,7 +605,7 @@ async fn roster_shows_when_each_sign_up_was_made(b: Backend) {
         .await
         .expect("withdraw");
     assert!(r.status().is_success(), "{}", r.status());
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     let second = roster
         .items
         .iter()
@@ -640,7 +638,7 @@ async fn roster_shows_when_each_sign_up_was_made(b: Backend) {
     app.clock.advance(chrono::Duration::hours(1));
     let again = app.clock.now_utc();
     signed(app.sign_up(&ms[0].access_token, &a.id, None).await).await;
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     let first = roster
         .items
         .iter()
@@ -818,7 +816,7 @@ async fn the_list_and_the_single_rule_agree_on_every_audience(b: Backend) {
                 .expect("list"),
         )
         .await;
-        let listed: std::collections::BTreeSet<String> =
+        let listed: std::collections::BTreeSet<ActivityId> =
             page.items.into_iter().map(|a| a.id).collect();
         let mut single = std::collections::BTreeSet::new();
         for id in &ids {
@@ -831,7 +829,7 @@ async fn the_list_and_the_single_rule_agree_on_every_audience(b: Backend) {
                 .status();
             assert!(status == 200 || status == 404, "{status}");
             if status == 200 {
-                single.insert(id.clone());
+                single.insert(*id);
             }
         }
         assert_eq!(

@@ -94,7 +94,7 @@ async fn office_actions_leave_a_line_each(b: Backend) {
         .await
         .expect("codes");
     assert_eq!(r.status(), 200);
-    let patch = |id: &str, body: serde_json::Value| {
+    let patch = |id: &lvzhi_shared::ids::MemberId, body: serde_json::Value| {
         app.api(Method::PATCH, &format!("/members/{id}"))
             .bearer_auth(&admin.access_token)
             .json(&body)
@@ -163,7 +163,7 @@ async fn office_actions_leave_a_line_each(b: Backend) {
     assert_eq!(export.actor_name, organizer.user.name);
     assert_eq!(export.request_id, "audit-roster-1");
     assert_eq!(export.via, AuditVia::Api);
-    assert_eq!(export.subject_id.as_deref(), Some(activity.id.as_str()));
+    assert_eq!(export.subject_id, Some(activity.id.to_string()));
     assert!(export.detail.contains("审计测试培训"), "{}", export.detail);
     assert!(
         ours[8].detail.contains("委员 → 工作人员"),

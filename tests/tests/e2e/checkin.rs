@@ -1,6 +1,7 @@
 //! Check-in with rotating codes, and attendance marked in bulk.
 
 use lvzhi_shared::activities::{Activity, AttendanceResult, CheckinCode, CheckinResult};
+use lvzhi_shared::ids::ActivityId;
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
@@ -11,7 +12,7 @@ on_both_backends!(
     office_marks_attendance_in_bulk
 );
 
-async fn code(app: &TestApp, office: &str, id: &str) -> CheckinCode {
+async fn code(app: &TestApp, office: &str, id: &ActivityId) -> CheckinCode {
     json_ok(
         app.api(Method::GET, &format!("/activities/{id}/checkin-code"))
             .bearer_auth(office)
@@ -35,7 +36,7 @@ async fn checkin_codes_rotate_and_bind_to_one_activity(b: Backend) {
     for m in &ms[..3] {
         app.sign_up(&m.access_token, &a.id, None).await;
     }
-    let check_in = |token: &str, id: &str, code: &str, key: Option<&str>| {
+    let check_in = |token: &str, id: &ActivityId, code: &str, key: Option<&str>| {
         let mut req = app
             .api(Method::POST, &format!("/activities/{id}/checkins"))
             .bearer_auth(token)
@@ -284,7 +285,7 @@ async fn office_marks_attendance_in_bulk(b: Backend) {
         .await
         .expect("mark");
     expect_error(r, 400, "invalid_body").await;
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     let marks: Vec<Option<&str>> = roster
         .items
         .iter()

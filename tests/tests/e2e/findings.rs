@@ -1,9 +1,12 @@
 //! Inspection findings from submission to the department's answer, and the
 //! outcomes of outreach activities.
 
+use std::fmt::Display;
+
 use diesel::prelude::*;
 use lvzhi_server::db::schema::{findings, outbox};
 use lvzhi_shared::activities::{Finding, FindingList, Outcome};
+use lvzhi_shared::ids::{ActivityId, FindingId, MemberId};
 use lvzhi_shared::members::Role;
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::{Method, Response};
@@ -15,7 +18,7 @@ on_both_backends!(
     outcomes_are_validated_and_replaced,
 );
 
-async fn submit(app: &TestApp, token: &str, activity_id: &str, body: Value) -> Response {
+async fn submit(app: &TestApp, token: &str, activity_id: impl Display, body: Value) -> Response {
     app.api(Method::POST, &format!("/activities/{activity_id}/findings"))
         .bearer_auth(token)
         .json(&body)
@@ -24,7 +27,7 @@ async fn submit(app: &TestApp, token: &str, activity_id: &str, body: Value) -> R
         .expect("submit finding")
 }
 
-async fn advance(app: &TestApp, token: &str, finding_id: &str, body: Value) -> Response {
+async fn advance(app: &TestApp, token: &str, finding_id: impl Display, body: Value) -> Response {
     app.api(Method::PATCH, &format!("/findings/{finding_id}"))
         .bearer_auth(token)
         .json(&body)
@@ -33,7 +36,7 @@ async fn advance(app: &TestApp, token: &str, finding_id: &str, body: Value) -> R
         .expect("update finding")
 }
 
-async fn list(app: &TestApp, token: &str, activity_id: &str) -> Response {
+async fn list(app: &TestApp, token: &str, activity_id: impl Display) -> Response {
     app.api(Method::GET, &format!("/activities/{activity_id}/findings"))
         .bearer_auth(token)
         .send()
@@ -42,8 +45,8 @@ async fn list(app: &TestApp, token: &str, activity_id: &str) -> Response {
 }
 
 /// Messages about answered findings queued for this member.
-async fn answered_messages(app: &TestApp, user_id: &str) -> i64 {
-    let user_id = user_id.to_owned();
+async fn answered_messages(app: &TestApp, user_id: &MemberId) -> i64 {
+    let user_id = *user_id;
     app.state
         .db
         .run(move |conn| {
@@ -184,8 +187,8 @@ async fn a_finding_goes_from_submission_to_answer(b: Backend) {
     assert_eq!(mine.items.len(), 3);
     assert!(mine.items.iter().all(|f| f.author_id == author.user.id));
     let theirs_only: FindingList = json_ok(list(&app, &other.access_token, &trip.id).await).await;
-    let ids: Vec<&str> = theirs_only.items.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, vec![theirs.id.as_str()]);
+    let ids: Vec<FindingId> = theirs_only.items.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![theirs.id]);
     let none: FindingList = json_ok(list(&app, &bystander.access_token, &trip.id).await).await;
     assert!(none.items.is_empty());
 
@@ -318,11 +321,8 @@ async fn a_finding_goes_from_submission_to_answer(b: Backend) {
             .expect("my findings"),
     )
     .await;
-    let ids: Vec<&str> = me.items.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        vec![once.id.as_str(), first.id.as_str(), long.id.as_str()]
-    );
+    let ids: Vec<FindingId> = me.items.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![once.id, first.id, long.id]);
     let shown = &me.items[1];
     assert_eq!(shown.status.as_str(), "adopted");
     assert_eq!(shown.department.as_deref(), Some("县水利局"));
@@ -450,7 +450,12 @@ async fn findings_are_refused_where_they_do_not_belong(b: Backend) {
     expect_error(r, 401, "unauthorized").await;
 }
 
-async fn put_outcome(app: &TestApp, token: &str, activity_id: &str, body: &Value) -> Response {
+async fn put_outcome(
+    app: &TestApp,
+    token: &str,
+    activity_id: &ActivityId,
+    body: &Value,
+) -> Response {
     app.api(Method::PUT, &format!("/activities/{activity_id}/outcome"))
         .bearer_auth(token)
         .json(body)
@@ -459,7 +464,7 @@ async fn put_outcome(app: &TestApp, token: &str, activity_id: &str, body: &Value
         .expect("put outcome")
 }
 
-async fn get_outcome(app: &TestApp, token: &str, activity_id: &str) -> Response {
+async fn get_outcome(app: &TestApp, token: &str, activity_id: &ActivityId) -> Response {
     app.api(Method::GET, &format!("/activities/{activity_id}/outcome"))
         .bearer_auth(token)
         .send()

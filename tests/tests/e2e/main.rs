@@ -6,6 +6,7 @@ mod auth;
 mod checkin;
 mod fcm_client;
 mod findings;
+mod ids;
 mod import;
 mod members;
 mod nul;

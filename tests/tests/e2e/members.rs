@@ -309,7 +309,7 @@ async fn roster_pages_and_filters(b: Backend) {
         pages += 1;
         assert!(page.items.len() <= 3);
         for m in &page.items {
-            assert!(seen.insert(m.id.clone()), "no member twice");
+            assert!(seen.insert(m.id), "no member twice");
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),

@@ -10,6 +10,7 @@ use chrono::{Datelike, TimeZone, Utc};
 use diesel::prelude::*;
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
+use lvzhi_shared::ids::{AnnouncementId, MemberId};
 use lvzhi_shared::notifications::{
     Announcement, AnnouncementCreated, AnnouncementPage, NotificationPage,
 };
@@ -78,7 +79,7 @@ fn to_committee(title: &str) -> Value {
     json!({"title": title, "body": "请按时参加。", "audience": {"kind": "committee"}})
 }
 
-async fn announcement(app: &TestApp, token: &str, id: &str) -> Announcement {
+async fn announcement(app: &TestApp, token: &str, id: &AnnouncementId) -> Announcement {
     json_ok(
         app.api(Method::GET, &format!("/announcements/{id}"))
             .bearer_auth(token)
@@ -112,7 +113,7 @@ fn titles_by_token(received: &[Received]) -> BTreeMap<String, Vec<String>> {
 }
 
 /// Waits until the announcement has no queued pushes left, and returns it.
-async fn settled(app: &TestApp, token: &str, id: &str) -> Announcement {
+async fn settled(app: &TestApp, token: &str, id: &AnnouncementId) -> Announcement {
     let deadline = tokio::time::Instant::now() + PROMPTLY;
     loop {
         let a = announcement(app, token, id).await;
@@ -311,12 +312,18 @@ async fn announcements_reach_exactly_their_audience(b: Backend) {
         .into_iter()
         .find(|r| r.title == "报名者")
         .expect("linked push");
-    assert_eq!(linked.data.get("activity_id"), Some(&activity.id));
+    assert_eq!(
+        linked.data.get("activity_id"),
+        Some(&activity.id.to_string())
+    );
     assert_eq!(
         linked.data.get("event").map(String::as_str),
         Some("announcement")
     );
-    assert_eq!(linked.data.get("announcement_id"), Some(&registered.id));
+    assert_eq!(
+        linked.data.get("announcement_id"),
+        Some(&registered.id.to_string())
+    );
 
     // Refusals: members cannot announce; another committee cannot reach our
     // members or read our announcements; empty and unknown audiences.
@@ -858,7 +865,7 @@ async fn fcm_errors_prune_retry_and_give_up(b: Backend) {
     assert_eq!(attempts("broken"), 4, "gives up after max_attempts");
 
     // Why each failed is kept.
-    let id = first.id.clone();
+    let id = first.id;
     let errors: Vec<Option<String>> = app
         .state
         .db
@@ -1061,15 +1068,16 @@ async fn two_servers_share_a_fan_out_without_sending_twice(b: Backend) {
 }
 
 /// `count` members, each with a registered phone `tok-{id}`, inserted directly.
-async fn in_process_members(app: &TestApp, count: usize) -> Vec<String> {
+async fn in_process_members(app: &TestApp, count: usize) -> Vec<MemberId> {
     use lvzhi_server::db::schema::{committees, devices};
     use lvzhi_server::domain::accounts::members;
+    use lvzhi_shared::ids::{CommitteeId, SessionId};
     use lvzhi_shared::members::{NewMember, Role};
     let now = app.clock.now_utc().naive_utc();
     app.state
         .db
         .write(move |conn| {
-            let committee: String = committees::table.select(committees::id).first(conn)?;
+            let committee: CommitteeId = committees::table.select(committees::id).first(conn)?;
             let mut ids = Vec::new();
             for i in 0..count {
                 let input = NewMember {
@@ -1080,12 +1088,12 @@ async fn in_process_members(app: &TestApp, count: usize) -> Vec<String> {
                 let fields = members::MemberFields::parse(&input, now.year())
                     .map_err(lvzhi_server::error::AppError::from)?;
                 let ((user, _), _) =
-                    members::create(conn, &committee, fields, Role::Member, 1, now)?;
+                    members::create(conn, committee, fields, Role::Member, 1, now)?;
                 diesel::insert_into(devices::table)
                     .values((
                         devices::token.eq(format!("tok-{}", user.id)),
-                        devices::user_id.eq(&user.id),
-                        devices::session_id.eq("seeded"),
+                        devices::user_id.eq(user.id),
+                        devices::session_id.eq(SessionId::new_v7()),
                         devices::platform.eq("android"),
                         devices::created_at.eq(now),
                         devices::updated_at.eq(now),

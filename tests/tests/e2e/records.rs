@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use lvzhi_shared::activities::{Activity, CommitteeStats, DutyRecord, Finding};
+use lvzhi_shared::ids::{FindingId, MemberId};
 use lvzhi_shared::members::Role;
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::{Method, Response};
@@ -52,7 +53,7 @@ async fn signed_up(app: &TestApp, token: &str, activity: &Activity) {
 }
 
 /// The office puts a member on the roster (no sign-up window applies).
-async fn rostered(app: &TestApp, office: &str, activity: &Activity, member_id: &str) {
+async fn rostered(app: &TestApp, office: &str, activity: &Activity, member_id: &MemberId) {
     let r = app
         .api(Method::POST, &format!("/activities/{}/roster", activity.id))
         .bearer_auth(office)
@@ -63,7 +64,7 @@ async fn rostered(app: &TestApp, office: &str, activity: &Activity, member_id: &
     let _: Value = json_ok(r).await;
 }
 
-async fn mark(app: &TestApp, office: &str, activity: &Activity, entries: &[(&str, &str)]) {
+async fn mark(app: &TestApp, office: &str, activity: &Activity, entries: &[(&MemberId, &str)]) {
     let entries: Vec<Value> = entries
         .iter()
         .map(|(member, attendance)| json!({"member_id": member, "attendance": attendance}))
@@ -106,7 +107,7 @@ async fn finding(app: &TestApp, token: &str, activity: &Activity, title: &str) -
     json_ok(r).await
 }
 
-async fn move_finding(app: &TestApp, office: &str, id: &str, body: Value) {
+async fn move_finding(app: &TestApp, office: &str, id: &FindingId, body: Value) {
     let r = app
         .api(Method::PATCH, &format!("/findings/{id}"))
         .bearer_auth(office)
@@ -131,7 +132,7 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
     let office = app.admin().await.access_token;
     let member = app.account(Role::Member, "13900035001").await;
     let idle = app.account(Role::Member, "13900035002").await;
-    let me = member.user.id.as_str();
+    let me = &member.user.id;
     let training = |hours: f64| json!({"kind": "training", "study_hours": hours});
 
     // This year, signed up the usual way before they start.
@@ -421,12 +422,7 @@ async fn statistics_sum_up_a_small_committee(b: Backend) {
     }
 
     app.clock.advance(chrono::Duration::hours(24));
-    let (ia, ib, ic, id) = (
-        a.user.id.as_str(),
-        bb.user.id.as_str(),
-        c.user.id.as_str(),
-        d.user.id.as_str(),
-    );
+    let (ia, ib, ic, id) = (&a.user.id, &bb.user.id, &c.user.id, &d.user.id);
     mark(
         &app,
         &office,

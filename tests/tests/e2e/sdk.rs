@@ -13,6 +13,7 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, FindingStatus, NewFinding, SignupStatus,
 };
+use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::notifications::{NotificationKind, Platform};
 use lvzhi_tests::{Backend, TestApp, on_both_backends};
 use serde_json::json;
@@ -37,7 +38,7 @@ async fn a_silent_server_times_out() {
     store.save(Session {
         access_token: "a".into(),
         refresh_token: "r".into(),
-        user_id: "u".into(),
+        user_id: MemberId::new_v7(),
     });
     let mut config = ClientConfig::new(format!("http://{addr}"));
     config.timeout = std::time::Duration::from_millis(300);
@@ -54,8 +55,8 @@ async fn a_silent_server_times_out() {
 }
 
 /// Refresh tokens ever issued to `user_id` (one per sign-in or refresh).
-async fn refresh_tokens_issued(app: &TestApp, user_id: &str) -> i64 {
-    let user_id = user_id.to_owned();
+async fn refresh_tokens_issued(app: &TestApp, user_id: &MemberId) -> i64 {
+    let user_id = *user_id;
     app.state
         .db
         .run(move |conn| {
@@ -114,15 +115,15 @@ async fn a_members_day_through_the_sdk(b: Backend) {
     // One place: the first registers, the second waits, then moves up.
     let key = new_idempotency_key();
     let mine = first
-        .sign_up(&activity.id, None, key.clone())
+        .sign_up(activity.id, None, key.clone())
         .await
         .expect("sign up");
     assert_eq!(mine.status, SignupStatus::Registered);
     // A retry of the same action (same key) gets the same answer.
-    let again = first.sign_up(&activity.id, None, key).await.expect("retry");
+    let again = first.sign_up(activity.id, None, key).await.expect("retry");
     assert_eq!(again.status, SignupStatus::Registered);
     let waiting = second
-        .sign_up(&activity.id, None, new_idempotency_key())
+        .sign_up(activity.id, None, new_idempotency_key())
         .await
         .expect("waitlisted");
     assert_eq!(
@@ -130,10 +131,10 @@ async fn a_members_day_through_the_sdk(b: Backend) {
         (SignupStatus::Waitlisted, Some(1))
     );
     first
-        .cancel_sign_up(&activity.id, new_idempotency_key())
+        .cancel_sign_up(activity.id, new_idempotency_key())
         .await
         .expect("cancel");
-    let detail = second.activity(&activity.id).await.expect("detail");
+    let detail = second.activity(activity.id).await.expect("detail");
     assert_eq!(
         detail.my_signup.map(|s| s.status),
         Some(SignupStatus::Registered)
@@ -141,7 +142,7 @@ async fn a_members_day_through_the_sdk(b: Backend) {
     let mine = second.my_activities().await.expect("my activities");
     assert_eq!(mine.items.len(), 1);
     // The organizer's live roster count.
-    let roster = office.activity(&activity.id).await.expect("office view");
+    let roster = office.activity(activity.id).await.expect("office view");
     assert_eq!((roster.registered, roster.waitlisted), (1, 0));
 
     // The inbox says so; reading it clears the badge.
@@ -153,7 +154,7 @@ async fn a_members_day_through_the_sdk(b: Backend) {
         .expect("promotion notice");
     let unread = second.unread_count().await.expect("count");
     assert_eq!(unread, inbox.unread);
-    second.mark_read(&promoted.id).await.expect("read");
+    second.mark_read(promoted.id).await.expect("read");
     assert_eq!(second.unread_count().await.expect("count"), unread - 1);
     second.mark_all_read().await.expect("read all");
     assert_eq!(second.unread_count().await.expect("count"), 0);
@@ -169,14 +170,14 @@ async fn a_members_day_through_the_sdk(b: Backend) {
     // On site: the organizer shows the code, the member scans it.
     app.clock
         .advance(chrono::Duration::hours(2) + chrono::Duration::minutes(30));
-    let code = office.checkin_code(&activity.id).await.expect("code");
+    let code = office.checkin_code(activity.id).await.expect("code");
     let checked = second
-        .check_in(&activity.id, &code.code, new_idempotency_key())
+        .check_in(activity.id, &code.code, new_idempotency_key())
         .await
         .expect("check in");
     assert_eq!(checked.activity_id, activity.id);
     let twice = second
-        .check_in(&activity.id, &code.code, new_idempotency_key())
+        .check_in(activity.id, &code.code, new_idempotency_key())
         .await
         .expect_err("twice");
     assert!(
@@ -249,11 +250,11 @@ async fn errors_are_what_the_app_can_act_on(b: Backend) {
         .await
         .expect("sign in");
     member
-        .sign_up(&activity.id, None, new_idempotency_key())
+        .sign_up(activity.id, None, new_idempotency_key())
         .await
         .expect("sign up");
     let twice = member
-        .sign_up(&activity.id, None, new_idempotency_key())
+        .sign_up(activity.id, None, new_idempotency_key())
         .await
         .expect_err("twice");
     assert!(
@@ -278,11 +279,15 @@ async fn errors_are_what_the_app_can_act_on(b: Backend) {
         other => panic!("expected invalid: {other:?}"),
     }
     let missing = member
-        .activity("0190a000-0000-7000-8000-000000000000")
+        .activity(
+            "0190a000-0000-7000-8000-000000000000"
+                .parse()
+                .expect("an id"),
+        )
         .await
         .expect_err("missing");
     assert!(matches!(missing, Error::NotFound { .. }), "{missing:?}");
-    let forbidden = member.checkin_code(&activity.id).await.expect_err("member");
+    let forbidden = member.checkin_code(activity.id).await.expect_err("member");
     assert!(
         matches!(
             forbidden,
@@ -299,7 +304,7 @@ async fn errors_are_what_the_app_can_act_on(b: Backend) {
     offline_store.save(Session {
         access_token: "a".into(),
         refresh_token: "r".into(),
-        user_id: "u".into(),
+        user_id: MemberId::new_v7(),
     });
     let offline = Client::new(
         ClientConfig::new("http://127.0.0.1:9"),
@@ -386,7 +391,7 @@ async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
         .activate("13900084001", &created.activation.code, "first-password-1")
         .await
         .expect("activate");
-    assert_eq!(store.load().map(|s| s.user_id), Some(me.id.clone()));
+    assert_eq!(store.load().map(|s| s.user_id), Some(me.id));
 
     // A new password: the old one stops working, the new one signs in.
     let weak = member
@@ -423,7 +428,7 @@ async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
         .published_activity(&office_token, json!({"capacity": 5}), 2)
         .await;
     member
-        .sign_up(&activity.id, None, new_idempotency_key())
+        .sign_up(activity.id, None, new_idempotency_key())
         .await
         .expect("sign up");
     let (office, _) = client(&app);
@@ -433,9 +438,9 @@ async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
         .expect("office");
     let early = office
         .mark_attendance(
-            &activity.id,
+            activity.id,
             vec![lvzhi_shared::activities::AttendanceEntry {
-                member_id: me.id.clone(),
+                member_id: me.id,
                 attendance: lvzhi_shared::activities::Attendance::Attended,
             }],
         )
@@ -445,9 +450,9 @@ async fn activation_password_change_and_attendance_through_the_sdk(b: Backend) {
     app.clock.advance(chrono::Duration::hours(3));
     let marked = office
         .mark_attendance(
-            &activity.id,
+            activity.id,
             vec![lvzhi_shared::activities::AttendanceEntry {
-                member_id: me.id.clone(),
+                member_id: me.id,
                 attendance: lvzhi_shared::activities::Attendance::Attended,
             }],
         )
@@ -483,7 +488,7 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
     };
     // Not on the trip yet: the app is told why.
     let early = member
-        .submit_finding(&trip.id, &finding, new_idempotency_key())
+        .submit_finding(trip.id, &finding, new_idempotency_key())
         .await
         .expect_err("not signed up");
     assert!(
@@ -497,12 +502,12 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
         "{early:?}"
     );
     member
-        .sign_up(&trip.id, None, new_idempotency_key())
+        .sign_up(trip.id, None, new_idempotency_key())
         .await
         .expect("sign up");
     let blank = member
         .submit_finding(
-            &trip.id,
+            trip.id,
             &NewFinding {
                 title: " ".into(),
                 content: "内容".into(),
@@ -524,7 +529,7 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
     .expect("client");
     let too_long = offline
         .submit_finding(
-            &trip.id,
+            trip.id,
             &NewFinding {
                 title: "长".repeat(lvzhi_shared::validate::MAX_TITLE_CHARS + 1),
                 content: "内容".into(),
@@ -541,11 +546,11 @@ async fn findings_and_their_answers_through_the_sdk(b: Backend) {
     // A retry of the same submission (same key) makes one finding.
     let key = new_idempotency_key();
     let submitted = member
-        .submit_finding(&trip.id, &finding, key.clone())
+        .submit_finding(trip.id, &finding, key.clone())
         .await
         .expect("submit");
     let retried = member
-        .submit_finding(&trip.id, &finding, key)
+        .submit_finding(trip.id, &finding, key)
         .await
         .expect("retry");
     assert_eq!(retried.id, submitted.id);
@@ -625,7 +630,7 @@ async fn activity_filters_and_pages_through_the_sdk(b: Backend) {
         .await
         .expect("sign in");
     let ids = |page: &lvzhi_shared::activities::ActivityPage| {
-        page.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+        page.items.iter().map(|a| a.id).collect::<Vec<_>>()
     };
 
     // By kind and status, in start order.
@@ -639,7 +644,7 @@ async fn activity_filters_and_pages_through_the_sdk(b: Backend) {
         .expect("trainings");
     assert_eq!(
         ids(&only_trainings),
-        trainings.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+        trainings.iter().map(|a| a.id).collect::<Vec<_>>()
     );
     let only_cancelled = member
         .activities(&ActivityFilter {
@@ -648,7 +653,7 @@ async fn activity_filters_and_pages_through_the_sdk(b: Backend) {
         })
         .await
         .expect("cancelled");
-    assert_eq!(ids(&only_cancelled), vec![cancelled.id.clone()]);
+    assert_eq!(ids(&only_cancelled), vec![cancelled.id]);
 
     // A time window: what starts within the next two days.
     let now = app.clock.now_utc();
@@ -662,11 +667,7 @@ async fn activity_filters_and_pages_through_the_sdk(b: Backend) {
         .expect("window");
     assert_eq!(
         ids(&window),
-        vec![
-            trainings[0].id.clone(),
-            inspection.id.clone(),
-            trainings[1].id.clone()
-        ]
+        vec![trainings[0].id, inspection.id, trainings[1].id]
     );
 
     // Pages of two, walked with the cursor: everything once, in order.

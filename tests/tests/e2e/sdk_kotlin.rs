@@ -212,7 +212,7 @@ async fn kotlin_bindings_sign_a_member_up(b: Backend) {
         .env("LVZHI_URL", &app.origin)
         .env("LVZHI_PHONE", "13900092001")
         .env("LVZHI_PASSWORD", "password-123")
-        .env("LVZHI_ACTIVITY_ID", &activity.id)
+        .env("LVZHI_ACTIVITY_ID", activity.id.to_string())
         .output()
         .await
         .expect("java runs");

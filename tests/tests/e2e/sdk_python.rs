@@ -89,7 +89,7 @@ async fn python_bindings_run_a_members_day(b: Backend) {
         .arg(&script)
         .env("LVZHI_BINDINGS", &bindings)
         .env("LVZHI_URL", &app.origin)
-        .env("LVZHI_ACTIVITY_ID", &activity.id)
+        .env("LVZHI_ACTIVITY_ID", activity.id.to_string())
         .env("LVZHI_PASSWORD", "password-123")
         .env("LVZHI_FIRST_PHONE", "13900091001")
         .env("LVZHI_SECOND_PHONE", "13900091002")

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 use lvzhi_shared::activities::{ActivityChange, SignupResult, SignupStatus};
+use lvzhi_shared::ids::{MemberId, RoleSlotId, SessionId};
 use lvzhi_tests::{Backend, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
@@ -24,8 +25,8 @@ on_both_backends!(
 );
 
 /// Outbox messages of one kind queued for a member.
-async fn outbox_count(app: &TestApp, user_id: &str, kind: &str) -> i64 {
-    let (user_id, kind) = (user_id.to_owned(), kind.to_owned());
+async fn outbox_count(app: &TestApp, user_id: &MemberId, kind: &str) -> i64 {
+    let (user_id, kind) = (*user_id, kind.to_owned());
     app.state
         .db
         .run(move |conn| {
@@ -120,16 +121,15 @@ async fn each_refusal_has_its_own_code(b: Backend) {
         )
         .await;
     expect_error(
-        app.sign_up(t, &roles.id, Some(&roles.roles[0].id)).await,
+        app.sign_up(t, &roles.id, Some(roles.roles[0].id)).await,
         403,
         "role_sector_mismatch",
     )
     .await;
     let body = expect_error(app.sign_up(t, &roles.id, None).await, 422, "field_required").await;
     assert_eq!(body.field.as_deref(), Some("role_id"));
-    let unknown_role = uuid::Uuid::now_v7().to_string();
     expect_error(
-        app.sign_up(t, &roles.id, Some(&unknown_role)).await,
+        app.sign_up(t, &roles.id, Some(RoleSlotId::new_v7())).await,
         422,
         "unknown_role",
     )
@@ -235,7 +235,7 @@ async fn waitlist_promotes_first_come_on_cancellation(b: Backend) {
     )
     .await;
     assert_eq!(r.status, SignupStatus::Cancelled);
-    assert_eq!(r.promoted, vec![members[2].user.id.clone()]);
+    assert_eq!(r.promoted, vec![members[2].user.id]);
     assert_eq!(
         outbox_count(&app, &members[2].user.id, "promoted").await,
         1,
@@ -305,7 +305,7 @@ async fn retries_with_an_idempotency_key_act_once(b: Backend) {
         )
         .await;
     let m = app.member_in("13900022001", None).await;
-    let send = |role: &str, key: &str| {
+    let send = |role: &RoleSlotId, key: &str| {
         app.api(Method::POST, &format!("/activities/{}/signups", a.id))
             .bearer_auth(&m.access_token)
             .header("Idempotency-Key", key)
@@ -361,7 +361,7 @@ async fn retries_with_an_idempotency_key_act_once(b: Backend) {
     for r in answers {
         assert_eq!(r.expect("send").status(), 200);
     }
-    let roster = app.roster(&office, &other.id).await;
+    let roster = app.roster(&office, other.id).await;
     assert_eq!(roster.items.len(), 1);
 }
 
@@ -378,18 +378,18 @@ async fn role_slots_respect_sectors_and_capacity(b: Backend) {
             24,
         )
         .await;
-    let (doctor_role, performer_role) = (a.roles[0].id.clone(), a.roles[1].id.clone());
+    let (doctor_role, performer_role) = (a.roles[0].id, a.roles[1].id);
     let d1 = app.member_in("13900023001", Some("医药卫生界")).await;
     let d2 = app.member_in("13900023002", Some("医药卫生界")).await;
     let performers = app.members("13900024", 3).await;
     let r: SignupResult = json_ok(
-        app.sign_up(&d1.access_token, &a.id, Some(&doctor_role))
+        app.sign_up(&d1.access_token, &a.id, Some(doctor_role))
             .await,
     )
     .await;
     assert_eq!(r.status, SignupStatus::Registered);
     let r: SignupResult = json_ok(
-        app.sign_up(&d2.access_token, &a.id, Some(&doctor_role))
+        app.sign_up(&d2.access_token, &a.id, Some(doctor_role))
             .await,
     )
     .await;
@@ -402,7 +402,7 @@ async fn role_slots_respect_sectors_and_capacity(b: Backend) {
     let mut statuses = Vec::new();
     for p in &performers {
         let r: SignupResult = json_ok(
-            app.sign_up(&p.access_token, &a.id, Some(&performer_role))
+            app.sign_up(&p.access_token, &a.id, Some(performer_role))
                 .await,
         )
         .await;
@@ -425,7 +425,7 @@ async fn role_slots_respect_sectors_and_capacity(b: Backend) {
             .expect("withdraw"),
     )
     .await;
-    assert_eq!(r.promoted, vec![d2.user.id.clone()]);
+    assert_eq!(r.promoted, vec![d2.user.id]);
 }
 
 async fn office_overrides_and_capacity_changes(b: Backend) {
@@ -487,14 +487,8 @@ async fn office_overrides_and_capacity_changes(b: Backend) {
     )
     .await;
     let change: ActivityChange = json_ok(lower(1, Some("waitlist")).await.expect("patch")).await;
-    let moved: BTreeSet<String> = change.moved_to_waitlist.iter().cloned().collect();
-    let newest: BTreeSet<String> = [
-        ms[1].user.id.clone(),
-        ms[3].user.id.clone(),
-        ms[4].user.id.clone(),
-    ]
-    .into_iter()
-    .collect();
+    let moved: BTreeSet<MemberId> = change.moved_to_waitlist.iter().copied().collect();
+    let newest = BTreeSet::from([ms[1].user.id, ms[3].user.id, ms[4].user.id]);
     assert_eq!(
         moved, newest,
         "the three most recent registrations move back"
@@ -524,7 +518,7 @@ async fn office_overrides_and_capacity_changes(b: Backend) {
     .await;
     assert_eq!(r.status, SignupStatus::Removed);
     assert_eq!(r.promoted.len(), 1);
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     let registered = roster
         .items
         .iter()
@@ -579,7 +573,7 @@ async fn schedule_and_place_changes_reach_everyone_signed_up(b: Backend) {
         .send()
         .await
         .expect("cancel");
-    let id = ms[0].user.id.clone();
+    let id = ms[0].user.id;
     let urgent: bool = app
         .state
         .db
@@ -631,7 +625,7 @@ async fn a_rush_of_sign_ups_fills_exactly_the_capacity(b: Backend) {
         (1..=25).collect::<Vec<_>>(),
         "a gap-free line, each place once"
     );
-    let roster = app.roster(&office, &a.id).await;
+    let roster = app.roster(&office, a.id).await;
     assert_eq!(
         roster
             .items
@@ -656,30 +650,30 @@ async fn one_batch_judges_each_request_in_arrival_order(b: Backend) {
         .published_activity(&office, json!({"capacity": 2}), 24)
         .await;
     let ms = app.members("13900031", 3).await;
-    let job = |i: usize, key: Option<&str>, role: Option<String>| SignupJob {
+    let job = |i: usize, key: Option<&str>, role: Option<RoleSlotId>| SignupJob {
         caller: Caller {
-            user_id: ms[i].user.id.clone(),
-            committee_id: ms[i].user.committee_id.clone(),
+            user_id: ms[i].user.id,
+            committee_id: ms[i].user.committee_id,
             role: Role::Member,
-            session_id: String::new(),
+            session_id: SessionId::new_v7(),
         },
         role_id: role,
-        idem: IdemKey::new(&ms[i].user.id, key, "sign_up", &a.id, "{}").expect("key"),
+        idem: IdemKey::new(ms[i].user.id, key, "sign_up", a.id, "{}").expect("key"),
     };
     let jobs = vec![
         job(0, Some("k1"), None),
         job(0, Some("k1"), None),
         job(0, None, None),
         job(1, None, None),
-        job(2, None, Some(uuid::Uuid::now_v7().to_string())),
+        job(2, None, Some(RoleSlotId::new_v7())),
         job(2, None, None),
     ];
-    let (committee_id, activity_id) = (ms[0].user.committee_id.clone(), a.id.clone());
+    let (committee_id, activity_id) = (ms[0].user.committee_id, a.id);
     let now = app.clock.now_utc().naive_utc();
     let answers = app
         .state
         .db
-        .write(move |conn| sign_up_batch(conn, &committee_id, &activity_id, &jobs, now))
+        .write(move |conn| sign_up_batch(conn, committee_id, activity_id, &jobs, now))
         .await
         .expect("batch");
     let summary: Vec<Result<(SignupStatus, Option<i32>), String>> = answers

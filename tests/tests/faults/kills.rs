@@ -44,8 +44,7 @@ async fn a_sigkill_mid_sign_up_burst_keeps_every_answer(b: Backend) {
     let burst: Vec<_> = members
         .iter()
         .map(|m| {
-            let (http, origin, activity, m) =
-                (http.clone(), origin.clone(), activity.clone(), m.clone());
+            let (http, origin, activity, m) = (http.clone(), origin.clone(), activity, m.clone());
             let answered = answered.clone();
             tokio::spawn(async move {
                 let a = support::sign_up(&http, &origin, &activity, &m).await;
@@ -96,7 +95,7 @@ async fn a_sigkill_mid_sign_up_burst_keeps_every_answer(b: Backend) {
             matches!(a, Answer::Accepted(_)),
             "a retry after the restart: {a:?}"
         );
-        answers.push((m.id.clone(), a));
+        answers.push((m.id, a));
     }
     let stored = support::check_roster(
         &support::roster(&http, &origin, &office, &activity).await,

@@ -37,7 +37,7 @@ async fn a_postgres_outage_answers_503_and_the_server_recovers_by_itself() {
     for m in &members[..20] {
         let a = support::sign_up(&http, origin, &activity, m).await;
         assert!(matches!(a, Answer::Accepted(_)), "{a:?}");
-        answers.push((m.id.clone(), a));
+        answers.push((m.id, a));
     }
 
     // A burst in the air while the database stops.
@@ -45,7 +45,7 @@ async fn a_postgres_outage_answers_503_and_the_server_recovers_by_itself() {
         .iter()
         .map(|m| {
             let (http, origin, activity, m) =
-                (http.clone(), origin.to_owned(), activity.clone(), m.clone());
+                (http.clone(), origin.to_owned(), activity, m.clone());
             tokio::spawn(async move {
                 let a = support::sign_up(&http, &origin, &activity, &m).await;
                 (m.id, a)
@@ -138,7 +138,7 @@ async fn a_postgres_outage_answers_503_and_the_server_recovers_by_itself() {
     {
         let a = support::sign_up(&http, origin, &activity, m).await;
         assert!(matches!(a, Answer::Accepted(_)), "after recovery: {a:?}");
-        answers.push((m.id.clone(), a));
+        answers.push((m.id, a));
     }
     let roster = support::roster(&http, origin, &office, &activity).await;
     let stored = support::check_roster(&roster, capacity as usize);

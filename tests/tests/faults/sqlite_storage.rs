@@ -8,6 +8,7 @@ use std::process::Command;
 
 use diesel::prelude::*;
 use lvzhi_server::config::Secret;
+use lvzhi_shared::ids::{ActivityId, MemberId};
 use lvzhi_tests::child::CHILD_JWT_SECRET;
 use lvzhi_tests::{Backend, TestApp};
 use reqwest::Method;
@@ -149,13 +150,10 @@ async fn storage_fault_round(
 async fn sign_up(
     app: &TestApp,
     http: &reqwest::Client,
-    activity: &str,
+    activity: &ActivityId,
     m: &Member,
-) -> (String, Answer) {
-    (
-        m.id.clone(),
-        support::sign_up(http, &app.origin, activity, m).await,
-    )
+) -> (MemberId, Answer) {
+    (m.id, support::sign_up(http, &app.origin, activity, m).await)
 }
 
 /// An in-process server on the SQLite file `db_file`, accepting the tokens

@@ -18,6 +18,7 @@ use lvzhi_server::domain::accounts::members::MemberFields;
 use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::{Activity, Roster, SignupResult, SignupStatus};
 use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 use lvzhi_tests::child::CHILD_JWT_SECRET;
 use lvzhi_tests::json_ok;
@@ -30,7 +31,7 @@ const CHUNK: usize = 500;
 /// A member made for a scenario.
 #[derive(Debug, Clone)]
 pub struct Member {
-    pub id: String,
+    pub id: MemberId,
     /// A bearer token signed with [`CHILD_JWT_SECRET`].
     pub token: String,
     /// Their phone's FCM token, when made `with_phones`.
@@ -84,7 +85,9 @@ fn insert_members(
     count: usize,
     with_phones: bool,
 ) -> Result<Vec<Member>, AppError> {
-    let committee: String = committees::table.select(committees::id).get_result(conn)?;
+    let committee: CommitteeId = committees::table.select(committees::id).get_result(conn)?;
+    // One session for the seeded tokens and phones.
+    let session = SessionId::new_v7();
     let now = SystemClock.now_naive();
     let mut people = Vec::with_capacity(count);
     for i in 0..count {
@@ -97,8 +100,8 @@ fn insert_members(
             ..NewMember::default()
         };
         let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
-        let id = db::new_id();
-        let token = keys.issue(&id, &committee, Role::Member, "faults-seed")?;
+        let id = MemberId::new_v7();
+        let token = keys.issue(id, committee, Role::Member, session)?;
         let device = with_phones.then(|| format!("fault-phone-{}", uuid::Uuid::new_v4().simple()));
         people.push((fields, Member { id, token, device }));
     }
@@ -107,8 +110,8 @@ fn insert_members(
             .iter()
             .map(|(f, m)| {
                 (
-                    users::id.eq(&m.id),
-                    users::committee_id.eq(&committee),
+                    users::id.eq(m.id),
+                    users::committee_id.eq(committee),
                     users::name.eq(&f.name),
                     users::phone.eq(&f.phone),
                     users::role.eq(Role::Member.as_str()),
@@ -129,8 +132,8 @@ fn insert_members(
             .map(|(m, d)| {
                 (
                     devices::token.eq(d),
-                    devices::user_id.eq(&m.id),
-                    devices::session_id.eq("faults-seed"),
+                    devices::user_id.eq(m.id),
+                    devices::session_id.eq(session),
                     devices::platform.eq("android"),
                     devices::created_at.eq(now),
                     devices::updated_at.eq(now),
@@ -165,7 +168,7 @@ pub async fn published_activity(
     origin: &str,
     office: &str,
     capacity: i32,
-) -> String {
+) -> ActivityId {
     let starts = chrono::Utc::now() + chrono::Duration::hours(24);
     let resp = client
         .post(format!("{origin}/api/v1/activities"))
@@ -203,7 +206,12 @@ pub enum Answer {
 
 /// `POST /activities/{id}/signups` as `member`, with an idempotency key
 /// derived from the member (a retry replays the first answer).
-pub async fn sign_up(client: &Client, origin: &str, activity: &str, member: &Member) -> Answer {
+pub async fn sign_up(
+    client: &Client,
+    origin: &str,
+    activity: &ActivityId,
+    member: &Member,
+) -> Answer {
     let sent = client
         .post(format!("{origin}/api/v1/activities/{activity}/signups"))
         .bearer_auth(&member.token)
@@ -227,7 +235,7 @@ pub async fn sign_up(client: &Client, origin: &str, activity: &str, member: &Mem
 }
 
 /// The roster as the office reads it.
-pub async fn roster(client: &Client, origin: &str, office: &str, activity: &str) -> Roster {
+pub async fn roster(client: &Client, origin: &str, office: &str, activity: &ActivityId) -> Roster {
     let resp = client
         .get(format!("{origin}/api/v1/activities/{activity}/signups"))
         .bearer_auth(office)
@@ -243,10 +251,10 @@ pub async fn roster(client: &Client, origin: &str, office: &str, activity: &str)
 pub fn check_roster(
     roster: &Roster,
     capacity: usize,
-) -> BTreeMap<String, (SignupStatus, Option<i32>)> {
+) -> BTreeMap<MemberId, (SignupStatus, Option<i32>)> {
     let mut by_member = BTreeMap::new();
     for e in &roster.items {
-        let earlier = by_member.insert(e.member_id.clone(), (e.status, e.position));
+        let earlier = by_member.insert(e.member_id, (e.status, e.position));
         assert!(
             earlier.is_none(),
             "member {} is on the roster twice",
@@ -280,8 +288,8 @@ pub fn check_roster(
 
 /// Every accepted answer is on the roster as answered.
 pub fn check_accepted_are_stored(
-    answers: &[(String, Answer)],
-    stored: &BTreeMap<String, (SignupStatus, Option<i32>)>,
+    answers: &[(MemberId, Answer)],
+    stored: &BTreeMap<MemberId, (SignupStatus, Option<i32>)>,
 ) -> usize {
     let mut accepted = 0;
     for (member, answer) in answers {
@@ -300,11 +308,11 @@ pub fn check_accepted_are_stored(
 }
 
 /// Members in `answers` with no 2xx.
-pub fn unanswered(answers: &[(String, Answer)]) -> BTreeSet<String> {
+pub fn unanswered(answers: &[(MemberId, Answer)]) -> BTreeSet<MemberId> {
     answers
         .iter()
         .filter(|(_, a)| !matches!(a, Answer::Accepted(_)))
-        .map(|(m, _)| m.clone())
+        .map(|(m, _)| *m)
         .collect()
 }
 

@@ -37,12 +37,7 @@ async fn two_processes_on_one_postgres_register_exactly_the_capacity() {
             &second.origin
         };
         let (http, activity) = (&http, &activity);
-        async move {
-            (
-                m.id.clone(),
-                support::sign_up(http, origin, activity, m).await,
-            )
-        }
+        async move { (m.id, support::sign_up(http, origin, activity, m).await) }
     });
     let answers = futures::future::join_all(race).await;
     let mut positions = Vec::new();

@@ -91,7 +91,7 @@ async fn roster_and_committee_strings(b: Backend) {
             },
         )
         .await;
-    let id = created.member.id.clone();
+    let id = created.member.id;
     let patch = |key: &'static str| {
         let (app, office, id) = (&app, &office, &id);
         move |v: String| {
@@ -259,7 +259,7 @@ async fn activity_strings(b: Backend) {
         ("description", "述", 5000),
         ("location", "地", 200),
     ] {
-        let (app, office, id) = (&app, &office, draft.id.clone());
+        let (app, office, id) = (&app, &office, draft.id);
         boundary(
             key,
             move |v| {

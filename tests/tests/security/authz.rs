@@ -17,6 +17,7 @@ use lvzhi_server::db::schema::devices;
 use lvzhi_shared::activities::{Activity, Finding, Material};
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
+use lvzhi_shared::ids::{AnnouncementId, MaterialId, NotificationId};
 use lvzhi_shared::members::{Member, NewMember, Role};
 use lvzhi_shared::notifications::{AnnouncementCreated, NotificationPage};
 use lvzhi_tests::{Backend, TestApp, chinese_digits, json_ok, on_both_backends};
@@ -220,9 +221,9 @@ struct Fixture<'a> {
     outreach: Activity,
     /// A published training the member is registered for, to withdraw from.
     leave: Activity,
-    announcement: String,
+    announcement: AnnouncementId,
     /// The member's notification of that announcement.
-    notification: String,
+    notification: NotificationId,
     /// The member's phone.
     device_token: String,
     sectors: Vec<Sector>,
@@ -249,16 +250,16 @@ impl Fixture<'_> {
     /// Every id (and phone) of committee A that B's organizer must never see.
     fn committee_a_strings(&self) -> Vec<String> {
         let mut out = vec![
-            self.admin.user.committee_id.clone(),
-            self.material.id.clone(),
-            self.finding.id.clone(),
-            self.announcement.clone(),
-            self.notification.clone(),
+            self.admin.user.committee_id.to_string(),
+            self.material.id.to_string(),
+            self.finding.id.to_string(),
+            self.announcement.to_string(),
+            self.notification.to_string(),
             self.device_token.clone(),
         ];
         for a in [&self.training, &self.trip, &self.outreach, &self.leave] {
-            out.push(a.id.clone());
-            out.extend(a.roles.iter().map(|r| r.id.clone()));
+            out.push(a.id.to_string());
+            out.extend(a.roles.iter().map(|r| r.id.to_string()));
         }
         for m in [
             &self.admin.user,
@@ -268,10 +269,10 @@ impl Fixture<'_> {
             &self.pending,
             &self.spare,
         ] {
-            out.push(m.id.clone());
+            out.push(m.id.to_string());
             out.push(m.phone.clone());
         }
-        out.extend(self.sectors.iter().map(|s| s.id.clone()));
+        out.extend(self.sectors.iter().map(|s| s.id.to_string()));
         out
     }
 
@@ -283,7 +284,7 @@ impl Fixture<'_> {
     }
 
     /// A material of the training, uploaded by the admin for one cell.
-    async fn fresh_material(&self) -> String {
+    async fn fresh_material(&self) -> MaterialId {
         let r = self
             .app
             .api(
@@ -413,10 +414,9 @@ async fn setup(app: &TestApp) -> Fixture<'_> {
     let notification = inbox
         .items
         .iter()
-        .find(|n| n.announcement_id.as_deref() == Some(announcement.id.as_str()))
+        .find(|n| n.announcement_id == Some(announcement.id))
         .expect("the member got the announcement")
-        .id
-        .clone();
+        .id;
     let device_token = "fcm-member-phone-0001".to_owned();
     let r = app
         .api(Method::POST, "/me/devices")
@@ -717,7 +717,7 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             // Those allowed remove a material of their own; the rest aim at the shared one.
             let material = match caller {
                 Caller::Organizer | Caller::Admin => fx.fresh_material().await,
-                _ => fx.material.id.clone(),
+                _ => fx.material.id,
             };
             call(
                 delete,

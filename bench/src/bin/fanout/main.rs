@@ -38,6 +38,7 @@ use futures::StreamExt;
 use lvzhi_server::config::PushConfig;
 use lvzhi_server::push::fcm::{FcmClient, Push, SendOutcome};
 use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::ids::{AnnouncementId, NotificationId};
 use lvzhi_shared::notifications::{Announcement, AnnouncementCreated, NotificationKind, push_data};
 use lvzhi_tests::child::{self, ChildServer, Launch};
 use lvzhi_tests::fake_fcm::FakeFcm;
@@ -352,7 +353,7 @@ async fn baseline(args: &Args, fake_rt: &Handle, client_rt: &Handle) -> anyhow::
         ..PushConfig::default()
     };
     let client = Arc::new(FcmClient::new(&config)?);
-    let announcement = uuid::Uuid::now_v7().to_string();
+    let announcement = AnnouncementId::new_v7().to_string();
     let pushes: Vec<Push> = (0..n)
         .map(|i| Push {
             token: format!("{i:06}:{}", seed::fcm_like_token()),
@@ -363,7 +364,10 @@ async fn baseline(args: &Args, fake_rt: &Handle, client_rt: &Handle) -> anyhow::
                     push_data::EVENT,
                     NotificationKind::Announcement.as_str().into(),
                 ),
-                (push_data::NOTIFICATION_ID, uuid::Uuid::now_v7().to_string()),
+                (
+                    push_data::NOTIFICATION_ID,
+                    NotificationId::new_v7().to_string(),
+                ),
                 (push_data::ANNOUNCEMENT_ID, announcement.clone()),
             ],
             urgent: false,

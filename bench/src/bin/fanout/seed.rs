@@ -7,9 +7,10 @@ use chrono::Datelike;
 use diesel::prelude::*;
 use lvzhi_server::clock::{Clock, SystemClock};
 use lvzhi_server::db::schema::{committees, devices, users};
-use lvzhi_server::db::{self, Db, DbConnection};
+use lvzhi_server::db::{Db, DbConnection};
 use lvzhi_server::domain::accounts::members::MemberFields;
 use lvzhi_server::error::AppError;
+use lvzhi_shared::ids::{CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 
 /// Rows per INSERT (8 and 6 bound values a row: far below either backend's limit).
@@ -24,7 +25,7 @@ pub async fn members_with_phones(database_url: &str, count: usize) -> anyhow::Re
     let tokens: Vec<String> = (0..count).map(|_| fcm_like_token()).collect();
     let devices_of = tokens.clone();
     db.write(move |conn| {
-        let committee: Vec<String> = committees::table.select(committees::id).load(conn)?;
+        let committee: Vec<CommitteeId> = committees::table.select(committees::id).load(conn)?;
         let [committee] = committee.as_slice() else {
             return Err(AppError::internal(format!(
                 "expected the one committee of the first start, found {}",
@@ -43,7 +44,7 @@ pub async fn members_with_phones(database_url: &str, count: usize) -> anyhow::Re
                 ..NewMember::default()
             };
             let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
-            people.push((db::new_id(), fields.name, fields.phone));
+            people.push((MemberId::new_v7(), fields.name, fields.phone));
         }
         for chunk in people.chunks(CHUNK) {
             let rows: Vec<_> = chunk
@@ -67,11 +68,13 @@ pub async fn members_with_phones(database_url: &str, count: usize) -> anyhow::Re
                 DbConnection::Postgres(c) => insert.execute(c)?,
             };
         }
-        let pairs: Vec<(&String, &String)> = people
+        let pairs: Vec<(&MemberId, &String)> = people
             .iter()
             .map(|(id, _, _)| id)
             .zip(devices_of.iter())
             .collect();
+        // One session for all the seeded phones.
+        let session = SessionId::new_v7();
         for chunk in pairs.chunks(CHUNK) {
             let rows: Vec<_> = chunk
                 .iter()
@@ -79,7 +82,7 @@ pub async fn members_with_phones(database_url: &str, count: usize) -> anyhow::Re
                     (
                         devices::token.eq(*token),
                         devices::user_id.eq(*user),
-                        devices::session_id.eq("fanout-bench"),
+                        devices::session_id.eq(session),
                         devices::platform.eq("android"),
                         devices::created_at.eq(now),
                         devices::updated_at.eq(now),

@@ -15,11 +15,12 @@ use lvzhi_server::auth::Caller;
 use lvzhi_server::domain::{accounts::members, activities};
 use lvzhi_server::error::AppError;
 use lvzhi_shared::activities::NewActivity;
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{NewMember, Role};
 
 /// A member made in-process, with a valid access token.
 pub struct Member {
-    pub id: String,
+    pub id: MemberId,
     pub access_token: String,
 }
 
@@ -39,11 +40,10 @@ pub fn caller(state: &AppState, access_token: &str) -> anyhow::Result<Caller> {
 /// digits, `count` at most 10⁸).
 pub async fn members(
     state: &Arc<AppState>,
-    committee_id: &str,
+    committee_id: CommitteeId,
     count: usize,
     prefix: &'static str,
 ) -> anyhow::Result<Vec<Member>> {
-    let committee = committee_id.to_owned();
     let days = state.config.auth.activation_code_days;
     let now = state.clock.now_naive();
     let ids = state
@@ -62,19 +62,19 @@ pub async fn members(
                     let fields =
                         members::MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
                     let ((row, _), _code) =
-                        members::create(conn, &committee, fields, Role::Member, days, now)?;
+                        members::create(conn, committee_id, fields, Role::Member, days, now)?;
                     Ok(row.id)
                 })
-                .collect::<Result<Vec<String>, AppError>>()
+                .collect::<Result<Vec<MemberId>, AppError>>()
         })
         .await?;
     ids.into_iter()
         .map(|id| {
-            let session = uuid::Uuid::new_v4().to_string();
-            let access_token = state
-                .auth
-                .jwt
-                .issue(&id, committee_id, Role::Member, &session)?;
+            let access_token =
+                state
+                    .auth
+                    .jwt
+                    .issue(id, committee_id, Role::Member, SessionId::new_v7())?;
             Ok(Member { id, access_token })
         })
         .collect()
@@ -87,7 +87,7 @@ pub async fn published_activities(
     office: &Caller,
     count: usize,
     capacity: i32,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<ActivityId>> {
     let tomorrow = chrono::Utc::now().fixed_offset() + chrono::Duration::days(1);
     let inputs = (0..count)
         .map(|i| {
@@ -110,10 +110,10 @@ pub async fn published_activities(
                 .iter()
                 .map(|input| {
                     let id = activities::create(conn, ctx, input)?;
-                    activities::publish(conn, ctx, &id)?;
+                    activities::publish(conn, ctx, id)?;
                     Ok(id)
                 })
-                .collect::<Result<Vec<String>, AppError>>()
+                .collect::<Result<Vec<ActivityId>, AppError>>()
         })
         .await?;
     Ok(ids)

@@ -55,6 +55,7 @@ use clap::{Parser, ValueEnum};
 use lvzhi_server::domain::accounts::bootstrap::FirstAdmin;
 use lvzhi_server::{AppState, Config};
 use lvzhi_shared::activities::{Activity, ActivityPage};
+use lvzhi_shared::ids::ActivityId;
 use tokio::runtime::Handle;
 use tokio::time::Instant;
 
@@ -541,7 +542,7 @@ async fn main_scenarios(
             let client = reqwest::Client::new();
             let token = accounts::admin_token(&client, &server.origin(), admin).await?;
             let office = direct::caller(state, &token)?;
-            direct::members(state, &office.committee_id, args.members, "187")
+            direct::members(state, office.committee_id, args.members, "187")
                 .await?
                 .into_iter()
                 .map(|m| m.access_token)
@@ -783,7 +784,7 @@ async fn race_setup(
     server: &Running,
     state: &Arc<AppState>,
     admin: &FirstAdmin,
-) -> anyhow::Result<(String, Vec<direct::Member>)> {
+) -> anyhow::Result<(ActivityId, Vec<direct::Member>)> {
     let setup = Instant::now();
     let client = reqwest::Client::new();
     let origin = server.origin();
@@ -813,7 +814,7 @@ async fn race_setup(
             .await?,
     )
     .await?;
-    let members = direct::members(state, &office.committee_id, args.race_members, "186").await?;
+    let members = direct::members(state, office.committee_id, args.race_members, "186").await?;
     eprintln!(
         "{backend}: {label}: {} members and the activity ready in {:.1} s",
         members.len(),
@@ -829,7 +830,7 @@ async fn race_verdict(
     backend: &'static str,
     label: &str,
     state: &Arc<AppState>,
-    activity_id: &str,
+    activity_id: &ActivityId,
     members: &[direct::Member],
     outcome: &race::Outcome,
     peak: Option<f64>,

@@ -25,6 +25,7 @@ use hyper::header::HeaderValue;
 use lvzhi_server::AppState;
 use lvzhi_server::db::schema::signups;
 use lvzhi_shared::activities::{SignupResult, SignupStatus};
+use lvzhi_shared::ids::{ActivityId, MemberId};
 use tokio::time::{Instant, timeout_at};
 
 use crate::direct::Member;
@@ -65,7 +66,7 @@ pub struct Outcome {
 pub async fn run(
     addrs: &[SocketAddr],
     pids: &[u32],
-    activity_id: &str,
+    activity_id: &ActivityId,
     members: &[Member],
     connections: usize,
 ) -> anyhow::Result<Outcome> {
@@ -232,20 +233,20 @@ async fn exchange(
 /// The sign-ups as stored, read back after the race.
 pub struct Stored {
     /// (user id, status, seq) of every sign-up of the activity.
-    rows: Vec<(String, String, i64)>,
+    rows: Vec<(MemberId, String, i64)>,
     /// Sign-ups per write transaction (every sign-up of one batch carries the
     /// batch's timestamp), in commit order.
     batches: Vec<usize>,
 }
 
 /// Reads the activity's sign-ups from the database.
-pub async fn stored(state: &Arc<AppState>, activity_id: &str) -> anyhow::Result<Stored> {
-    let id = activity_id.to_owned();
-    let rows: Vec<(String, String, i64, chrono::NaiveDateTime)> = state
+pub async fn stored(state: &Arc<AppState>, activity_id: &ActivityId) -> anyhow::Result<Stored> {
+    let id = *activity_id;
+    let rows: Vec<(MemberId, String, i64, chrono::NaiveDateTime)> = state
         .db
         .run(move |conn| {
             Ok(signups::table
-                .filter(signups::activity_id.eq(&id))
+                .filter(signups::activity_id.eq(id))
                 .select((
                     signups::user_id,
                     signups::status,
@@ -278,7 +279,7 @@ pub struct Verdict {
 pub fn verify(
     outcome: &Outcome,
     members: &[Member],
-    activity_id: &str,
+    activity_id: &ActivityId,
     capacity: usize,
     stored: &Stored,
 ) -> Verdict {
@@ -288,12 +289,12 @@ pub fn verify(
     let mut problems: Vec<String> = Vec::new();
     let mut registered = 0usize;
     let mut positions: Vec<i64> = Vec::new();
-    let mut answered_position: HashMap<&str, Option<i32>> = HashMap::new();
+    let mut answered_position: HashMap<MemberId, Option<i32>> = HashMap::new();
     let (mut refused, mut broken) = (Vec::new(), Vec::new());
     for (answer, member) in outcome.answers.iter().zip(members) {
         match answer {
             Answer::Signed(r) => {
-                if r.member_id != member.id || r.activity_id != activity_id {
+                if r.member_id != member.id || r.activity_id != *activity_id {
                     problems.push(format!(
                         "an answer to {} was about member {} / activity {}",
                         member.id, r.member_id, r.activity_id
@@ -304,7 +305,7 @@ pub fn verify(
                     (SignupStatus::Waitlisted, Some(p)) => positions.push(i64::from(p)),
                     (s, p) => problems.push(format!("answer with status {s:?}, position {p:?}")),
                 }
-                answered_position.insert(member.id.as_str(), r.position);
+                answered_position.insert(member.id, r.position);
             }
             Answer::Refused(status, body) => refused.push(format!("{status}: {body}")),
             Answer::Broken(e) => broken.push(e.clone()),
@@ -371,8 +372,7 @@ pub fn verify(
             let want = if status == SignupStatus::Registered.as_str() {
                 *seq <= cap
             } else {
-                *seq > cap
-                    && answered_position.get(user.as_str()) == Some(&i32::try_from(*seq - cap).ok())
+                *seq > cap && answered_position.get(user) == Some(&i32::try_from(*seq - cap).ok())
             };
             !want
         })

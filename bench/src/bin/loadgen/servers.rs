@@ -8,6 +8,7 @@ use std::time::Duration;
 use lvzhi_server::auth::jwt::AccessClaims;
 use lvzhi_server::domain::accounts::bootstrap::FirstAdmin;
 use lvzhi_server::{AppState, Application, Config};
+use lvzhi_shared::ids::{CommitteeId, MemberId};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::LocalAddr;
 use poem::{EndpointExt, Request, Route, Server};
@@ -120,8 +121,8 @@ async fn verify_token(req: &Request, bearer: Bearer) -> poem::Result<AccessClaim
 
 #[derive(Object)]
 struct WhoAmI {
-    user_id: String,
-    committee_id: String,
+    user_id: MemberId,
+    committee_id: CommitteeId,
     role: String,
 }
 

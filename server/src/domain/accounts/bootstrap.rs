@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::committees::CommitteeLevel;
+use lvzhi_shared::ids::{CommitteeId, MemberId};
 use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 use rand::Rng;
 
@@ -64,15 +65,15 @@ pub async fn first_start(
                 ..NewMember::default()
             };
             let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
-            let ((user, _), _) = members::create(conn, &committee.id, fields, Role::Admin, 1, now)?;
-            set_password(conn, &user.id, &hash)?;
+            let ((user, _), _) = members::create(conn, committee.id, fields, Role::Admin, 1, now)?;
+            set_password(conn, user.id, &hash)?;
             Ok(true)
         })
         .await?;
     Ok(created.then_some(FirstAdmin { phone, password }))
 }
 
-fn set_password(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), AppError> {
+fn set_password(conn: &mut DbConnection, user_id: MemberId, hash: &str) -> Result<(), AppError> {
     diesel::update(users::table.find(user_id))
         .set((
             users::password_hash.eq(Some(hash)),
@@ -101,8 +102,8 @@ const DEMO_ROSTER: &[u8] = include_bytes!("../../../demo/members.csv");
 /// Sign-in details printed after loading the demo.
 #[derive(Debug, Clone)]
 pub struct DemoLogins {
-    pub committee_id: String,
-    pub organizer_id: String,
+    pub committee_id: CommitteeId,
+    pub organizer_id: MemberId,
     pub organizer_phone: String,
     pub organizer_password: String,
     pub member_phone: String,
@@ -125,7 +126,7 @@ pub async fn load_demo(
             let committee_id = match committees_t::table
                 .filter(committees_t::name.eq(DEMO_COMMITTEE))
                 .select(committees_t::id)
-                .first::<String>(conn)
+                .first::<CommitteeId>(conn)
                 .optional()?
             {
                 Some(id) => id,
@@ -141,7 +142,7 @@ pub async fn load_demo(
                     .id
                 }
             };
-            let applied = import::apply(conn, &committee_id, &rows, 30, now)?;
+            let applied = import::apply(conn, committee_id, &rows, 30, now)?;
             if let Some(e) = applied.errors.first() {
                 return Err(AppError::internal(format!(
                     "demo roster row {} rejected: {}",
@@ -158,21 +159,21 @@ pub async fn load_demo(
                         ..NewMember::default()
                     };
                     let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
-                    members::create(conn, &committee_id, fields, Role::Organizer, 1, now)?
+                    members::create(conn, committee_id, fields, Role::Organizer, 1, now)?
                         .0
                         .0
                 }
             };
             if organizer.password_hash.is_none() {
-                set_password(conn, &organizer.id, &organizer_hash)?;
+                set_password(conn, organizer.id, &organizer_hash)?;
             }
             let member: crate::db::models::UserRow = users::table
-                .filter(users::committee_id.eq(&committee_id))
+                .filter(users::committee_id.eq(committee_id))
                 .filter(users::member_no.eq("XX-0001"))
                 .select(crate::db::models::UserRow::as_select())
                 .get_result(conn)?;
             if member.password_hash.is_none() {
-                set_password(conn, &member.id, &member_hash)?;
+                set_password(conn, member.id, &member_hash)?;
             }
             Ok(DemoLogins {
                 committee_id,

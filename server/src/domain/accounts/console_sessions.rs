@@ -7,15 +7,16 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use lvzhi_shared::ids::{MemberId, SessionId};
 use lvzhi_shared::members::MemberStatus;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
 use crate::config::ConsoleConfig;
+use crate::db::DbConnection;
 use crate::db::models::{ConsoleSessionRow, UserRow};
 use crate::db::schema::{committees, console_sessions, users};
-use crate::db::{self, DbConnection};
 use crate::error::AppError;
 
 /// Last-seen times are written at most this often: a clerk clicking through
@@ -49,15 +50,15 @@ fn hash_token(token: &str) -> String {
 /// Opens a session for an account that has just proved its password.
 pub fn open(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     config: &ConsoleConfig,
     now: NaiveDateTime,
 ) -> Result<Opened, AppError> {
     let token = random_token();
     let session = ConsoleSessionRow {
-        id: db::new_id(),
+        id: SessionId::new_v7(),
         token_hash: hash_token(&token),
-        user_id: user_id.to_owned(),
+        user_id,
         csrf_token: random_token(),
         created_at: now,
         last_seen_at: now,
@@ -100,7 +101,7 @@ pub fn find_live(
         return Ok(None);
     }
     if now - session.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECONDS) {
-        diesel::update(console_sessions::table.find(&session.id))
+        diesel::update(console_sessions::table.find(session.id))
             .set(console_sessions::last_seen_at.eq(now))
             .execute(conn)?;
         session.last_seen_at = now;
@@ -113,7 +114,7 @@ pub fn find_live(
 }
 
 /// Ends one session (signing out). Ending an ended session changes nothing.
-pub fn close(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), AppError> {
+pub fn close(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> Result<(), AppError> {
     diesel::update(console_sessions::table.find(id))
         .filter(console_sessions::revoked_at.is_null())
         .set(console_sessions::revoked_at.eq(now))

@@ -12,6 +12,7 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::CommitteeId;
 use lvzhi_shared::members::{Gender, ImportRowError, NewMember, Role};
 use lvzhi_shared::validate::FieldError;
 
@@ -294,7 +295,7 @@ pub struct Applied {
 /// Validates and stores every row inside the caller's transaction.
 pub fn apply(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     rows: &[RawRow],
     code_days: i64,
     now: NaiveDateTime,
@@ -365,7 +366,7 @@ enum Stored {
 
 fn store_row(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     fields: MemberFields,
     code_days: i64,
     now: NaiveDateTime,

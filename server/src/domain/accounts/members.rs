@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::audit::AuditAction;
+use lvzhi_shared::ids::{CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{
     ActivationCode, Gender, Member, MemberPatch, MemberStatus, NewMember, Role,
 };
@@ -14,9 +15,9 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
+use crate::db::DbConnection;
 use crate::db::models::{ActivationCodeRow, UserRow};
 use crate::db::schema::{activation_codes, console_sessions, refresh_tokens, sectors, users};
-use crate::db::{self, DbConnection};
 use crate::domain::committees::{local, sector_id_by_name};
 use crate::domain::{Ctx, audit, notifications::devices, pages};
 use crate::error::AppError;
@@ -96,8 +97,8 @@ fn with_sector() -> diesel::dsl::LeftJoin<users::table, sectors::table> {
 /// A member of `committee_id` by id; other committees' members are not found.
 pub fn get(
     conn: &mut DbConnection,
-    committee_id: &str,
-    id: &str,
+    committee_id: CommitteeId,
+    id: MemberId,
 ) -> Result<UserWithSector, AppError> {
     with_sector()
         .filter(users::id.eq(id))
@@ -130,19 +131,19 @@ pub struct ListFilter {
 /// One page of a committee's roster in creation order, and the cursor after it.
 pub fn list(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     filter: &ListFilter,
 ) -> Result<(Vec<UserWithSector>, Option<String>), AppError> {
     let mut query = matching(conn, committee_id, filter)?
         .order(users::id.asc())
         .limit(i64::from(filter.limit) + 1);
     if let Some(cursor) = &filter.cursor {
-        query = query.filter(users::id.gt(pages::parse_id_cursor(cursor)?));
+        query = query.filter(users::id.gt(pages::parse_id_cursor::<MemberId>(cursor)?));
     }
     let mut rows: Vec<UserWithSector> = query.load(conn)?;
     let next = if rows.len() > filter.limit as usize {
         rows.truncate(filter.limit as usize);
-        rows.last().map(|(u, _)| pages::id_cursor(&u.id))
+        rows.last().map(|(u, _)| pages::id_cursor(u.id))
     } else {
         None
     };
@@ -154,7 +155,7 @@ type MemberQuery<'a> = diesel::dsl::IntoBoxed<
     diesel::dsl::Select<
         diesel::dsl::Filter<
             diesel::dsl::LeftJoin<users::table, sectors::table>,
-            diesel::dsl::Eq<users::committee_id, String>,
+            diesel::dsl::Eq<users::committee_id, CommitteeId>,
         >,
         (
             diesel::dsl::AsSelect<UserRow, Backend>,
@@ -168,11 +169,11 @@ type Backend = <DbConnection as diesel::Connection>::Backend;
 /// The committee's accounts that match the filter's sector, text and status.
 fn matching<'a>(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     filter: &ListFilter,
 ) -> Result<MemberQuery<'a>, AppError> {
     let mut query = with_sector()
-        .filter(users::committee_id.eq(committee_id.to_owned()))
+        .filter(users::committee_id.eq(committee_id))
         .select((UserRow::as_select(), sectors::name.nullable()))
         .into_boxed();
     if let Some(name) = filter.sector.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -203,7 +204,7 @@ pub fn for_export(
     ctx: &Ctx,
     filter: &ListFilter,
 ) -> Result<Vec<Member>, AppError> {
-    let rows: Vec<UserWithSector> = matching(conn, &ctx.caller.committee_id, filter)?
+    let rows: Vec<UserWithSector> = matching(conn, ctx.caller.committee_id, filter)?
         .order((users::member_no.asc(), users::id.asc()))
         .load(conn)?;
     let detail = format!("{} 人", rows.len());
@@ -263,7 +264,7 @@ pub fn status_label(status: MemberStatus) -> &'static str {
 /// longest-waiting few (the office hands them their codes).
 pub fn awaiting_activation(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     limit: u32,
 ) -> Result<(Vec<UserWithSector>, i64), AppError> {
     let pending = users::status.eq(MemberStatus::Pending);
@@ -291,13 +292,13 @@ fn escape_like(s: &str) -> String {
 /// Refuses a phone used by another account, or a member number used by another member of the committee.
 pub fn ensure_unique(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     phone: &str,
     member_no: Option<&str>,
-    except_id: Option<&str>,
+    except_id: Option<MemberId>,
 ) -> Result<(), AppError> {
-    let other = |id: &String| Some(id.as_str()) != except_id;
-    let phone_owner: Option<String> = users::table
+    let other = |id: &MemberId| Some(*id) != except_id;
+    let phone_owner: Option<MemberId> = users::table
         .filter(users::phone.eq(phone))
         .select(users::id)
         .get_result(conn)
@@ -310,7 +311,7 @@ pub fn ensure_unique(
         .with_field("phone"));
     }
     if let Some(no) = member_no {
-        let no_owner: Option<String> = users::table
+        let no_owner: Option<MemberId> = users::table
             .filter(users::committee_id.eq(committee_id))
             .filter(users::member_no.eq(no))
             .select(users::id)
@@ -345,7 +346,7 @@ pub fn add(
     let fields = MemberFields::parse(input, ctx.now.year())?;
     create(
         conn,
-        &ctx.caller.committee_id,
+        ctx.caller.committee_id,
         fields,
         role,
         code_days,
@@ -356,7 +357,7 @@ pub fn add(
 /// Inserts a pending account and issues its activation code.
 pub fn create(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     fields: MemberFields,
     role: Role,
     code_days: i64,
@@ -375,8 +376,8 @@ pub fn create(
         .map(|s| sector_id_by_name(conn, committee_id, s, "sector"))
         .transpose()?;
     let row = UserRow {
-        id: db::new_id(),
-        committee_id: committee_id.to_owned(),
+        id: MemberId::new_v7(),
+        committee_id,
         member_no: fields.member_no,
         name: fields.name,
         gender: fields.gender,
@@ -394,7 +395,7 @@ pub fn create(
     diesel::insert_into(users::table)
         .values(&row)
         .execute(conn)?;
-    let code = issue_activation_code(conn, &row.id, code_days, now)?;
+    let code = issue_activation_code(conn, row.id, code_days, now)?;
     Ok(((row, fields.sector), code))
 }
 
@@ -407,15 +408,15 @@ pub fn update_details(
 ) -> Result<bool, AppError> {
     ensure_unique(
         conn,
-        &existing.committee_id,
+        existing.committee_id,
         &fields.phone,
         fields.member_no.as_deref(),
-        Some(&existing.id),
+        Some(existing.id),
     )?;
     let sector_id = fields
         .sector
         .as_deref()
-        .map(|s| sector_id_by_name(conn, &existing.committee_id, s, "sector"))
+        .map(|s| sector_id_by_name(conn, existing.committee_id, s, "sector"))
         .transpose()?;
     let unchanged = existing.member_no == fields.member_no
         && existing.name == fields.name
@@ -448,11 +449,11 @@ pub fn update_details(
 pub fn patch(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: &str,
+    id: MemberId,
     patch: &MemberPatch,
 ) -> Result<(UserWithSector, Option<MemberStatus>), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let (existing, sector) = get(conn, &caller.committee_id, id)?;
+    let (existing, sector) = get(conn, caller.committee_id, id)?;
     let existing_role = existing.role;
     if caller.role != Role::Admin && existing_role != Role::Member {
         return Err(AppError::new(
@@ -506,7 +507,7 @@ pub fn patch(
                 role_label(existing_role),
                 role_label(role)
             );
-            audit::record(conn, ctx, AuditAction::RoleChanged, Some(id), detail)?;
+            audit::record(conn, ctx, AuditAction::RoleChanged, Some(&id), detail)?;
         }
     }
     let status_change = match patch.status {
@@ -523,7 +524,7 @@ pub fn patch(
             revoke_sessions(conn, id, None, now)?;
             if existing.status != MemberStatus::Disabled {
                 let action = AuditAction::AccountDisabled;
-                audit::record(conn, ctx, action, Some(id), existing.name.clone())?;
+                audit::record(conn, ctx, action, Some(&id), existing.name.clone())?;
             }
             Some(MemberStatus::Disabled)
         }
@@ -537,12 +538,12 @@ pub fn patch(
             set_status(conn, id, status, now)?;
             if existing.status == MemberStatus::Disabled {
                 let action = AuditAction::AccountEnabled;
-                audit::record(conn, ctx, action, Some(id), existing.name.clone())?;
+                audit::record(conn, ctx, action, Some(&id), existing.name.clone())?;
             }
             Some(status)
         }
     };
-    Ok((get(conn, &caller.committee_id, id)?, status_change))
+    Ok((get(conn, caller.committee_id, id)?, status_change))
 }
 
 /// A role as a clerk (and the audit log's reader) says it.
@@ -556,7 +557,7 @@ pub fn role_label(role: Role) -> &'static str {
 
 fn set_status(
     conn: &mut DbConnection,
-    id: &str,
+    id: MemberId,
     status: MemberStatus,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -571,8 +572,8 @@ fn set_status(
 /// die and their phones stop getting pushes.
 pub fn revoke_sessions(
     conn: &mut DbConnection,
-    user_id: &str,
-    keep: Option<&str>,
+    user_id: MemberId,
+    keep: Option<SessionId>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let mut live = diesel::update(refresh_tokens::table)
@@ -597,7 +598,7 @@ pub fn revoke_sessions(
 }
 
 /// Ids of disabled accounts (to refuse their live access tokens at once).
-pub fn disabled_ids(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+pub fn disabled_ids(conn: &mut DbConnection) -> Result<Vec<MemberId>, AppError> {
     Ok(users::table
         .filter(users::status.eq(MemberStatus::Disabled.as_str()))
         .select(users::id)
@@ -614,13 +615,13 @@ pub struct IssuedCode {
 /// Issues a fresh 8-digit code; any older code of the account stops working.
 pub fn issue_activation_code(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     days: i64,
     now: NaiveDateTime,
 ) -> Result<IssuedCode, AppError> {
     let code = format!("{:08}", rand::rng().random_range(0..100_000_000u32));
     let row = ActivationCodeRow {
-        user_id: user_id.to_owned(),
+        user_id,
         code_hash: hash_activation_code(user_id, &code),
         attempts: 0,
         expires_at: now + Duration::days(days),
@@ -638,13 +639,13 @@ pub fn issue_activation_code(
 
 /// Codes are short-lived and single-use; hashing with the account id keeps a
 /// read of the table from revealing them directly.
-pub fn hash_activation_code(user_id: &str, code: &str) -> String {
+pub fn hash_activation_code(user_id: MemberId, code: &str) -> String {
     hex(&Sha256::digest(format!("{user_id}:{code}").as_bytes()))
 }
 
 pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> ActivationCode {
     ActivationCode {
-        member_id: row.id.clone(),
+        member_id: row.id,
         member_no: row.member_no.clone(),
         name: row.name.clone(),
         phone: row.phone.clone(),
@@ -659,20 +660,21 @@ pub fn to_activation_code(row: &UserRow, code: IssuedCode, tz: Tz) -> Activation
 pub fn issue_activation_codes(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    member_ids: &[String],
+    member_ids: &[MemberId],
     days: i64,
 ) -> Result<Vec<(UserRow, IssuedCode)>, AppError> {
-    let accounts = for_activation(conn, &ctx.caller.committee_id, member_ids)?;
+    let accounts = for_activation(conn, ctx.caller.committee_id, member_ids)?;
     let issued = accounts
         .into_iter()
-        .map(|u| issue_activation_code(conn, &u.id, days, ctx.now).map(|c| (u, c)))
+        .map(|u| issue_activation_code(conn, u.id, days, ctx.now).map(|c| (u, c)))
         .collect::<Result<Vec<_>, AppError>>()?;
     if !issued.is_empty() {
         let detail = match issued.as_slice() {
             [(one, _)] => one.name.clone(),
             many => format!("{} 个账号", many.len()),
         };
-        let subject = (issued.len() == 1).then(|| issued[0].0.id.as_str());
+        let one = (issued.len() == 1).then_some(issued[0].0.id);
+        let subject = one.as_ref().map(|id| id as &dyn std::fmt::Display);
         audit::record(
             conn,
             ctx,
@@ -687,8 +689,8 @@ pub fn issue_activation_codes(
 /// Pending members of a committee, or the listed ones (which must belong to it).
 fn for_activation(
     conn: &mut DbConnection,
-    committee_id: &str,
-    member_ids: &[String],
+    committee_id: CommitteeId,
+    member_ids: &[MemberId],
 ) -> Result<Vec<UserRow>, AppError> {
     if member_ids.is_empty() {
         return Ok(users::table
@@ -700,7 +702,7 @@ fn for_activation(
     }
     let mut rows = Vec::with_capacity(member_ids.len());
     for id in member_ids {
-        let (row, _) = get(conn, committee_id, id)?;
+        let (row, _) = get(conn, committee_id, *id)?;
         if row.status != MemberStatus::Pending {
             return Err(AppError::new(
                 ErrorCode::InvalidField,

@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::auth::TokenPair;
+use lvzhi_shared::ids::{MemberId, RefreshTokenId, SessionId};
 use lvzhi_shared::members::MemberStatus;
 use lvzhi_shared::validate;
 use rand::RngCore;
@@ -23,7 +24,7 @@ use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::db::models::{ActivationCodeRow, RefreshTokenRow, UserRow};
 use crate::db::schema::{activation_codes, refresh_tokens, users};
-use crate::db::{self, Db, DbConnection};
+use crate::db::{Db, DbConnection};
 use crate::domain::committees::TimeZones;
 use crate::domain::{accounts::members, notifications::devices};
 use crate::error::AppError;
@@ -113,34 +114,33 @@ impl Sessions {
 
     /// Opens a new refresh-token family for the account and returns the first pair.
     async fn start_session(&self, user: UserRow) -> Result<TokenPair, AppError> {
-        let family = db::new_id();
+        let family = SessionId::new_v7();
         let days = self.config.refresh_token_days;
-        let user_id = user.id.clone();
-        let family_for_tx = family.clone();
+        let user_id = user.id;
         let now = self.clock.now_naive();
         let refresh = self
             .db
-            .write(move |conn| insert_refresh_token(conn, &user_id, &family_for_tx, days, now))
+            .write(move |conn| insert_refresh_token(conn, user_id, family, days, now))
             .await?;
-        self.token_pair(user, &family, refresh).await
+        self.token_pair(user, family, refresh).await
     }
 
     async fn token_pair(
         &self,
         user: UserRow,
-        family: &str,
+        family: SessionId,
         refresh_token: String,
     ) -> Result<TokenPair, AppError> {
         let role = user.role;
         let access_token = self
             .auth
             .jwt
-            .issue(&user.id, &user.committee_id, role, family)?;
-        let tz = self.time_zones.of(&self.db, &user.committee_id).await?;
-        let (committee_id, id) = (user.committee_id.clone(), user.id.clone());
+            .issue(user.id, user.committee_id, role, family)?;
+        let tz = self.time_zones.of(&self.db, user.committee_id).await?;
+        let (committee_id, id) = (user.committee_id, user.id);
         let with_sector = self
             .db
-            .run(move |conn| members::get(conn, &committee_id, &id))
+            .run(move |conn| members::get(conn, committee_id, id))
             .await?;
         Ok(TokenPair {
             access_token,
@@ -183,21 +183,21 @@ impl Sessions {
                     .set(refresh_tokens::used_at.eq(now))
                     .execute(conn)?;
                 if claimed == 0 {
-                    revoke_family(conn, &row.family_id, now)?;
+                    revoke_family(conn, row.family_id, now)?;
                     return Ok(Rotation::Reused);
                 }
                 let user: UserRow = users::table
-                    .find(&row.user_id)
+                    .find(row.user_id)
                     .select(UserRow::as_select())
                     .get_result(conn)?;
                 if user.status != MemberStatus::Active {
-                    revoke_family(conn, &row.family_id, now)?;
+                    revoke_family(conn, row.family_id, now)?;
                     return Err(AppError::new(
                         ErrorCode::AccountDisabled,
                         "this account has been disabled",
                     ));
                 }
-                let token = insert_refresh_token(conn, &user.id, &row.family_id, days, now)?;
+                let token = insert_refresh_token(conn, user.id, row.family_id, days, now)?;
                 Ok(Rotation::Rotated {
                     user: Box::new(user),
                     family: row.family_id,
@@ -210,7 +210,7 @@ impl Sessions {
                 user,
                 family,
                 token,
-            } => self.token_pair(*user, &family, token).await,
+            } => self.token_pair(*user, family, token).await,
             Rotation::Reused => Err(AppError::new(
                 ErrorCode::RefreshTokenReused,
                 "this session was used from elsewhere and has been ended; sign in again",
@@ -226,13 +226,13 @@ impl Sessions {
         let now = self.clock.now_naive();
         self.db
             .write(move |conn| {
-                let family: Option<String> = refresh_tokens::table
+                let family: Option<SessionId> = refresh_tokens::table
                     .filter(refresh_tokens::token_hash.eq(&hash))
                     .select(refresh_tokens::family_id)
                     .get_result(conn)
                     .optional()?;
                 if let Some(family) = family {
-                    revoke_family(conn, &family, now)?;
+                    revoke_family(conn, family, now)?;
                 }
                 Ok(())
             })
@@ -274,7 +274,7 @@ impl Sessions {
                     return Ok(None);
                 };
                 let row: Option<ActivationCodeRow> = activation_codes::table
-                    .find(&user.id)
+                    .find(user.id)
                     .select(ActivationCodeRow::as_select())
                     .get_result(conn)
                     .optional()?;
@@ -282,9 +282,9 @@ impl Sessions {
                 if row.expires_at <= now || row.attempts >= max_attempts {
                     return Ok(None);
                 }
-                let expected = members::hash_activation_code(&user.id, &code);
+                let expected = members::hash_activation_code(user.id, &code);
                 if !constant_time_eq(expected.as_bytes(), row.code_hash.as_bytes()) {
-                    diesel::update(activation_codes::table.find(&user.id))
+                    diesel::update(activation_codes::table.find(user.id))
                         .set(activation_codes::attempts.eq(activation_codes::attempts + 1))
                         .execute(conn)?;
                     return Ok(None);
@@ -310,17 +310,17 @@ impl Sessions {
 
         let password_hash = self.hasher.hash(new_password).await?;
         // Second transaction: consume the code (only once, even if two requests race) and set the password.
-        let user_id = user.id.clone();
+        let user_id = user.id;
         let consumed = self
             .db
             .write(move |conn| {
-                let deleted = diesel::delete(activation_codes::table.find(&user_id))
+                let deleted = diesel::delete(activation_codes::table.find(user_id))
                     .filter(activation_codes::code_hash.eq(&code_hash))
                     .execute(conn)?;
                 if deleted == 0 {
                     return Ok(false);
                 }
-                diesel::update(users::table.find(&user_id))
+                diesel::update(users::table.find(user_id))
                     .set((
                         users::password_hash.eq(Some(password_hash)),
                         users::status.eq(MemberStatus::Active.as_str()),
@@ -352,12 +352,12 @@ impl Sessions {
     ) -> Result<(), AppError> {
         validate::max_chars(&current, "current_password", validate::MAX_PASSWORD_CHARS)?;
         validate::new_password(&new_password, "new_password")?;
-        let id = caller.user_id.clone();
+        let id = caller.user_id;
         let user: UserRow = self
             .db
             .run(move |conn| {
                 Ok(users::table
-                    .find(&id)
+                    .find(id)
                     .select(UserRow::as_select())
                     .get_result(conn)?)
             })
@@ -374,17 +374,17 @@ impl Sessions {
             .with_field("current_password"));
         }
         let hash = self.hasher.hash(new_password).await?;
-        let (id, session) = (caller.user_id.clone(), caller.session_id.clone());
+        let (id, session) = (caller.user_id, caller.session_id);
         let now = self.clock.now_naive();
         self.db
             .write(move |conn| {
-                diesel::update(users::table.find(&id))
+                diesel::update(users::table.find(id))
                     .set((
                         users::password_hash.eq(Some(hash)),
                         users::updated_at.eq(now),
                     ))
                     .execute(conn)?;
-                members::revoke_sessions(conn, &id, Some(&session), now)
+                members::revoke_sessions(conn, id, Some(session), now)
             })
             .await
     }
@@ -392,8 +392,8 @@ impl Sessions {
 
 fn insert_refresh_token(
     conn: &mut DbConnection,
-    user_id: &str,
-    family: &str,
+    user_id: MemberId,
+    family: SessionId,
     days: i64,
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
@@ -401,9 +401,9 @@ fn insert_refresh_token(
     rand::rng().fill_bytes(&mut raw);
     let token = URL_SAFE_NO_PAD.encode(raw);
     let row = RefreshTokenRow {
-        id: db::new_id(),
-        family_id: family.to_owned(),
-        user_id: user_id.to_owned(),
+        id: RefreshTokenId::new_v7(),
+        family_id: family,
+        user_id,
         token_hash: hash_token(&token),
         created_at: now,
         expires_at: now + Duration::days(days),
@@ -424,7 +424,7 @@ fn hash_token(token: &str) -> String {
 enum Rotation {
     Rotated {
         user: Box<UserRow>,
-        family: String,
+        family: SessionId,
         token: String,
     },
     Reused,
@@ -433,7 +433,7 @@ enum Rotation {
 /// Ends a session: its refresh tokens die and its phone stops getting pushes.
 fn revoke_family(
     conn: &mut DbConnection,
-    family: &str,
+    family: SessionId,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     diesel::update(refresh_tokens::table)

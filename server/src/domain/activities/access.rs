@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Audience};
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, SectorId};
 use lvzhi_shared::members::Role;
 
 use crate::db::DbConnection;
@@ -16,8 +17,8 @@ use crate::error::AppError;
 /// The activity, if it belongs to the committee.
 pub fn load(
     conn: &mut DbConnection,
-    committee_id: &str,
-    id: &str,
+    committee_id: CommitteeId,
+    id: ActivityId,
 ) -> Result<ActivityRow, AppError> {
     activities::table
         .find(id)
@@ -33,8 +34,8 @@ pub fn load(
 /// one. (SQLite's `BEGIN IMMEDIATE` already holds the database's write lock.)
 pub fn lock(
     conn: &mut DbConnection,
-    committee_id: &str,
-    id: &str,
+    committee_id: CommitteeId,
+    id: ActivityId,
 ) -> Result<ActivityRow, AppError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT id FROM activities WHERE id = $1 FOR UPDATE")
@@ -58,28 +59,28 @@ pub fn status_of(row: &ActivityRow) -> ActivityStatus {
 pub fn admitted(
     conn: &mut DbConnection,
     activity: &ActivityRow,
-    members: &HashMap<String, Option<String>>,
-) -> Result<HashSet<String>, AppError> {
+    members: &HashMap<MemberId, Option<SectorId>>,
+) -> Result<HashSet<MemberId>, AppError> {
     Ok(match activity.audience {
-        Audience::Committee => members.keys().cloned().collect(),
+        Audience::Committee => members.keys().copied().collect(),
         Audience::Sectors => {
-            let open: HashSet<String> = activity_sectors::table
+            let open: HashSet<SectorId> = activity_sectors::table
                 .filter(activity_sectors::activity_id.eq(&activity.id))
                 .select(activity_sectors::sector_id)
-                .load::<String>(conn)?
+                .load::<SectorId>(conn)?
                 .into_iter()
                 .collect();
             members
                 .iter()
-                .filter(|(_, s)| s.as_ref().is_some_and(|s| open.contains(s)))
-                .map(|(u, _)| u.clone())
+                .filter(|(_, s)| s.is_some_and(|s| open.contains(&s)))
+                .map(|(u, _)| *u)
                 .collect()
         }
         Audience::Invited => activity_invitees::table
             .filter(activity_invitees::activity_id.eq(&activity.id))
             .filter(activity_invitees::user_id.eq_any(members.keys()))
             .select(activity_invitees::user_id)
-            .load::<String>(conn)?
+            .load::<MemberId>(conn)?
             .into_iter()
             .collect(),
     })
@@ -87,22 +88,29 @@ pub fn admitted(
 
 /// The activity as the caller may see it: members only what is published to
 /// their audience, the office everything of its committee.
-pub fn visible(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<ActivityRow, AppError> {
+pub fn visible(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: ActivityId,
+) -> Result<ActivityRow, AppError> {
     let caller = &ctx.caller;
-    let row = load(conn, &caller.committee_id, id)?;
+    let row = load(conn, caller.committee_id, id)?;
     if caller.role != Role::Member {
         return Ok(row);
     }
-    let member = HashMap::from([(caller.user_id.clone(), user_sector(conn, &caller.user_id)?)]);
+    let member = HashMap::from([(caller.user_id, user_sector(conn, caller.user_id)?)]);
     if status_of(&row) == ActivityStatus::Draft || admitted(conn, &row, &member)?.is_empty() {
         return Err(AppError::not_found("activity"));
     }
     Ok(row)
 }
 
-pub fn user_sector(conn: &mut DbConnection, user_id: &str) -> Result<Option<String>, AppError> {
+pub fn user_sector(
+    conn: &mut DbConnection,
+    user_id: MemberId,
+) -> Result<Option<SectorId>, AppError> {
     Ok(users::table
         .find(user_id)
         .select(users::sector_id)
-        .get_result::<Option<String>>(conn)?)
+        .get_result::<Option<SectorId>>(conn)?)
 }

@@ -13,6 +13,7 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityStatus, Attendance, AttendanceEntry, CheckinCode, CheckinResult, SignupStatus,
 };
+use lvzhi_shared::ids::{ActivityId, SignupId};
 use sha2::Sha256;
 
 use crate::auth::jwt::hex;
@@ -71,7 +72,7 @@ pub fn is_open(activity: &ActivityRow, now: NaiveDateTime) -> bool {
 }
 
 /// How many are registered, and how many of them have checked in.
-pub fn tally(conn: &mut DbConnection, activity_id: &str) -> Result<(i64, i64), AppError> {
+pub fn tally(conn: &mut DbConnection, activity_id: ActivityId) -> Result<(i64, i64), AppError> {
     let registered = signups::table
         .filter(signups::activity_id.eq(activity_id))
         .filter(signups::status.eq(SignupStatus::Registered.as_str()));
@@ -87,12 +88,12 @@ pub fn tally(conn: &mut DbConnection, activity_id: &str) -> Result<(i64, i64), A
 pub fn check_in(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     code: &str,
     idem: Option<&IdemKey>,
 ) -> Result<CheckinResult, AppError> {
     let (caller, now, tz) = (&ctx.caller, ctx.now.and_utc(), ctx.tz);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
     }
@@ -117,7 +118,8 @@ pub fn check_in(
             (Some(a), Some(p), Some(m)) => (a, p.parse::<i64>().map_err(|_| invalid())?, m),
             _ => return Err(invalid()),
         };
-        if code_activity != activity.id {
+        // The code names the activity as the code was made: in its id's text.
+        if code_activity != activity.id.to_string() {
             return Err(AppError::new(
                 ErrorCode::CheckinCodeForeign,
                 "this code is for another activity",
@@ -144,7 +146,7 @@ pub fn check_in(
             "check-in is open from an hour before the start to half an hour after the end",
         ));
     }
-    let row: (String, String, Option<NaiveDateTime>) = signups::table
+    let row: (SignupId, String, Option<NaiveDateTime>) = signups::table
         .filter(signups::activity_id.eq(&activity.id))
         .filter(signups::user_id.eq(&caller.user_id))
         .select((signups::id, signups::status, signups::checked_in_at))
@@ -171,7 +173,7 @@ pub fn check_in(
         ))
         .execute(conn)?;
     let answer = CheckinResult {
-        activity_id: activity.id.clone(),
+        activity_id: activity.id,
         checked_in_at: local(now_naive, tz),
     };
     idempotency::store(conn, idem, &answer, now_naive)?;
@@ -182,11 +184,11 @@ pub fn check_in(
 pub fn mark_attendance(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     entries: &[AttendanceEntry],
 ) -> Result<i32, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if now < activity.starts_at {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,

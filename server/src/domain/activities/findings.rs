@@ -8,14 +8,15 @@ use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Finding, FindingPatch, FindingStatus, NewFinding, Outcome,
     SignupStatus,
 };
+use lvzhi_shared::ids::{ActivityId, CommitteeId, FindingId, MemberId};
 use lvzhi_shared::members::Role;
 use lvzhi_shared::validate::{
     MAX_LONG_TEXT_CHARS, MAX_PHOTOS, MAX_PLACE_CHARS, MAX_URL_CHARS, invalid, link, text,
 };
 
+use crate::db::DbConnection;
 use crate::db::models::{FindingRow, OutcomeRow};
 use crate::db::schema::{activities as activities_t, findings, outcomes, signups, users};
-use crate::db::{self, DbConnection};
 use crate::domain::Ctx;
 use crate::domain::activities::{self, kind_of, status_of};
 use crate::domain::committees::local;
@@ -46,7 +47,7 @@ fn to_finding(row: FindingRow, author_name: String, tz: Tz) -> Finding {
     }
 }
 
-fn author_name(conn: &mut DbConnection, user_id: &str) -> Result<String, AppError> {
+fn author_name(conn: &mut DbConnection, user_id: MemberId) -> Result<String, AppError> {
     Ok(users::table
         .find(user_id)
         .select(users::name)
@@ -55,8 +56,8 @@ fn author_name(conn: &mut DbConnection, user_id: &str) -> Result<String, AppErro
 
 fn signup_status(
     conn: &mut DbConnection,
-    activity_id: &str,
-    user_id: &str,
+    activity_id: ActivityId,
+    user_id: MemberId,
 ) -> Result<Option<SignupStatus>, AppError> {
     Ok(signups::table
         .filter(signups::activity_id.eq(activity_id))
@@ -72,18 +73,18 @@ fn signup_status(
 pub fn submit(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     input: &NewFinding,
     idem: Option<&IdemKey>,
 ) -> Result<Finding, AppError> {
     let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
     // The lock serialises two copies of one retried request, so the second
     // finds the first's idempotency record instead of colliding with it.
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
     }
-    let registered = signup_status(conn, &activity.id, &caller.user_id)?
+    let registered = signup_status(conn, activity.id, caller.user_id)?
         .is_some_and(|s| s == SignupStatus::Registered);
     if caller.role == Role::Member && !registered {
         // Members learn nothing of activities they may not see.
@@ -112,9 +113,9 @@ pub fn submit(
     }
     let checked = input.checked()?;
     let row = FindingRow {
-        id: db::new_id(),
-        activity_id: activity.id.clone(),
-        user_id: caller.user_id.clone(),
+        id: FindingId::new_v7(),
+        activity_id: activity.id,
+        user_id: caller.user_id,
         title: checked.title,
         content: checked.content,
         status: FindingStatus::Submitted,
@@ -126,7 +127,7 @@ pub fn submit(
     diesel::insert_into(findings::table)
         .values(&row)
         .execute(conn)?;
-    let name = author_name(conn, &caller.user_id)?;
+    let name = author_name(conn, caller.user_id)?;
     let answer = to_finding(row, name, tz);
     idempotency::store(conn, idem, &answer, now)?;
     Ok(answer)
@@ -137,12 +138,12 @@ pub fn submit(
 pub fn list_for_activity(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
 ) -> Result<Vec<Finding>, AppError> {
     let (caller, tz) = (&ctx.caller, ctx.tz);
-    let activity = activities::load(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::load(conn, caller.committee_id, activity_id)?;
     let office = caller.role != Role::Member;
-    if !office && signup_status(conn, &activity.id, &caller.user_id)?.is_none() {
+    if !office && signup_status(conn, activity.id, caller.user_id)?.is_none() {
         activities::visible(conn, ctx, activity_id)?;
     }
     let mut query = findings::table
@@ -208,11 +209,11 @@ pub fn awaiting_decision(
 pub fn advance(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    finding_id: &str,
+    finding_id: FindingId,
     patch: &FindingPatch,
 ) -> Result<Finding, AppError> {
     let (caller, now, tz) = (&ctx.caller, ctx.now, ctx.tz);
-    let (row, committee_id): (FindingRow, String) = findings::table
+    let (row, committee_id): (FindingRow, CommitteeId) = findings::table
         .inner_join(activities_t::table)
         .filter(findings::id.eq(finding_id))
         .filter(activities_t::committee_id.eq(&caller.committee_id))
@@ -279,15 +280,15 @@ pub fn advance(
     }
     if let (FindingStatus::Adopted | FindingStatus::Answered, Some(answer)) = (to, &response) {
         let notice = Notice::FindingAnswered(FindingAnswer {
-            activity_id: &row.activity_id,
+            activity_id: row.activity_id,
             finding_title: &row.title,
             adopted: to == FindingStatus::Adopted,
             department: department.as_deref(),
             answer,
         });
-        Notifier::load(conn, &committee_id)?.tell(conn, &row.user_id, &notice, now)?;
+        Notifier::load(conn, committee_id)?.tell(conn, row.user_id, &notice, now)?;
     }
-    let name = author_name(conn, &row.user_id)?;
+    let name = author_name(conn, row.user_id)?;
     let updated = FindingRow {
         status: to,
         department,
@@ -351,12 +352,12 @@ fn to_outcome(row: OutcomeRow) -> Result<Outcome, AppError> {
 pub fn record_outcome(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     input: &Outcome,
 ) -> Result<Outcome, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     // The lock makes update-or-insert safe against a concurrent first record.
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if kind_of(&activity) != ActivityKind::Outreach {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
@@ -388,14 +389,14 @@ pub fn record_outcome(
         .execute(conn)?;
     if updated == 0 {
         let row = OutcomeRow {
-            activity_id: activity.id.clone(),
+            activity_id: activity.id,
             people_served: outcome.people_served,
             consultations: outcome.consultations,
             materials_distributed: outcome.materials_distributed,
             donated_value_yuan: outcome.donated_value_yuan,
             notes: outcome.notes.clone(),
             photo_urls: photos,
-            recorded_by: caller.user_id.clone(),
+            recorded_by: caller.user_id,
             recorded_at: now,
         };
         diesel::insert_into(outcomes::table)
@@ -406,7 +407,11 @@ pub fn record_outcome(
 }
 
 /// The outcome of an activity the caller may see, if one was recorded.
-pub fn outcome(conn: &mut DbConnection, ctx: &Ctx, activity_id: &str) -> Result<Outcome, AppError> {
+pub fn outcome(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    activity_id: ActivityId,
+) -> Result<Outcome, AppError> {
     let activity = activities::visible(conn, ctx, activity_id)?;
     let row = outcomes::table
         .find(&activity.id)

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{ActivityStatus, SignupStatus};
+use lvzhi_shared::ids::{ActivityId, MemberId};
 use lvzhi_shared::validate::{MAX_PLACE_CHARS, text};
 
 use crate::db::DbConnection;
@@ -16,9 +17,9 @@ use crate::error::AppError;
 use super::access::{lock, status_of};
 
 /// Draft → published.
-pub fn publish(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+pub fn publish(conn: &mut DbConnection, ctx: &Ctx, id: ActivityId) -> Result<(), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let row = lock(conn, &caller.committee_id, id)?;
+    let row = lock(conn, caller.committee_id, id)?;
     if status_of(&row) != ActivityStatus::Draft {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
@@ -32,11 +33,11 @@ pub fn publish(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppEr
 pub fn cancel(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: &str,
+    id: ActivityId,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let row = lock(conn, &caller.committee_id, id)?;
+    let row = lock(conn, caller.committee_id, id)?;
     if !matches!(
         status_of(&row),
         ActivityStatus::Draft | ActivityStatus::Published
@@ -55,9 +56,9 @@ pub fn cancel(
 }
 
 /// Published → completed, once it has started.
-pub fn complete(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+pub fn complete(conn: &mut DbConnection, ctx: &Ctx, id: ActivityId) -> Result<(), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let row = lock(conn, &caller.committee_id, id)?;
+    let row = lock(conn, caller.committee_id, id)?;
     if status_of(&row) != ActivityStatus::Published || row.starts_at > now {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
@@ -69,7 +70,7 @@ pub fn complete(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<(), AppE
 
 fn set_status(
     conn: &mut DbConnection,
-    id: &str,
+    id: ActivityId,
     status: ActivityStatus,
     reason: Option<String>,
     now: NaiveDateTime,
@@ -93,7 +94,7 @@ pub(super) fn notify_signed_up(
     let Some(row) = notice.activity() else {
         return Ok(());
     };
-    let members: Vec<String> = signups_t::table
+    let members: Vec<MemberId> = signups_t::table
         .filter(signups_t::activity_id.eq(&row.id))
         .filter(signups_t::status.eq_any([
             SignupStatus::Registered.as_str(),
@@ -101,5 +102,5 @@ pub(super) fn notify_signed_up(
         ]))
         .select(signups_t::user_id)
         .load(conn)?;
-    Notifier::load(conn, &row.committee_id)?.tell_all(conn, &members, notice, now)
+    Notifier::load(conn, row.committee_id)?.tell_all(conn, &members, notice, now)
 }

@@ -4,10 +4,11 @@
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::Material;
+use lvzhi_shared::ids::{ActivityId, MaterialId};
 
+use crate::db::DbConnection;
 use crate::db::models::MaterialRow;
 use crate::db::schema::{material_files, materials};
-use crate::db::{self, DbConnection};
 use crate::domain::Ctx;
 use crate::domain::activities;
 use crate::error::AppError;
@@ -65,13 +66,13 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<&'static str, AppError> {
 pub fn add_file(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     title: &str,
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<Material, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::load(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::load(conn, caller.committee_id, activity_id)?;
     let title = title.trim();
     lvzhi_shared::validate::max_chars(title, "title", lvzhi_shared::validate::MAX_TITLE_CHARS)?;
     if title.is_empty() || title.chars().any(char::is_control) {
@@ -81,9 +82,9 @@ pub fn add_file(
         );
     }
     let content_type = detect(&bytes, file_name)?;
-    let id = db::new_id();
+    let id = MaterialId::new_v7();
     let row = MaterialRow {
-        id: id.clone(),
+        id,
         activity_id: activity.id,
         title: title.to_owned(),
         url: format!("/api/v1/materials/{id}/file"),
@@ -114,7 +115,7 @@ pub fn add_file(
 pub fn file(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    material_id: &str,
+    material_id: MaterialId,
 ) -> Result<(MaterialRow, Vec<u8>), AppError> {
     let row: MaterialRow = materials::table
         .find(material_id)
@@ -122,8 +123,7 @@ pub fn file(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("material"))?;
-    activities::visible(conn, ctx, &row.activity_id)
-        .map_err(|_| AppError::not_found("material"))?;
+    activities::visible(conn, ctx, row.activity_id).map_err(|_| AppError::not_found("material"))?;
     let content: Vec<u8> = material_files::table
         .find(material_id)
         .select(material_files::content)
@@ -137,11 +137,11 @@ pub fn file(
 pub fn remove(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
-    material_id: &str,
+    activity_id: ActivityId,
+    material_id: MaterialId,
 ) -> Result<(), AppError> {
     let caller = &ctx.caller;
-    let activity = activities::load(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::load(conn, caller.committee_id, activity_id)?;
     let found: i64 = materials::table
         .filter(materials::id.eq(material_id))
         .filter(materials::activity_id.eq(&activity.id))

@@ -9,17 +9,18 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityKind, ActivityPatch, ActivityStatus, Audience, CapacityOverflow, NewActivity,
 };
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MaterialId, MemberId, RoleSlotId, StopId};
 use lvzhi_shared::validate::{
     self, MAX_LONG_TEXT_CHARS, MAX_PLACE_CHARS, MAX_TITLE_CHARS, invalid, link, text,
 };
 use rand::RngCore;
 
+use crate::db::DbConnection;
 use crate::db::models::{ActivityRow, MaterialRow, RoleRow, StopRow};
 use crate::db::schema::{
     activities, activity_invitees, activity_roles, activity_sectors, itinerary_stops,
     materials as materials_t, reminders_sent, users,
 };
-use crate::db::{self, DbConnection};
 use crate::domain::Ctx;
 use crate::domain::committees::sector_id_by_name;
 use crate::domain::notifications::notices::Notice;
@@ -67,9 +68,13 @@ fn check_study_hours(hours: f64) -> Result<(), AppError> {
 }
 
 /// Creates a draft from validated input.
-pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result<String, AppError> {
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    input: &NewActivity,
+) -> Result<ActivityId, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let committee_id = caller.committee_id.as_str();
+    let committee_id = caller.committee_id;
     let title = text(&input.title, "title", MAX_TITLE_CHARS, true)?;
     let description = text(
         input.description.as_deref().unwrap_or_default(),
@@ -125,12 +130,12 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         _ => Vec::new(),
     };
 
-    let id = db::new_id();
+    let id = ActivityId::new_v7();
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let row = ActivityRow {
-        id: id.clone(),
-        committee_id: committee_id.to_owned(),
+        id,
+        committee_id,
         kind: input.kind,
         title,
         description,
@@ -146,7 +151,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
         study_hours,
         theme: input.theme,
         checkin_secret: URL_SAFE_NO_PAD.encode(secret),
-        organizer_id: caller.user_id.clone(),
+        organizer_id: caller.user_id,
         cancel_reason: None,
         created_at: now,
         updated_at: now,
@@ -189,8 +194,8 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
             .map(|s| sector_id_by_name(conn, committee_id, s, "roles"))
             .transpose()?;
         let role = RoleRow {
-            id: db::new_id(),
-            activity_id: id.clone(),
+            id: RoleSlotId::new_v7(),
+            activity_id: id,
             name: text(&r.name, "roles", 50, true)?,
             capacity: r.capacity,
             sector_id,
@@ -218,8 +223,8 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
     }
     for (i, stop) in input.itinerary.iter().enumerate() {
         let row = StopRow {
-            id: db::new_id(),
-            activity_id: id.clone(),
+            id: StopId::new_v7(),
+            activity_id: id,
             position: i32::try_from(i).unwrap_or(i32::MAX),
             at: utc(stop.at),
             place: text(&stop.place, "itinerary", MAX_PLACE_CHARS, true)?,
@@ -231,8 +236,8 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
     }
     for m in &input.materials {
         let row = MaterialRow {
-            id: db::new_id(),
-            activity_id: id.clone(),
+            id: MaterialId::new_v7(),
+            activity_id: id,
             title: text(&m.title, "materials", MAX_TITLE_CHARS, true)?,
             url: link(&m.url, "materials", 2000)?,
             created_at: now,
@@ -250,9 +255,9 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, input: &NewActivity) -> Result
 /// Member ids that must all belong to the committee.
 fn check_members(
     conn: &mut DbConnection,
-    committee_id: &str,
-    ids: &[String],
-) -> Result<Vec<String>, AppError> {
+    committee_id: CommitteeId,
+    ids: &[MemberId],
+) -> Result<Vec<MemberId>, AppError> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let found: i64 = users::table
@@ -263,7 +268,7 @@ fn check_members(
         if found == 0 {
             return Err(invalid("invitees", "an invited member is not in this committee").into());
         }
-        out.push(id.clone());
+        out.push(*id);
     }
     out.sort();
     out.dedup();
@@ -275,11 +280,11 @@ fn check_members(
 pub fn patch(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: &str,
+    id: ActivityId,
     p: &ActivityPatch,
 ) -> Result<signups::CapacityChange, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let row = lock(conn, &caller.committee_id, id)?;
+    let row = lock(conn, caller.committee_id, id)?;
     let status = status_of(&row);
     if matches!(
         status,

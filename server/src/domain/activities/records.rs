@@ -16,6 +16,7 @@ use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, CommitteeStats, DutyRecord, FindingStatus, KindCount,
     Outcome, SectorParticipation,
 };
+use lvzhi_shared::ids::{CommitteeId, MemberId, SectorId};
 use lvzhi_shared::members::{MemberStatus, Role};
 
 use crate::db::DbConnection;
@@ -58,8 +59,8 @@ fn int(n: i64) -> i32 {
 /// A member's duty record for `year`.
 pub fn duty_record(
     conn: &mut DbConnection,
-    committee_id: &str,
-    user_id: &str,
+    committee_id: CommitteeId,
+    user_id: MemberId,
     year: i32,
     tz: Tz,
 ) -> Result<DutyRecord, AppError> {
@@ -129,7 +130,7 @@ pub fn duty_record(
 /// participation by sector, and the sums of outreach outcomes.
 pub fn committee_stats(
     conn: &mut DbConnection,
-    committee_id: &str,
+    committee_id: CommitteeId,
     year: i32,
     tz: Tz,
 ) -> Result<CommitteeStats, AppError> {
@@ -167,22 +168,22 @@ pub fn committee_stats(
         })
         .collect();
 
-    let sector_list: Vec<(String, String)> = sectors::table
+    let sector_list: Vec<(SectorId, String)> = sectors::table
         .filter(sectors::committee_id.eq(committee_id))
         .order(sectors::id.asc())
         .select((sectors::id, sectors::name))
         .load(conn)?;
-    let members: HashMap<Option<String>, i64> = users::table
+    let members: HashMap<Option<SectorId>, i64> = users::table
         .filter(users::committee_id.eq(committee_id))
         .filter(users::role.eq(Role::Member.as_str()))
         .filter(users::status.ne(MemberStatus::Disabled.as_str()))
         .filter(users::sector_id.is_not_null())
         .group_by(users::sector_id)
         .select((users::sector_id, count_star()))
-        .load::<(Option<String>, i64)>(conn)?
+        .load::<(Option<SectorId>, i64)>(conn)?
         .into_iter()
         .collect();
-    let participation: HashMap<Option<String>, (i64, i64)> = signups::table
+    let participation: HashMap<Option<SectorId>, (i64, i64)> = signups::table
         .inner_join(activities::table)
         .inner_join(users::table)
         .filter(activities::committee_id.eq(committee_id))
@@ -198,7 +199,7 @@ pub fn committee_stats(
             count(signups::user_id).aggregate_distinct(),
             count_star(),
         ))
-        .load::<(Option<String>, i64, i64)>(conn)?
+        .load::<(Option<SectorId>, i64, i64)>(conn)?
         .into_iter()
         .map(|(sector, people, times)| (sector, (people, times)))
         .collect();

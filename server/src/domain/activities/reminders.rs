@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::activities::{ActivityStatus, SignupStatus};
+use lvzhi_shared::ids::{ActivityId, MemberId};
 
 use crate::db::models::ActivityRow;
 use crate::db::schema::{activities as activities_t, reminders_sent, signups};
@@ -48,12 +49,12 @@ pub fn queue_due(
     if due.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<&str> = due.iter().map(|(a, _)| a.id.as_str()).collect();
-    let mut sent: HashMap<String, HashSet<i32>> = HashMap::new();
+    let ids: Vec<ActivityId> = due.iter().map(|(a, _)| a.id).collect();
+    let mut sent: HashMap<ActivityId, HashSet<i32>> = HashMap::new();
     for (activity, minutes) in reminders_sent::table
         .filter(reminders_sent::activity_id.eq_any(&ids))
         .select((reminders_sent::activity_id, reminders_sent::minutes))
-        .load::<(String, i32)>(conn)?
+        .load::<(ActivityId, i32)>(conn)?
     {
         sent.entry(activity).or_default().insert(minutes);
     }
@@ -78,7 +79,7 @@ fn remind(
     fallen: &[i32],
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let current = activities::lock(conn, &activity.committee_id, &activity.id)?;
+    let current = activities::lock(conn, activity.committee_id, activity.id)?;
     if current.starts_at != activity.starts_at || current.status != ActivityStatus::Published {
         return Ok(false); // changed meanwhile; the next round judges it afresh
     }
@@ -105,12 +106,12 @@ fn remind(
             ))
             .execute(conn)?;
     }
-    let members: Vec<String> = signups::table
+    let members: Vec<MemberId> = signups::table
         .filter(signups::activity_id.eq(&activity.id))
         .filter(signups::status.eq(SignupStatus::Registered.as_str()))
         .select(signups::user_id)
         .load(conn)?;
-    Notifier::load(conn, &activity.committee_id)?.tell_all(
+    Notifier::load(conn, activity.committee_id)?.tell_all(
         conn,
         &members,
         &Notice::Reminder(&current, now),

@@ -4,6 +4,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::activities::{Attendance, RosterEntry, SignupStatus};
 use lvzhi_shared::audit::AuditAction;
+use lvzhi_shared::ids::{ActivityId, RoleSlotId};
 
 use crate::db::DbConnection;
 use crate::db::models::{RoleRow, SignupRow, UserRow};
@@ -18,10 +19,10 @@ use crate::export::Table;
 pub fn for_export(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
 ) -> Result<Vec<RosterEntry>, AppError> {
-    let activity = activities::load(conn, &ctx.caller.committee_id, activity_id)?;
-    let items = entries(conn, &activity.id, ctx.tz)?;
+    let activity = activities::load(conn, ctx.caller.committee_id, activity_id)?;
+    let items = entries(conn, activity.id, ctx.tz)?;
     let detail = format!("{}（{} 人）", activity.title, items.len());
     audit::record(
         conn,
@@ -36,7 +37,7 @@ pub fn for_export(
 /// Everyone who signed up, by role, then registered before waitlisted, in line order.
 pub fn entries(
     conn: &mut DbConnection,
-    activity_id: &str,
+    activity_id: ActivityId,
     tz: Tz,
 ) -> Result<Vec<RosterEntry>, AppError> {
     let rows: Vec<(SignupRow, RoleRow, UserRow, Option<String>)> = signups::table
@@ -51,13 +52,13 @@ pub fn entries(
             sectors::name.nullable(),
         ))
         .load(conn)?;
-    let mut waiting: std::collections::HashMap<String, i32> = std::collections::HashMap::new();
+    let mut waiting: std::collections::HashMap<RoleSlotId, i32> = std::collections::HashMap::new();
     let mut entries: Vec<(i32, u8, RosterEntry)> = rows
         .into_iter()
         .map(|(s, role, user, sector)| {
             let status = s.status;
             let position = (status == SignupStatus::Waitlisted).then(|| {
-                let n = waiting.entry(role.id.clone()).or_insert(0);
+                let n = waiting.entry(role.id).or_insert(0);
                 *n += 1;
                 *n
             });

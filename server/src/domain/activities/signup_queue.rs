@@ -19,13 +19,14 @@ use crate::db::Db;
 use crate::domain::activities::signups::{self, SignupJob};
 use crate::error::AppError;
 use lvzhi_shared::activities::SignupResult;
+use lvzhi_shared::ids::{ActivityId, CommitteeId};
 
 const IDLE: Duration = Duration::from_secs(30);
 
 type Reply = oneshot::Sender<Result<SignupResult, AppError>>;
 type Lane = mpsc::UnboundedSender<(SignupJob, Reply)>;
 /// (committee id, activity id): a lane serves one committee's view of one activity.
-type LaneKey = (String, String);
+type LaneKey = (CommitteeId, ActivityId);
 
 pub struct SignupQueue {
     db: Db,
@@ -47,10 +48,10 @@ impl SignupQueue {
     /// Queues a sign-up and waits for its answer.
     pub async fn submit(
         self: &Arc<Self>,
-        activity_id: String,
+        activity_id: ActivityId,
         job: SignupJob,
     ) -> Result<SignupResult, AppError> {
-        let key = (job.caller.committee_id.clone(), activity_id);
+        let key = (job.caller.committee_id, activity_id);
         let (reply, answer) = oneshot::channel();
         let mut item = (job, reply);
         // A lane may close between our lookup and our send; then open a new one.
@@ -75,8 +76,8 @@ impl SignupQueue {
             return lane.clone();
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        lanes.insert(key.clone(), tx.clone());
-        tokio::spawn(self.clone().run_lane(key.clone(), tx.clone(), rx));
+        lanes.insert(*key, tx.clone());
+        tokio::spawn(self.clone().run_lane(*key, tx.clone(), rx));
         tx
     }
 
@@ -125,13 +126,11 @@ impl SignupQueue {
 
     async fn write_batch(&self, key: &LaneKey, batch: Vec<(SignupJob, Reply)>) {
         let (jobs, replies): (Vec<SignupJob>, Vec<Reply>) = batch.into_iter().unzip();
-        let (committee_id, activity_id) = key.clone();
+        let (committee_id, activity_id) = *key;
         let now = self.clock.now_naive();
         let outcome = self
             .db
-            .write(move |conn| {
-                signups::sign_up_batch(conn, &committee_id, &activity_id, &jobs, now)
-            })
+            .write(move |conn| signups::sign_up_batch(conn, committee_id, activity_id, &jobs, now))
             .await;
         match outcome {
             Ok(answers) => {

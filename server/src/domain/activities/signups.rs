@@ -16,11 +16,12 @@ use lvzhi_shared::activities::{
     ActivityStatus, CapacityOverflow, MySignup, RosterAdd, SignupResult, SignupStatus,
 };
 use lvzhi_shared::audit::AuditAction;
+use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, RoleSlotId, SectorId, SignupId};
 
 use crate::auth::Caller;
+use crate::db::DbConnection;
 use crate::db::models::{ActivityRow, RoleRow, SignupRow};
 use crate::db::schema::{activities as activities_t, activity_roles, signups, users};
-use crate::db::{self, DbConnection};
 use crate::domain::activities::{self, status_of};
 use crate::domain::committees::local;
 use crate::domain::idempotency::{self, IdemKey};
@@ -34,8 +35,8 @@ const LIVE: [SignupStatus; 2] = [SignupStatus::Registered, SignupStatus::Waitlis
 
 fn registered_in(
     conn: &mut DbConnection,
-    activity_id: &str,
-    role_id: Option<&str>,
+    activity_id: ActivityId,
+    role_id: Option<RoleSlotId>,
 ) -> Result<i32, AppError> {
     let mut q = signups::table
         .filter(signups::activity_id.eq(activity_id))
@@ -60,8 +61,8 @@ fn position(conn: &mut DbConnection, row: &SignupRow) -> Result<i32, AppError> {
 
 fn find(
     conn: &mut DbConnection,
-    activity_id: &str,
-    user_id: &str,
+    activity_id: ActivityId,
+    user_id: MemberId,
 ) -> Result<Option<SignupRow>, AppError> {
     Ok(signups::table
         .filter(signups::activity_id.eq(activity_id))
@@ -78,8 +79,8 @@ fn status(row: &SignupRow) -> SignupStatus {
 /// The caller's sign-up for an activity, with their waitlist position.
 pub fn mine(
     conn: &mut DbConnection,
-    activity_id: &str,
-    user_id: &str,
+    activity_id: ActivityId,
+    user_id: MemberId,
     tz: Tz,
 ) -> Result<Option<MySignup>, AppError> {
     find(conn, activity_id, user_id)?
@@ -107,13 +108,13 @@ pub fn as_mine(conn: &mut DbConnection, row: SignupRow, tz: Tz) -> Result<MySign
 fn result(
     conn: &mut DbConnection,
     row: &SignupRow,
-    promoted: Vec<String>,
+    promoted: Vec<MemberId>,
 ) -> Result<SignupResult, AppError> {
     let s = status(row);
     Ok(SignupResult {
-        activity_id: row.activity_id.clone(),
-        member_id: row.user_id.clone(),
-        role_id: row.role_id.clone(),
+        activity_id: row.activity_id,
+        member_id: row.user_id,
+        role_id: row.role_id,
         status: s,
         position: if s == SignupStatus::Waitlisted {
             Some(position(conn, row)?)
@@ -127,8 +128,8 @@ fn result(
 /// The role asked for, or the only one when none is named.
 fn pick_role(
     conn: &mut DbConnection,
-    activity_id: &str,
-    role_id: Option<&str>,
+    activity_id: ActivityId,
+    role_id: Option<RoleSlotId>,
 ) -> Result<RoleRow, AppError> {
     let roles: Vec<RoleRow> = activity_roles::table
         .filter(activity_roles::activity_id.eq(activity_id))
@@ -138,7 +139,7 @@ fn pick_role(
     choose_role(&roles, role_id).cloned()
 }
 
-fn next_seq(conn: &mut DbConnection, activity_id: &str) -> Result<i64, AppError> {
+fn next_seq(conn: &mut DbConnection, activity_id: ActivityId) -> Result<i64, AppError> {
     let max: Option<i64> = signups::table
         .filter(signups::activity_id.eq(activity_id))
         .select(diesel::dsl::max(signups::seq))
@@ -153,47 +154,36 @@ fn has_place(
     role: &RoleRow,
 ) -> Result<bool, AppError> {
     Ok(
-        registered_in(conn, &activity.id, Some(&role.id))? < role.capacity
-            && registered_in(conn, &activity.id, None)? < activity.capacity,
+        registered_in(conn, activity.id, Some(role.id))? < role.capacity
+            && registered_in(conn, activity.id, None)? < activity.capacity,
     )
 }
 
-/// Inserts or revives the member's row with a new place in line.
-fn put(
+/// A member's sign-up as it is to be written: in which slot, how it
+/// stands, and its place `seq` in line.
+struct Entry {
+    activity_id: ActivityId,
+    role_id: RoleSlotId,
+    user_id: MemberId,
+    status: SignupStatus,
+    seq: i64,
+}
+
+/// Writes the member's row (reviving a withdrawn one) as `entry` says.
+/// A revived row is a new sign-up: it is made (`created_at`) now.
+fn store(
     conn: &mut DbConnection,
     existing: Option<SignupRow>,
-    activity_id: &str,
-    role_id: &str,
-    user_id: &str,
-    status: SignupStatus,
+    entry: Entry,
     now: NaiveDateTime,
 ) -> Result<SignupRow, AppError> {
-    let seq = next_seq(conn, activity_id)?;
-    store(
-        conn,
-        existing,
+    let Entry {
         activity_id,
         role_id,
         user_id,
         status,
         seq,
-        now,
-    )
-}
-
-/// Writes the member's row (reviving a withdrawn one) at place `seq` in line.
-/// A revived row is a new sign-up: it is made (`created_at`) now.
-#[allow(clippy::too_many_arguments)]
-fn store(
-    conn: &mut DbConnection,
-    existing: Option<SignupRow>,
-    activity_id: &str,
-    role_id: &str,
-    user_id: &str,
-    status: SignupStatus,
-    seq: i64,
-    now: NaiveDateTime,
-) -> Result<SignupRow, AppError> {
+    } = entry;
     match existing {
         Some(mut row) => {
             diesel::update(signups::table.find(&row.id))
@@ -209,7 +199,7 @@ fn store(
                 .execute(conn)?;
             row.created_at = now;
             row.updated_at = now;
-            row.role_id = role_id.to_owned();
+            row.role_id = role_id;
             row.seq = seq;
             row.status = status;
             row.attendance = None;
@@ -218,10 +208,10 @@ fn store(
         }
         None => {
             let row = SignupRow {
-                id: db::new_id(),
-                activity_id: activity_id.to_owned(),
-                role_id: role_id.to_owned(),
-                user_id: user_id.to_owned(),
+                id: SignupId::new_v7(),
+                activity_id,
+                role_id,
+                user_id,
                 seq,
                 status,
                 attendance: None,
@@ -241,32 +231,32 @@ fn store(
 fn tell(
     conn: &mut DbConnection,
     activity: &ActivityRow,
-    user_id: &str,
+    user_id: MemberId,
     notice: Notice<'_>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    Notifier::load(conn, &activity.committee_id)?.tell(conn, user_id, &notice, now)
+    Notifier::load(conn, activity.committee_id)?.tell(conn, user_id, &notice, now)
 }
 
 /// One member's request to sign up, as queued.
 #[derive(Debug, Clone)]
 pub struct SignupJob {
     pub caller: Caller,
-    pub role_id: Option<String>,
+    pub role_id: Option<RoleSlotId>,
     pub idem: Option<IdemKey>,
 }
 
 /// Places taken and waiting per role, kept in memory across one batch.
 struct Tally {
     registered_total: i32,
-    registered: HashMap<String, i32>,
-    waitlisted: HashMap<String, i32>,
+    registered: HashMap<RoleSlotId, i32>,
+    waitlisted: HashMap<RoleSlotId, i32>,
     next_seq: i64,
 }
 
 impl Tally {
-    fn load(conn: &mut DbConnection, activity_id: &str) -> Result<Self, AppError> {
-        let rows: Vec<(String, String, i64)> = signups::table
+    fn load(conn: &mut DbConnection, activity_id: ActivityId) -> Result<Self, AppError> {
+        let rows: Vec<(RoleSlotId, String, i64)> = signups::table
             .filter(signups::activity_id.eq(activity_id))
             .filter(signups::status.eq_any(LIVE))
             .group_by((signups::role_id, signups::status))
@@ -298,8 +288,8 @@ impl Tally {
 /// pass the one-commit-per-sign-up ceiling.
 pub fn sign_up_batch(
     conn: &mut DbConnection,
-    committee_id: &str,
-    activity_id: &str,
+    committee_id: CommitteeId,
+    activity_id: ActivityId,
     jobs: &[SignupJob],
     now: NaiveDateTime,
 ) -> Result<Vec<Result<SignupResult, AppError>>, AppError> {
@@ -309,9 +299,9 @@ pub fn sign_up_batch(
         .order(activity_roles::position.asc())
         .select(RoleRow::as_select())
         .load(conn)?;
-    let mut tally = Tally::load(conn, &activity.id)?;
+    let mut tally = Tally::load(conn, activity.id)?;
     let mut known = Known::load(conn, &activity, jobs)?;
-    let notifier = Notifier::load(conn, &activity.committee_id)?;
+    let notifier = Notifier::load(conn, activity.committee_id)?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
         let answer = match idempotency::replay(conn, job.idem.as_ref())? {
@@ -338,9 +328,9 @@ pub fn sign_up_batch(
 /// instead of a few per member: their sectors, whether the audience admits
 /// them, and their existing sign-ups (kept current as the batch writes).
 struct Known {
-    sectors: HashMap<String, Option<String>>,
-    admitted: HashSet<String>,
-    signups: HashMap<String, SignupRow>,
+    sectors: HashMap<MemberId, Option<SectorId>>,
+    admitted: HashSet<MemberId>,
+    signups: HashMap<MemberId, SignupRow>,
 }
 
 impl Known {
@@ -349,8 +339,8 @@ impl Known {
         activity: &ActivityRow,
         jobs: &[SignupJob],
     ) -> Result<Self, AppError> {
-        let ids: Vec<&str> = jobs.iter().map(|j| j.caller.user_id.as_str()).collect();
-        let sectors: HashMap<String, Option<String>> = users::table
+        let ids: Vec<MemberId> = jobs.iter().map(|j| j.caller.user_id).collect();
+        let sectors: HashMap<MemberId, Option<SectorId>> = users::table
             .filter(users::id.eq_any(&ids))
             .select((users::id, users::sector_id))
             .load(conn)?
@@ -363,7 +353,7 @@ impl Known {
             .select(SignupRow::as_select())
             .load::<SignupRow>(conn)?
             .into_iter()
-            .map(|r| (r.user_id.clone(), r))
+            .map(|r| (r.user_id, r))
             .collect();
         Ok(Self {
             sectors,
@@ -393,9 +383,9 @@ fn sign_up_one(
         roles,
         notifier,
     } = *batch;
-    let user_id = job.caller.user_id.as_str();
-    let user_sector = known.sectors.get(user_id).cloned().flatten();
-    if !known.admitted.contains(user_id) {
+    let user_id = job.caller.user_id;
+    let user_sector = known.sectors.get(&user_id).copied().flatten();
+    if !known.admitted.contains(&user_id) {
         return Err(AppError::new(
             ErrorCode::NotInAudience,
             "this activity is not open to you",
@@ -416,7 +406,7 @@ fn sign_up_one(
     if now >= activity.signup_closes_at.unwrap_or(activity.starts_at) {
         return Err(AppError::new(ErrorCode::SignupClosed, "sign-up has closed"));
     }
-    let role = choose_role(roles, job.role_id.as_deref())?;
+    let role = choose_role(roles, job.role_id)?;
     if role.sector_id.is_some() && role.sector_id != user_sector {
         return Err(AppError::new(
             ErrorCode::RoleSectorMismatch,
@@ -424,7 +414,7 @@ fn sign_up_one(
         )
         .with_field("role_id"));
     }
-    let existing = known.signups.get(user_id).cloned();
+    let existing = known.signups.get(&user_id).cloned();
     if existing.as_ref().is_some_and(|r| LIVE.contains(&r.status)) {
         return Err(AppError::new(
             ErrorCode::AlreadySignedUp,
@@ -441,43 +431,41 @@ fn sign_up_one(
     let (status, position) =
         if in_role < role.capacity && tally.registered_total < activity.capacity {
             tally.registered_total += 1;
-            tally.registered.insert(role.id.clone(), in_role + 1);
+            tally.registered.insert(role.id, in_role + 1);
             (SignupStatus::Registered, None)
         } else {
-            let waiting = tally.waitlisted.entry(role.id.clone()).or_insert(0);
+            let waiting = tally.waitlisted.entry(role.id).or_insert(0);
             *waiting += 1;
             (SignupStatus::Waitlisted, Some(*waiting))
         };
     let seq = tally.next_seq;
     tally.next_seq += 1;
-    let row = store(
-        conn,
-        existing,
-        &activity.id,
-        &role.id,
+    let entry = Entry {
+        activity_id: activity.id,
+        role_id: role.id,
         user_id,
         status,
         seq,
-        now,
-    )?;
+    };
+    let row = store(conn, existing, entry, now)?;
     // Later requests of this batch must see this one.
-    known.signups.insert(user_id.to_owned(), row);
+    known.signups.insert(user_id, row);
     let notice = match position {
         None => Notice::SignupConfirmed(activity),
         Some(p) => Notice::Waitlisted(activity, p),
     };
     notifier.tell(conn, user_id, &notice, now)?;
     Ok(SignupResult {
-        activity_id: activity.id.clone(),
-        member_id: user_id.to_owned(),
-        role_id: role.id.clone(),
+        activity_id: activity.id,
+        member_id: user_id,
+        role_id: role.id,
         status,
         position,
         promoted: Vec::new(),
     })
 }
 
-fn choose_role<'a>(roles: &'a [RoleRow], role_id: Option<&str>) -> Result<&'a RoleRow, AppError> {
+fn choose_role(roles: &[RoleRow], role_id: Option<RoleSlotId>) -> Result<&RoleRow, AppError> {
     match (role_id, roles) {
         (Some(id), _) => roles.iter().find(|r| r.id == id).ok_or_else(|| {
             AppError::new(ErrorCode::UnknownRole, "no such role in this activity")
@@ -494,7 +482,7 @@ fn choose_role<'a>(roles: &'a [RoleRow], role_id: Option<&str>) -> Result<&'a Ro
 fn overlaps(
     conn: &mut DbConnection,
     activity: &ActivityRow,
-    user_id: &str,
+    user_id: MemberId,
 ) -> Result<bool, AppError> {
     let n: i64 = signups::table
         .inner_join(activities_t::table)
@@ -513,18 +501,18 @@ fn overlaps(
 pub fn cancel_mine(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     idem: Option<&IdemKey>,
 ) -> Result<SignupResult, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
     }
     let answer = withdraw(
         conn,
         &activity,
-        &caller.user_id,
+        caller.user_id,
         SignupStatus::Cancelled,
         now,
     )?;
@@ -535,7 +523,7 @@ pub fn cancel_mine(
 fn withdraw(
     conn: &mut DbConnection,
     activity: &ActivityRow,
-    user_id: &str,
+    user_id: MemberId,
     to: SignupStatus,
     now: NaiveDateTime,
 ) -> Result<SignupResult, AppError> {
@@ -546,7 +534,7 @@ fn withdraw(
             "the activity has started, ended or been cancelled; sign-ups can no longer change",
         ));
     }
-    let mut row = find(conn, &activity.id, user_id)?
+    let mut row = find(conn, activity.id, user_id)?
         .filter(|r| LIVE.contains(&r.status))
         .ok_or_else(|| AppError::new(ErrorCode::NotSignedUp, "not signed up for this activity"))?;
     diesel::update(signups::table.find(&row.id))
@@ -562,20 +550,20 @@ pub fn fill_vacancies(
     conn: &mut DbConnection,
     activity: &ActivityRow,
     now: NaiveDateTime,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<MemberId>, AppError> {
     let roles: Vec<RoleRow> = activity_roles::table
         .filter(activity_roles::activity_id.eq(&activity.id))
         .select(RoleRow::as_select())
         .load(conn)?;
     let mut promoted = Vec::new();
     loop {
-        if registered_in(conn, &activity.id, None)? >= activity.capacity {
+        if registered_in(conn, activity.id, None)? >= activity.capacity {
             break;
         }
         let mut open_roles = Vec::new();
         for r in &roles {
-            if registered_in(conn, &activity.id, Some(&r.id))? < r.capacity {
-                open_roles.push(r.id.clone());
+            if registered_in(conn, activity.id, Some(r.id))? < r.capacity {
+                open_roles.push(r.id);
             }
         }
         let next: Option<SignupRow> = signups::table
@@ -596,7 +584,7 @@ pub fn fill_vacancies(
         tell(
             conn,
             activity,
-            &next.user_id,
+            next.user_id,
             Notice::Promoted(activity, false),
             now,
         )?;
@@ -608,8 +596,8 @@ pub fn fill_vacancies(
 /// What a capacity change did.
 #[derive(Debug, Default, Clone)]
 pub struct CapacityChange {
-    pub moved_to_waitlist: Vec<String>,
-    pub promoted: Vec<String>,
+    pub moved_to_waitlist: Vec<MemberId>,
+    pub promoted: Vec<MemberId>,
 }
 
 /// Sets the activity's (or one role's) capacity. Lowering it below the
@@ -623,7 +611,7 @@ pub fn set_capacity(
     overflow: CapacityOverflow,
     now: NaiveDateTime,
 ) -> Result<CapacityChange, AppError> {
-    let registered = registered_in(conn, &activity.id, role.map(|r| r.id.as_str()))?;
+    let registered = registered_in(conn, activity.id, role.map(|r| r.id))?;
     let mut change = CapacityChange::default();
     if capacity < registered {
         if overflow == CapacityOverflow::Refuse {
@@ -653,7 +641,7 @@ pub fn set_capacity(
             tell(
                 conn,
                 activity,
-                &row.user_id,
+                row.user_id,
                 Notice::MovedToWaitlist(activity),
                 now,
             )?;
@@ -671,7 +659,7 @@ pub fn set_capacity(
                 .set(activities_t::capacity.eq(capacity))
                 .execute(conn)?;
             // With a single slot, the slot is the activity: they change together.
-            let slots: Vec<String> = activity_roles::table
+            let slots: Vec<RoleSlotId> = activity_roles::table
                 .filter(activity_roles::activity_id.eq(&activity.id))
                 .select(activity_roles::id)
                 .load(conn)?;
@@ -694,15 +682,15 @@ pub fn set_capacity(
 pub fn set_role_capacity(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
-    role_id: &str,
+    activity_id: ActivityId,
+    role_id: RoleSlotId,
     capacity: i32,
     overflow: CapacityOverflow,
 ) -> Result<CapacityChange, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     lvzhi_shared::validate::capacity(capacity, "capacity")?;
-    let role = pick_role(conn, &activity.id, Some(role_id))?;
+    let role = pick_role(conn, activity.id, Some(role_id))?;
     if capacity > activity.capacity {
         return Err(AppError::new(
             ErrorCode::InvalidField,
@@ -721,11 +709,11 @@ pub fn set_role_capacity(
 pub fn add_by_office(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
+    activity_id: ActivityId,
     add: &RosterAdd,
 ) -> Result<SignupResult, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     if !matches!(
         status_of(&activity),
         ActivityStatus::Draft | ActivityStatus::Published
@@ -735,15 +723,15 @@ pub fn add_by_office(
             "this activity is cancelled or completed",
         ));
     }
-    let member: Option<String> = users::table
+    let member: Option<MemberId> = users::table
         .filter(users::id.eq(&add.member_id))
         .filter(users::committee_id.eq(&caller.committee_id))
         .select(users::id)
         .get_result(conn)
         .optional()?;
     let member = member.ok_or_else(|| AppError::not_found("member").with_field("member_id"))?;
-    let role = pick_role(conn, &activity.id, add.role_id.as_deref())?;
-    let existing = find(conn, &activity.id, &member)?;
+    let role = pick_role(conn, activity.id, add.role_id)?;
+    let existing = find(conn, activity.id, member)?;
     if existing.as_ref().is_some_and(|r| LIVE.contains(&r.status)) {
         return Err(AppError::new(
             ErrorCode::AlreadySignedUp,
@@ -755,19 +743,20 @@ pub fn add_by_office(
     } else {
         SignupStatus::Waitlisted
     };
-    let row = put(conn, existing, &activity.id, &role.id, &member, status, now)?;
+    let entry = Entry {
+        activity_id: activity.id,
+        role_id: role.id,
+        user_id: member,
+        status,
+        seq: next_seq(conn, activity.id)?,
+    };
+    let row = store(conn, existing, entry, now)?;
     let waitlisted = status == SignupStatus::Waitlisted;
-    log_for_member(
-        conn,
-        ctx,
-        AuditAction::SignedUpForMember,
-        &activity,
-        &member,
-    )?;
+    log_for_member(conn, ctx, AuditAction::SignedUpForMember, &activity, member)?;
     tell(
         conn,
         &activity,
-        &member,
+        member,
         Notice::AddedByOffice(&activity, waitlisted),
         now,
     )?;
@@ -778,11 +767,11 @@ pub fn add_by_office(
 pub fn remove_by_office(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
-    member_id: &str,
+    activity_id: ActivityId,
+    member_id: MemberId,
 ) -> Result<SignupResult, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
     let answer = withdraw(conn, &activity, member_id, SignupStatus::Removed, now)?;
     log_for_member(
         conn,
@@ -799,12 +788,12 @@ pub fn remove_by_office(
 pub fn promote_by_office(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    activity_id: &str,
-    member_id: &str,
+    activity_id: ActivityId,
+    member_id: MemberId,
 ) -> Result<SignupResult, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
-    let activity = activities::lock(conn, &caller.committee_id, activity_id)?;
-    let mut row = find(conn, &activity.id, member_id)?
+    let activity = activities::lock(conn, caller.committee_id, activity_id)?;
+    let mut row = find(conn, activity.id, member_id)?
         .filter(|r| r.status == SignupStatus::Waitlisted)
         .ok_or_else(|| {
             AppError::new(ErrorCode::NotSignedUp, "this member is not on the waitlist")
@@ -840,12 +829,12 @@ fn log_for_member(
     ctx: &Ctx,
     action: AuditAction,
     activity: &ActivityRow,
-    member_id: &str,
+    member_id: MemberId,
 ) -> Result<(), AppError> {
     let name: String = users::table
         .find(member_id)
         .select(users::name)
         .get_result(conn)?;
     let detail = format!("{name} · {}", activity.title);
-    audit::record(conn, ctx, action, Some(member_id), detail)
+    audit::record(conn, ctx, action, Some(&member_id), detail)
 }

@@ -12,6 +12,7 @@ use lvzhi_shared::activities::{
     Activity, ActivityKind, ActivityStatus, ActivitySummary, Audience, Material, MySignup,
     RoleSlot, SignupStatus, Stop,
 };
+use lvzhi_shared::ids::{ActivityId, MemberId, RoleSlotId};
 use lvzhi_shared::members::Role;
 
 use crate::db::DbConnection;
@@ -29,11 +30,11 @@ use super::plan::reminders_of;
 use super::{materials, signups};
 
 /// Live sign-ups (registered, waitlisted) per activity, role and status.
-struct LiveCounts(Vec<(String, String, String, i32)>);
+struct LiveCounts(Vec<(ActivityId, RoleSlotId, String, i32)>);
 
 impl LiveCounts {
-    fn of(conn: &mut DbConnection, activity_ids: &[String]) -> Result<Self, AppError> {
-        let rows: Vec<(String, String, String, i64)> = signups_t::table
+    fn of(conn: &mut DbConnection, activity_ids: &[ActivityId]) -> Result<Self, AppError> {
+        let rows: Vec<(ActivityId, RoleSlotId, String, i64)> = signups_t::table
             .filter(signups_t::activity_id.eq_any(activity_ids))
             .filter(signups_t::status.eq_any([
                 SignupStatus::Registered.as_str(),
@@ -58,18 +59,18 @@ impl LiveCounts {
         ))
     }
 
-    fn role(&self, role_id: &str, status: SignupStatus) -> i32 {
+    fn role(&self, role_id: RoleSlotId, status: SignupStatus) -> i32 {
         self.0
             .iter()
-            .filter(|(_, r, s, _)| r == role_id && s == status.as_str())
+            .filter(|(_, r, s, _)| *r == role_id && s == status.as_str())
             .map(|(.., n)| n)
             .sum()
     }
 
-    fn activity(&self, activity_id: &str, status: SignupStatus) -> i32 {
+    fn activity(&self, activity_id: ActivityId, status: SignupStatus) -> i32 {
         self.0
             .iter()
-            .filter(|(a, _, s, _)| a == activity_id && s == status.as_str())
+            .filter(|(a, _, s, _)| *a == activity_id && s == status.as_str())
             .map(|(.., n)| n)
             .sum()
     }
@@ -79,7 +80,7 @@ impl LiveCounts {
 pub fn view(
     conn: &mut DbConnection,
     row: ActivityRow,
-    viewer_id: &str,
+    viewer_id: MemberId,
     tz: Tz,
 ) -> Result<Activity, AppError> {
     let counts = LiveCounts::of(conn, std::slice::from_ref(&row.id))?;
@@ -89,12 +90,12 @@ pub fn view(
         .order(activity_roles::position.asc())
         .select((RoleRow::as_select(), sectors::name.nullable()))
         .load(conn)?;
-    let count = |role: &str, status: SignupStatus| counts.role(role, status);
+    let count = |role: RoleSlotId, status: SignupStatus| counts.role(role, status);
     let roles: Vec<RoleSlot> = roles
         .into_iter()
         .map(|(r, sector)| RoleSlot {
-            registered: count(&r.id, SignupStatus::Registered),
-            waitlisted: count(&r.id, SignupStatus::Waitlisted),
+            registered: count(r.id, SignupStatus::Registered),
+            waitlisted: count(r.id, SignupStatus::Waitlisted),
             id: r.id,
             name: r.name,
             capacity: r.capacity,
@@ -128,7 +129,7 @@ pub fn view(
         .into_iter()
         .map(materials::to_material)
         .collect();
-    let my_signup = signups::mine(conn, &row.id, viewer_id, tz)?;
+    let my_signup = signups::mine(conn, row.id, viewer_id, tz)?;
     Ok(Activity {
         registered: roles.iter().map(|r| r.registered).sum(),
         waitlisted: roles.iter().map(|r| r.waitlisted).sum(),
@@ -200,12 +201,13 @@ pub fn list(
     }
     if caller.role == Role::Member {
         query = query.filter(activities::status.ne(ActivityStatus::Draft.as_str()));
-        let sector = user_sector(conn, &caller.user_id)?.unwrap_or_default();
+        // A member of no sector is in no sector's audience (`= NULL` holds for no row).
+        let sector = user_sector(conn, caller.user_id)?;
         let by_sector = activity_sectors::table
-            .filter(activity_sectors::sector_id.eq(sector))
+            .filter(activity_sectors::sector_id.nullable().eq(sector))
             .select(activity_sectors::activity_id);
         let invited = activity_invitees::table
-            .filter(activity_invitees::user_id.eq(caller.user_id.clone()))
+            .filter(activity_invitees::user_id.eq(caller.user_id))
             .select(activity_invitees::activity_id);
         query = query.filter(
             activities::audience
@@ -229,8 +231,8 @@ pub fn list(
     } else {
         None
     };
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let summaries = summaries(conn, rows, &ids, &caller.user_id, tz)?;
+    let ids: Vec<ActivityId> = rows.iter().map(|r| r.id).collect();
+    let summaries = summaries(conn, rows, &ids, caller.user_id, tz)?;
     Ok((summaries, next))
 }
 
@@ -238,24 +240,24 @@ pub fn list(
 pub fn summaries(
     conn: &mut DbConnection,
     rows: Vec<ActivityRow>,
-    ids: &[String],
-    viewer_id: &str,
+    ids: &[ActivityId],
+    viewer_id: MemberId,
     tz: Tz,
 ) -> Result<Vec<ActivitySummary>, AppError> {
     let counts = LiveCounts::of(conn, ids)?;
-    let mine: HashMap<String, SignupStatus> = signups_t::table
+    let mine: HashMap<ActivityId, SignupStatus> = signups_t::table
         .filter(signups_t::activity_id.eq_any(ids))
         .filter(signups_t::user_id.eq(viewer_id))
         .select((signups_t::activity_id, signups_t::status))
-        .load::<(String, SignupStatus)>(conn)?
+        .load::<(ActivityId, SignupStatus)>(conn)?
         .into_iter()
         .collect();
-    let count = |id: &str, s: SignupStatus| counts.activity(id, s);
+    let count = |id: ActivityId, s: SignupStatus| counts.activity(id, s);
     Ok(rows
         .into_iter()
         .map(|r| ActivitySummary {
-            registered: count(&r.id, SignupStatus::Registered),
-            waitlisted: count(&r.id, SignupStatus::Waitlisted),
+            registered: count(r.id, SignupStatus::Registered),
+            waitlisted: count(r.id, SignupStatus::Waitlisted),
             my_status: mine.get(&r.id).copied(),
             kind: kind_of(&r),
             status: status_of(&r),
@@ -277,7 +279,7 @@ fn encode_cursor(row: &ActivityRow) -> String {
     ))
 }
 
-fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
+fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, ActivityId), AppError> {
     let bad =
         || AppError::new(ErrorCode::InvalidCursor, "the cursor is not valid").with_field("cursor");
     let raw =
@@ -287,14 +289,13 @@ fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
     let at = DateTime::from_timestamp_micros(micros)
         .ok_or_else(bad)?
         .naive_utc();
-    uuid::Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok((at, id.to_owned()))
+    Ok((at, id.parse().map_err(|_| bad())?))
 }
 
 /// My sign-ups, soonest first.
 pub fn my_summaries(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     tz: Tz,
 ) -> Result<Vec<(ActivitySummary, MySignup)>, AppError> {
     let pairs: Vec<(ActivityRow, SignupRow)> = activities::table
@@ -303,7 +304,7 @@ pub fn my_summaries(
         .order((activities::starts_at.asc(), activities::id.asc()))
         .select((ActivityRow::as_select(), SignupRow::as_select()))
         .load(conn)?;
-    let ids: Vec<String> = pairs.iter().map(|(a, _)| a.id.clone()).collect();
+    let ids: Vec<ActivityId> = pairs.iter().map(|(a, _)| a.id).collect();
     let (rows, signups): (Vec<ActivityRow>, Vec<SignupRow>) = pairs.into_iter().unzip();
     let list = summaries(conn, rows, &ids, user_id, tz)?;
     list.into_iter()

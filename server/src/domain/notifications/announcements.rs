@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::SignupStatus;
 use lvzhi_shared::audit::AuditAction;
+use lvzhi_shared::ids::{ActivityId, AnnouncementId, CommitteeId, MemberId, SectorId};
 use lvzhi_shared::members::{MemberStatus, Role};
 use lvzhi_shared::notifications::{
     Announcement, AnnouncementAudience, AudienceKind, DeliveryCounts, NewAnnouncement,
@@ -17,11 +18,11 @@ use lvzhi_shared::validate::{
     self, MAX_ANNOUNCEMENT_BODY_CHARS, MAX_ANNOUNCEMENT_TITLE_CHARS, MAX_NAMED_RECIPIENTS,
 };
 
+use crate::db::DbConnection;
 use crate::db::models::AnnouncementRow;
 use crate::db::schema::{activities, announcements, outbox as outbox_t, sectors, signups, users};
-use crate::db::{self, DbConnection};
 use crate::domain::committees::local;
-use crate::domain::notifications::outbox::{self, Notifier};
+use crate::domain::notifications::outbox::{self, Message, Notifier};
 use crate::domain::pages;
 use crate::domain::{Ctx, audit};
 use crate::error::AppError;
@@ -31,12 +32,12 @@ pub fn create(
     conn: &mut DbConnection,
     ctx: &Ctx,
     input: &NewAnnouncement,
-) -> Result<(String, usize), AppError> {
+) -> Result<(AnnouncementId, usize), AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     let title = validate::text(&input.title, "title", MAX_ANNOUNCEMENT_TITLE_CHARS, true)?;
     let body = validate::text(&input.body, "body", MAX_ANNOUNCEMENT_BODY_CHARS, true)?;
-    let committee = caller.committee_id.as_str();
-    if let Some(id) = &input.activity_id {
+    let committee = caller.committee_id;
+    if let Some(id) = input.activity_id {
         ensure_activity(conn, committee, id, "activity_id")?;
     }
     let recipients = resolve(conn, committee, &input.audience)?;
@@ -49,12 +50,12 @@ pub fn create(
     }
     let urgent = input.urgent.unwrap_or(false);
     let row = AnnouncementRow {
-        id: db::new_id(),
-        committee_id: committee.to_owned(),
-        created_by: caller.user_id.clone(),
+        id: AnnouncementId::new_v7(),
+        committee_id: committee,
+        created_by: caller.user_id,
         title,
         body,
-        activity_id: input.activity_id.clone(),
+        activity_id: input.activity_id,
         audience: serde_json::to_string(&input.audience)
             .map_err(|e| AppError::internal(format!("audience: {e}")))?,
         urgent,
@@ -65,22 +66,17 @@ pub fn create(
         .values(&row)
         .execute(conn)?;
     let due = Notifier::load(conn, committee)?.due_at(now, urgent, None);
+    let message = Message {
+        kind: NotificationKind::Announcement,
+        activity_id: row.activity_id,
+        announcement_id: Some(row.id),
+        title: &row.title,
+        body: &row.body,
+        urgent,
+    };
     let rows: Vec<_> = recipients
         .iter()
-        .map(|user_id| {
-            outbox::row(
-                committee,
-                user_id,
-                NotificationKind::Announcement,
-                row.activity_id.as_deref(),
-                Some(&row.id),
-                &row.title,
-                &row.body,
-                urgent,
-                due,
-                now,
-            )
-        })
+        .map(|user_id| outbox::row(committee, *user_id, &message, due, now))
         .collect();
     outbox::insert(conn, &rows)?;
     let detail = format!("{}（{} 人）", row.title, recipients.len());
@@ -98,7 +94,7 @@ pub fn create(
 /// clerk picks it); the same rule `create` sends by.
 pub fn recipient_count(
     conn: &mut DbConnection,
-    committee: &str,
+    committee: CommitteeId,
     audience: &AnnouncementAudience,
 ) -> Result<usize, AppError> {
     Ok(resolve(conn, committee, audience)?.len())
@@ -116,8 +112,8 @@ pub struct Unreached {
 /// phone first, then by name.
 pub fn unreached(
     conn: &mut DbConnection,
-    committee: &str,
-    id: &str,
+    committee: CommitteeId,
+    id: AnnouncementId,
 ) -> Result<Vec<Unreached>, AppError> {
     let rows: Vec<(String, String, PushState)> = outbox_t::table
         .inner_join(users::table)
@@ -145,21 +141,21 @@ pub fn unreached(
 /// The members an audience names: not disabled, of the caller's committee only.
 fn resolve(
     conn: &mut DbConnection,
-    committee: &str,
+    committee: CommitteeId,
     audience: &AnnouncementAudience,
-) -> Result<BTreeSet<String>, AppError> {
+) -> Result<BTreeSet<MemberId>, AppError> {
     let live = users::committee_id
-        .eq(committee.to_owned())
+        .eq(committee)
         .and(users::status.ne(MemberStatus::Disabled.as_str()));
     let members_only = users::role.eq(Role::Member.as_str());
-    let ids: Vec<String> = match audience.kind {
+    let ids: Vec<MemberId> = match audience.kind {
         AudienceKind::Committee => users::table
             .filter(live)
             .filter(members_only)
             .select(users::id)
             .load(conn)?,
         AudienceKind::Sectors => {
-            let wanted: BTreeSet<&str> = audience.sector_ids.iter().map(String::as_str).collect();
+            let wanted: BTreeSet<SectorId> = audience.sector_ids.iter().copied().collect();
             if wanted.is_empty() {
                 return Err(AppError::new(ErrorCode::FieldRequired, "name the sectors")
                     .with_field("audience.sector_ids"));
@@ -184,7 +180,7 @@ fn resolve(
                 .load(conn)?
         }
         AudienceKind::Activity => {
-            let Some(activity_id) = &audience.activity_id else {
+            let Some(activity_id) = audience.activity_id else {
                 return Err(AppError::new(ErrorCode::FieldRequired, "name the activity")
                     .with_field("audience.activity_id"));
             };
@@ -205,7 +201,7 @@ fn resolve(
                 .load(conn)?
         }
         AudienceKind::Members => {
-            let wanted: BTreeSet<&str> = audience.member_ids.iter().map(String::as_str).collect();
+            let wanted: BTreeSet<MemberId> = audience.member_ids.iter().copied().collect();
             if wanted.is_empty() {
                 return Err(AppError::new(ErrorCode::FieldRequired, "name the members")
                     .with_field("audience.member_ids"));
@@ -217,8 +213,8 @@ fn resolve(
                 )
                 .with_field("audience.member_ids"));
             }
-            let wanted: Vec<&str> = wanted.into_iter().collect();
-            let ours: Vec<(String, String)> = users::table
+            let wanted: Vec<MemberId> = wanted.into_iter().collect();
+            let ours: Vec<(MemberId, String)> = users::table
                 .filter(users::committee_id.eq(committee))
                 .filter(users::id.eq_any(&wanted))
                 .select((users::id, users::status))
@@ -241,8 +237,8 @@ fn resolve(
 
 fn ensure_activity(
     conn: &mut DbConnection,
-    committee: &str,
-    id: &str,
+    committee: CommitteeId,
+    id: ActivityId,
     field: &str,
 ) -> Result<(), AppError> {
     let found: i64 = activities::table
@@ -263,8 +259,8 @@ fn ensure_activity(
 /// An announcement of the caller's committee with its delivery counts.
 pub fn get(
     conn: &mut DbConnection,
-    committee: &str,
-    id: &str,
+    committee: CommitteeId,
+    id: AnnouncementId,
     tz: Tz,
 ) -> Result<Announcement, AppError> {
     let row: AnnouncementRow = announcements::table
@@ -274,14 +270,14 @@ pub fn get(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("announcement"))?;
-    let mut counts = delivery_counts(conn, &[row.id.as_str()])?;
-    to_announcement(row, counts.remove(id).unwrap_or_default(), tz)
+    let mut counts = delivery_counts(conn, &[row.id])?;
+    to_announcement(row, counts.remove(&id).unwrap_or_default(), tz)
 }
 
 /// One page of the committee's announcements, newest first, and the cursor after it.
 pub fn list(
     conn: &mut DbConnection,
-    committee: &str,
+    committee: CommitteeId,
     cursor: Option<&str>,
     limit: u32,
     tz: Tz,
@@ -293,16 +289,16 @@ pub fn list(
         .select(AnnouncementRow::as_select())
         .into_boxed();
     if let Some(c) = cursor {
-        query = query.filter(announcements::id.lt(pages::parse_id_cursor(c)?));
+        query = query.filter(announcements::id.lt(pages::parse_id_cursor::<AnnouncementId>(c)?));
     }
     let mut rows: Vec<AnnouncementRow> = query.load(conn)?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
-        rows.last().map(|r| pages::id_cursor(&r.id))
+        rows.last().map(|r| pages::id_cursor(r.id))
     } else {
         None
     };
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<AnnouncementId> = rows.iter().map(|r| r.id).collect();
     let mut counts = delivery_counts(conn, &ids)?;
     let items = rows
         .into_iter()
@@ -317,9 +313,9 @@ pub fn list(
 /// Per announcement: recipients by push state, and how many have read it.
 fn delivery_counts(
     conn: &mut DbConnection,
-    ids: &[&str],
-) -> Result<HashMap<String, DeliveryCounts>, AppError> {
-    let states: Vec<(Option<String>, PushState, i64)> = outbox_t::table
+    ids: &[AnnouncementId],
+) -> Result<HashMap<AnnouncementId, DeliveryCounts>, AppError> {
+    let states: Vec<(Option<AnnouncementId>, PushState, i64)> = outbox_t::table
         .filter(outbox_t::announcement_id.eq_any(ids))
         .group_by((outbox_t::announcement_id, outbox_t::push_state))
         .select((
@@ -328,13 +324,13 @@ fn delivery_counts(
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
-    let reads: Vec<(Option<String>, i64)> = outbox_t::table
+    let reads: Vec<(Option<AnnouncementId>, i64)> = outbox_t::table
         .filter(outbox_t::announcement_id.eq_any(ids))
         .filter(outbox_t::read_at.is_not_null())
         .group_by(outbox_t::announcement_id)
         .select((outbox_t::announcement_id, diesel::dsl::count_star()))
         .load(conn)?;
-    let mut out: HashMap<String, DeliveryCounts> = HashMap::new();
+    let mut out: HashMap<AnnouncementId, DeliveryCounts> = HashMap::new();
     for (id, state, n) in states {
         let Some(id) = id else { continue };
         let c = out.entry(id).or_default();

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::ids::{MemberId, SessionId};
 use lvzhi_shared::notifications::{Device, DeviceRegistration, Platform};
 use lvzhi_shared::validate::MAX_DEVICE_TOKEN_CHARS;
 
@@ -50,8 +51,8 @@ pub fn register(
     diesel::delete(devices::table.find(token)).execute(conn)?;
     let row = DeviceRow {
         token: token.to_owned(),
-        user_id: caller.user_id.clone(),
-        session_id: caller.session_id.clone(),
+        user_id: caller.user_id,
+        session_id: caller.session_id,
         platform: input.platform,
         created_at,
         updated_at: now,
@@ -82,7 +83,7 @@ pub fn unregister(conn: &mut DbConnection, ctx: &Ctx, token: &str) -> Result<(),
 }
 
 /// The phones registered by these sessions stop getting pushes (sign-out, theft).
-pub fn forget_session(conn: &mut DbConnection, session_id: &str) -> Result<(), AppError> {
+pub fn forget_session(conn: &mut DbConnection, session_id: SessionId) -> Result<(), AppError> {
     diesel::delete(devices::table.filter(devices::session_id.eq(session_id))).execute(conn)?;
     Ok(())
 }
@@ -90,8 +91,8 @@ pub fn forget_session(conn: &mut DbConnection, session_id: &str) -> Result<(), A
 /// All the member's phones but the one of `keep_session` (password change, disabling).
 pub fn forget_user(
     conn: &mut DbConnection,
-    user_id: &str,
-    keep_session: Option<&str>,
+    user_id: MemberId,
+    keep_session: Option<SessionId>,
 ) -> Result<(), AppError> {
     let mut query = diesel::delete(devices::table)
         .filter(devices::user_id.eq(user_id))
@@ -125,8 +126,8 @@ pub fn disable(
 /// The live phones of these members: (user id, token, platform).
 pub fn live_of(
     conn: &mut DbConnection,
-    user_ids: &[&str],
-) -> Result<Vec<(String, String, Platform)>, AppError> {
+    user_ids: &[MemberId],
+) -> Result<Vec<(MemberId, String, Platform)>, AppError> {
     Ok(devices::table
         .filter(devices::user_id.eq_any(user_ids))
         .filter(devices::disabled_at.is_null())

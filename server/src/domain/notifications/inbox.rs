@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use diesel::prelude::*;
+use lvzhi_shared::ids::{MemberId, NotificationId};
 use lvzhi_shared::notifications::Notification;
 
 use crate::db::DbConnection;
@@ -15,7 +16,7 @@ use crate::error::AppError;
 /// One page of the member's inbox and the cursor after it.
 pub fn list(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     unread_only: bool,
     cursor: Option<&str>,
     limit: u32,
@@ -31,12 +32,12 @@ pub fn list(
         query = query.filter(outbox::read_at.is_null());
     }
     if let Some(c) = cursor {
-        query = query.filter(outbox::id.lt(pages::parse_id_cursor(c)?));
+        query = query.filter(outbox::id.lt(pages::parse_id_cursor::<NotificationId>(c)?));
     }
     let mut rows: Vec<OutboxRow> = query.load(conn)?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
-        rows.last().map(|r| pages::id_cursor(&r.id))
+        rows.last().map(|r| pages::id_cursor(r.id))
     } else {
         None
     };
@@ -46,7 +47,7 @@ pub fn list(
     ))
 }
 
-pub fn unread(conn: &mut DbConnection, user_id: &str) -> Result<i64, AppError> {
+pub fn unread(conn: &mut DbConnection, user_id: MemberId) -> Result<i64, AppError> {
     Ok(outbox::table
         .filter(outbox::user_id.eq(user_id))
         .filter(outbox::read_at.is_null())
@@ -58,8 +59,8 @@ pub fn unread(conn: &mut DbConnection, user_id: &str) -> Result<i64, AppError> {
 /// member's notification is not found.
 pub fn mark_read(
     conn: &mut DbConnection,
-    user_id: &str,
-    id: &str,
+    user_id: MemberId,
+    id: NotificationId,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let mine = outbox::table
@@ -78,7 +79,7 @@ pub fn mark_read(
 /// Marks everything read; returns how many were unread.
 pub fn mark_all_read(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: MemberId,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     Ok(diesel::update(

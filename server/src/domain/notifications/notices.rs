@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDateTime, TimeZone, Timelike, Weekday};
 use chrono_tz::Tz;
 use lvzhi_shared::committees::Language;
+use lvzhi_shared::ids::ActivityId;
 use lvzhi_shared::notifications::NotificationKind;
 
 use crate::db::models::ActivityRow;
@@ -29,7 +30,7 @@ pub enum Notice<'a> {
 }
 
 pub struct FindingAnswer<'a> {
-    pub activity_id: &'a str,
+    pub activity_id: ActivityId,
     pub finding_title: &'a str,
     pub adopted: bool,
     pub department: Option<&'a str>,
@@ -44,10 +45,10 @@ pub struct Text {
 }
 
 impl Notice<'_> {
-    pub fn activity_id(&self) -> Option<&str> {
+    pub fn activity_id(&self) -> Option<ActivityId> {
         match self {
             Notice::FindingAnswered(f) => Some(f.activity_id),
-            other => other.activity().map(|a| a.id.as_str()),
+            other => other.activity().map(|a| a.id),
         }
     }
 

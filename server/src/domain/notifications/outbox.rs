@@ -9,11 +9,12 @@ use chrono::{Duration, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::committees::Language;
+use lvzhi_shared::ids::{ActivityId, AnnouncementId, CommitteeId, MemberId, NotificationId};
 use lvzhi_shared::notifications::{NotificationKind, PushState};
 
+use crate::db::DbConnection;
 use crate::db::models::OutboxRow;
 use crate::db::schema::{activities, committees, outbox};
-use crate::db::{self, DbConnection};
 use crate::domain::committees::{parse_hhmm, stored_time_zone};
 use crate::domain::notifications::notices::Notice;
 use crate::error::AppError;
@@ -26,14 +27,14 @@ const URGENT_WITHIN: Duration = Duration::hours(24);
 
 /// A committee's notification settings, read once per transaction.
 pub struct Notifier {
-    pub committee_id: String,
+    pub committee_id: CommitteeId,
     pub language: Language,
     pub tz: Tz,
     quiet: Option<(NaiveTime, NaiveTime)>,
 }
 
 impl Notifier {
-    pub fn load(conn: &mut DbConnection, committee_id: &str) -> Result<Self, AppError> {
+    pub fn load(conn: &mut DbConnection, committee_id: CommitteeId) -> Result<Self, AppError> {
         let (tz, language, start, end): (String, Language, Option<String>, Option<String>) =
             committees::table
                 .find(committee_id)
@@ -52,7 +53,7 @@ impl Notifier {
             _ => None,
         };
         Ok(Self {
-            committee_id: committee_id.to_owned(),
+            committee_id,
             language,
             tz: stored_time_zone(&tz)?,
             quiet,
@@ -104,18 +105,18 @@ impl Notifier {
     pub fn tell(
         &self,
         conn: &mut DbConnection,
-        user_id: &str,
+        user_id: MemberId,
         notice: &Notice<'_>,
         now: NaiveDateTime,
     ) -> Result<(), AppError> {
-        self.tell_all(conn, &[user_id.to_owned()], notice, now)
+        self.tell_all(conn, &[user_id], notice, now)
     }
 
     /// Queues the same notice to each of `user_ids`.
     pub fn tell_all(
         &self,
         conn: &mut DbConnection,
-        user_ids: &[String],
+        user_ids: &[MemberId],
         notice: &Notice<'_>,
         now: NaiveDateTime,
     ) -> Result<(), AppError> {
@@ -126,22 +127,17 @@ impl Notifier {
             _ => false,
         };
         let due = self.due_at(now, urgent, deadline);
+        let message = Message {
+            kind: text.kind,
+            activity_id: notice.activity_id(),
+            announcement_id: None,
+            title: &text.title,
+            body: &text.body,
+            urgent,
+        };
         let rows: Vec<OutboxRow> = user_ids
             .iter()
-            .map(|user_id| {
-                row(
-                    &self.committee_id,
-                    user_id,
-                    text.kind,
-                    notice.activity_id(),
-                    None,
-                    &text.title,
-                    &text.body,
-                    urgent,
-                    due,
-                    now,
-                )
-            })
+            .map(|user_id| row(self.committee_id, *user_id, &message, due, now))
             .collect();
         insert(conn, &rows)
     }
@@ -152,9 +148,9 @@ impl Notifier {
 /// that would wait past its activity's start goes at once).
 #[derive(Default)]
 pub struct RetryTimes {
-    notifiers: HashMap<String, Notifier>,
+    notifiers: HashMap<CommitteeId, Notifier>,
     /// Activity starts, read once per activity for a batch of retries.
-    starts: HashMap<String, Option<NaiveDateTime>>,
+    starts: HashMap<ActivityId, Option<NaiveDateTime>>,
 }
 
 impl RetryTimes {
@@ -164,12 +160,12 @@ impl RetryTimes {
         row: &OutboxRow,
         after_wait: NaiveDateTime,
     ) -> Result<NaiveDateTime, AppError> {
-        let notifier = match self.notifiers.entry(row.committee_id.clone()) {
+        let notifier = match self.notifiers.entry(row.committee_id) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(slot) => slot.insert(Notifier::load(conn, &row.committee_id)?),
+            Entry::Vacant(slot) => slot.insert(Notifier::load(conn, row.committee_id)?),
         };
-        let deadline = match &row.activity_id {
-            Some(id) => match self.starts.entry(id.clone()) {
+        let deadline = match row.activity_id {
+            Some(id) => match self.starts.entry(id) {
                 Entry::Occupied(known) => *known.get(),
                 Entry::Vacant(slot) => *slot.insert(
                     activities::table
@@ -185,31 +181,36 @@ impl RetryTimes {
     }
 }
 
-/// A fresh queued row.
-#[allow(clippy::too_many_arguments)]
+/// What a notification says, the same for each member it goes to.
+pub struct Message<'a> {
+    pub kind: NotificationKind,
+    pub activity_id: Option<ActivityId>,
+    pub announcement_id: Option<AnnouncementId>,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Goes even in quiet hours.
+    pub urgent: bool,
+}
+
+/// A fresh queued row: `message` to one member, its push due at `due`.
 pub fn row(
-    committee_id: &str,
-    user_id: &str,
-    kind: NotificationKind,
-    activity_id: Option<&str>,
-    announcement_id: Option<&str>,
-    title: &str,
-    body: &str,
-    urgent: bool,
+    committee_id: CommitteeId,
+    user_id: MemberId,
+    message: &Message<'_>,
     due: NaiveDateTime,
     now: NaiveDateTime,
 ) -> OutboxRow {
     OutboxRow {
-        id: db::new_id(),
-        committee_id: committee_id.to_owned(),
-        user_id: user_id.to_owned(),
-        kind,
-        activity_id: activity_id.map(str::to_owned),
-        title: title.to_owned(),
-        body: body.to_owned(),
-        urgent,
+        id: NotificationId::new_v7(),
+        committee_id,
+        user_id,
+        kind: message.kind,
+        activity_id: message.activity_id,
+        title: message.title.to_owned(),
+        body: message.body.to_owned(),
+        urgent: message.urgent,
         created_at: now,
-        announcement_id: announcement_id.map(str::to_owned),
+        announcement_id: message.announcement_id,
         push_state: PushState::Queued,
         attempts: 0,
         due_at: Some(due),
@@ -240,7 +241,7 @@ mod tests {
 
     fn notifier(start: &str, end: &str) -> Notifier {
         Notifier {
-            committee_id: "c".into(),
+            committee_id: CommitteeId::new_v7(),
             language: Language::Zh,
             tz: chrono_tz::Asia::Shanghai,
             quiet: Some((
