@@ -38,16 +38,20 @@ impl Page {
             .find(|l| l.starts_with(&format!("{name}=")))
     }
 
+    /// The text after the first `start` up to the next `end`.
+    pub fn between(&self, start: &str, end: &str) -> String {
+        let from = self
+            .body
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} not in the page:\n{}", self.body))
+            + start.len();
+        let to = self.body[from..].find(end).expect("end") + from;
+        self.body[from..to].to_owned()
+    }
+
     /// The value of the first hidden `csrf` field on the page.
     pub fn csrf(&self) -> String {
-        let marker = r#"name="csrf" value=""#;
-        let at = self
-            .body
-            .find(marker)
-            .unwrap_or_else(|| panic!("no csrf field on the page:\n{}", self.body))
-            + marker.len();
-        let end = self.body[at..].find('"').expect("csrf value ends");
-        self.body[at..at + end].to_owned()
+        self.between(r#"name="csrf" value=""#, "\"")
     }
 }
 

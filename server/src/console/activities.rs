@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, day_and_time, html, span};
+use super::layout::{ConfirmPage, Shell, day_and_time, html, span, xlsx};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::activities::{self, ListFilter, roster, signups};
@@ -321,18 +321,6 @@ where
 
 // ---- changes to the roster: a confirmation, then the change ----
 
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    shell: Shell,
-    question: String,
-    told: Vec<String>,
-    action: String,
-    button: &'static str,
-    back: String,
-    danger: bool,
-}
-
 /// The member's name on this activity's roster, if they are on it.
 async fn on_roster(
     state: &AppState,
@@ -568,16 +556,7 @@ pub async fn roster_file(
         })
         .await?;
     let bytes = roster::table(&items).to_xlsx("报名名单")?;
-    Ok(Response::builder()
-        .header(
-            poem::http::header::CONTENT_TYPE,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .header(
-            poem::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"roster.xlsx\"",
-        )
-        .body(bytes))
+    Ok(xlsx(bytes, "roster.xlsx"))
 }
 
 // ---- attendance and the paper sign-in sheet ----

@@ -55,6 +55,36 @@ impl Shell {
     }
 }
 
+/// A confirmation before a change: the question, who will be told what,
+/// and the form that makes the change (or the way back without it).
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub shell: Shell,
+    pub question: String,
+    pub told: Vec<String>,
+    /// Where the form posts.
+    pub action: String,
+    pub button: &'static str,
+    pub back: String,
+    /// The change cannot be undone: the button says so by its colour.
+    pub danger: bool,
+}
+
+/// A spreadsheet to download (an export; the caller has audited it).
+pub fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
+    Response::builder()
+        .header(
+            poem::http::header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .header(
+            poem::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        )
+        .body(bytes)
+}
+
 /// Renders a page; a template that fails to render is our fault, logged,
 /// and the clerk gets a plain apology rather than half a page.
 pub fn html(page: &impl Template) -> Response {

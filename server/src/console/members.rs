@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::activities::{CsrfForm, path_id};
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, date, day_and_time, html};
+use super::layout::{ConfirmPage, Shell, date, day_and_time, html, xlsx};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::members::{self, ListFilter};
@@ -193,16 +193,7 @@ pub async fn export(
         })
         .await?;
     let bytes = members::table(&all).to_xlsx("委员名单")?;
-    Ok(Response::builder()
-        .header(
-            poem::http::header::CONTENT_TYPE,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .header(
-            poem::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"members.xlsx\"",
-        )
-        .body(bytes))
+    Ok(xlsx(bytes, "members.xlsx"))
 }
 
 struct SignupLine {
@@ -294,18 +285,6 @@ pub async fn page(
         done,
         member: row(member),
     }))
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    shell: Shell,
-    question: String,
-    told: Vec<String>,
-    action: String,
-    button: &'static str,
-    back: String,
-    danger: bool,
 }
 
 /// `GET /console/members/{id}/disable` and `/enable`: what it will do.

@@ -302,11 +302,7 @@ async fn the_roster_file_and_the_checkin_screen(b: Backend) {
             .contains(r#"<img src="data:image/svg+xml;base64,"#)
     );
     assert!(!screen.body.contains("现在不在签到时间内"));
-    let digits = between(
-        &screen.body,
-        r#"<p class="digits" aria-label="签到码 "#,
-        "\"",
-    );
+    let digits = screen.between(r#"<p class="digits" aria-label="签到码 "#, "\"");
     assert_eq!(digits.len(), 6);
     assert!(screen.body.contains(r#"<span class="big">0</span> / 2"#));
 
@@ -415,16 +411,6 @@ async fn attendance_and_the_paper_sheet(b: Backend) {
     for m in &ms {
         assert!(sheet.body.contains(&m.user.name));
     }
-}
-
-/// The text after `start` up to `end`.
-fn between(text: &str, start: &str, end: &str) -> String {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not in page"))
-        + start.len();
-    let to = text[from..].find(end).expect("end") + from;
-    text[from..to].to_owned()
 }
 
 on_both_backends!(

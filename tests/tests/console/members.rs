@@ -39,7 +39,7 @@ async fn the_roster_searched_and_a_member_switched_off(b: Backend) {
     assert_eq!(all.status, 200);
     assert!(all.body.contains(r#"<label for="q">查找</label>"#));
     assert!(all.body.contains("下一页"), "55 accounts make two pages");
-    let next = between(&all.body, "&amp;cursor=", "\"");
+    let next = all.between("&amp;cursor=", "\"");
     let second = browser
         .get(&format!(
             "/console/members?q=&sector=&status=&cursor={next}"
@@ -162,15 +162,6 @@ async fn the_roster_searched_and_a_member_switched_off(b: Backend) {
 /// Table rows of the member list on a page.
 fn rows(page: &str) -> usize {
     page.matches(r#"<td><a href="/console/members/"#).count()
-}
-
-fn between(text: &str, start: &str, end: &str) -> String {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not in page"))
-        + start.len();
-    let to = text[from..].find(end).expect("end") + from;
-    text[from..to].to_owned()
 }
 
 on_both_backends!(the_roster_searched_and_a_member_switched_off);

@@ -30,7 +30,7 @@ async fn an_announcement_composed_sent_and_followed_up(b: Backend) {
         assert!(form.body.contains(&format!(">{label}</label>")), "{label}");
     }
     assert!(form.body.contains("将发送给 <strong>3</strong> 位委员"));
-    let sector_id = between(&form.body, r#"name="sector" value=""#, "\"");
+    let sector_id = form.between(r#"name="sector" value=""#, "\"");
     // The count as the audience changes (what htmx asks for).
     let one_sector = browser
         .get(&format!(
@@ -145,15 +145,6 @@ async fn doctors_sector(app: &TestApp, token: &str) -> String {
         .and_then(|s| s["id"].as_str())
         .expect("医药卫生界")
         .to_owned()
-}
-
-fn between(text: &str, start: &str, end: &str) -> String {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not in page"))
-        + start.len();
-    let to = text[from..].find(end).expect("end") + from;
-    text[from..to].to_owned()
 }
 
 on_both_backends!(an_announcement_composed_sent_and_followed_up);
