@@ -11,6 +11,7 @@ mod labels;
 mod layout;
 mod members;
 mod notices;
+mod password;
 mod session;
 mod signin;
 mod today;
@@ -34,6 +35,7 @@ pub fn routes() -> impl Endpoint {
         .at("/login", get(signin::form).post(signin::submit))
         .at("/logout", post(signin::sign_out))
         .at("/today", get(today::page))
+        .at("/password", get(password::form).post(password::change))
         .at("/members", get(members::list))
         .at("/members/export.xlsx", get(members::export))
         .at("/members/:id", get(members::page))

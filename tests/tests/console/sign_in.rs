@@ -202,6 +202,83 @@ async fn sessions_end_with_a_password_change(b: Backend) {
     assert_eq!(browser.get("/console/today").await.status, 303);
 }
 
+async fn the_clerk_changes_their_password(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.account(Role::Organizer, ORGANIZER).await;
+    let here = Browser::new(&app);
+    let elsewhere = Browser::new(&app);
+    for browser in [&here, &elsewhere] {
+        assert_eq!(
+            browser.sign_in(ORGANIZER, MEMBER_PASSWORD).await.status,
+            303
+        );
+    }
+    let form = here.get("/console/password").await;
+    assert_eq!(form.status, 200);
+    for label in ["当前密码", "再输入一次新密码"] {
+        assert!(form.body.contains(&format!(">{label}</label>")), "{label}");
+    }
+    let csrf = form.csrf();
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        let csrf = csrf.clone();
+        let here = &here;
+        async move {
+            here.post(
+                "/console/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("new", new),
+                    ("repeat", repeat),
+                ],
+            )
+            .await
+        }
+    };
+    let slip = change(MEMBER_PASSWORD, "new-password-1", "new-password-2").await;
+    assert_eq!(slip.status, 422);
+    assert!(slip.body.contains("两次输入的新密码不一致"));
+    assert!(
+        !slip.body.contains("new-password-1"),
+        "passwords are not echoed"
+    );
+    let wrong = change("not-the-password", "new-password-1", "new-password-1").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("当前密码不正确"));
+    let short = change(MEMBER_PASSWORD, "short", "short").await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("新密码应为 8 至 128 个字符"));
+    // Nothing changed so far.
+    app.login(ORGANIZER, MEMBER_PASSWORD).await;
+
+    let done = change(MEMBER_PASSWORD, "new-password-1", "new-password-1").await;
+    assert_eq!(done.status, 303);
+    assert!(
+        here.get("/console/password?done=1")
+            .await
+            .body
+            .contains("密码已修改")
+    );
+    assert_eq!(
+        here.get("/console/today").await.status,
+        200,
+        "this session goes on"
+    );
+    assert_eq!(
+        elsewhere.get("/console/today").await.status,
+        303,
+        "the other ended"
+    );
+    let r = app
+        .api(Method::POST, "/auth/login")
+        .json(&json!({"phone": ORGANIZER, "password": MEMBER_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 401);
+    app.login(ORGANIZER, "new-password-1").await;
+}
+
 async fn sessions_time_out(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.account(Role::Organizer, ORGANIZER).await;
@@ -275,6 +352,7 @@ on_both_backends!(
     wrong_passwords_and_stale_forms,
     only_console_pages_after_sign_in,
     sessions_end_with_a_password_change,
+    the_clerk_changes_their_password,
     sessions_time_out,
     secure_cookie_when_configured,
     failures_are_console_pages,
