@@ -342,33 +342,113 @@ async fn on_roster(
     Ok((activity, entry))
 }
 
+/// What the office may do to one member's place on the roster.
+#[derive(Clone, Copy)]
+enum RosterChange {
+    Promote,
+    Remove,
+}
+
+impl RosterChange {
+    fn path(self) -> &'static str {
+        match self {
+            RosterChange::Promote => "promote",
+            RosterChange::Remove => "remove",
+        }
+    }
+
+    /// The confirmation: the question and who will be told what.
+    fn confirm(self, activity: &Activity, entry: &RosterEntry, clerk: &Clerk) -> ConfirmPage {
+        let (question, mut told, button, title, danger) = match self {
+            RosterChange::Promote => (
+                format!(
+                    "将候补第 {} 位的 {} 转为「{}」的正式报名？",
+                    entry.position.unwrap_or(0),
+                    entry.name,
+                    activity.title
+                ),
+                vec![format!(
+                    "{}：手机推送和消息中心通知“已获得名额”",
+                    entry.name
+                )],
+                "确认转为正式报名",
+                "确认递补",
+                false,
+            ),
+            RosterChange::Remove => (
+                format!("将 {} 移出「{}」的名单？", entry.name, activity.title),
+                vec![format!(
+                    "{}：手机推送和消息中心通知“已被移出名单”",
+                    entry.name
+                )],
+                "确认移出",
+                "确认移出",
+                true,
+            ),
+        };
+        if matches!(self, RosterChange::Remove)
+            && entry.status == SignupStatus::Registered
+            && activity.waitlisted > 0
+        {
+            told.push("同一岗位候补名单上排在最前的委员：通知“已获得名额”".into());
+        }
+        let (id, member) = (activity.id, entry.member_id);
+        ConfirmPage {
+            question,
+            told,
+            action: format!("/console/activities/{id}/{}/{member}", self.path()),
+            button,
+            back: format!("/console/activities/{id}"),
+            danger,
+            shell: Shell::new(clerk, title, "/console/activities"),
+        }
+    }
+}
+
+async fn confirm_change(
+    change: RosterChange,
+    req: &Request,
+    state: &AppState,
+    (id, member): (String, String),
+) -> Result<Response, ConsoleError> {
+    let clerk = Clerk::of(state, req).await?;
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    let (activity, entry) = on_roster(state, &clerk, id, member).await?;
+    Ok(html(&change.confirm(&activity, &entry, &clerk)))
+}
+
+async fn apply_change(
+    change: RosterChange,
+    req: &Request,
+    state: &AppState,
+    (id, member): (String, String),
+    form: CsrfForm,
+) -> Result<Response, ConsoleError> {
+    let clerk = Clerk::of(state, req).await?;
+    clerk.check_csrf(req, Some(&form.csrf))?;
+    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
+    let done = match change {
+        RosterChange::Promote => "promoted",
+        RosterChange::Remove => "removed",
+    };
+    act(state, clerk, id, done, move |conn, ctx| {
+        match change {
+            RosterChange::Promote => signups::promote_by_office(conn, ctx, id, member),
+            RosterChange::Remove => signups::remove_by_office(conn, ctx, id, member),
+        }
+        .map(|_| ())
+    })
+    .await
+}
+
 /// `GET /console/activities/{id}/promote/{member}`: who gets the place, who is told.
 #[handler]
 pub async fn confirm_promote(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    Path((id, member)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
-    let clerk = Clerk::of(&state, req).await?;
-    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
-    let (activity, entry) = on_roster(&state, &clerk, id, member).await?;
-    Ok(html(&ConfirmPage {
-        question: format!(
-            "将候补第 {} 位的 {} 转为「{}」的正式报名？",
-            entry.position.unwrap_or(0),
-            entry.name,
-            activity.title
-        ),
-        told: vec![format!(
-            "{}：手机推送和消息中心通知“已获得名额”",
-            entry.name
-        )],
-        action: format!("/console/activities/{id}/promote/{member}"),
-        button: "确认转为正式报名",
-        back: format!("/console/activities/{id}"),
-        danger: false,
-        shell: Shell::new(&clerk, "确认递补", "/console/activities"),
-    }))
+    confirm_change(RosterChange::Promote, req, &state, ids).await
 }
 
 /// `POST /console/activities/{id}/promote/{member}`.
@@ -376,16 +456,10 @@ pub async fn confirm_promote(
 pub async fn promote(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    Path((id, member)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    let clerk = Clerk::of(&state, req).await?;
-    clerk.check_csrf(req, Some(&form.csrf))?;
-    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
-    act(&state, clerk, id, "promoted", move |conn, ctx| {
-        signups::promote_by_office(conn, ctx, id, member).map(|_| ())
-    })
-    .await
+    apply_change(RosterChange::Promote, req, &state, ids, form).await
 }
 
 /// `GET /console/activities/{id}/remove/{member}`.
@@ -393,27 +467,9 @@ pub async fn promote(
 pub async fn confirm_remove(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    Path((id, member)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> Result<Response, ConsoleError> {
-    let clerk = Clerk::of(&state, req).await?;
-    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
-    let (activity, entry) = on_roster(&state, &clerk, id, member).await?;
-    let mut told = vec![format!(
-        "{}：手机推送和消息中心通知“已被移出名单”",
-        entry.name
-    )];
-    if entry.status == SignupStatus::Registered && activity.waitlisted > 0 {
-        told.push("同一岗位候补名单上排在最前的委员：通知“已获得名额”".into());
-    }
-    Ok(html(&ConfirmPage {
-        question: format!("将 {} 移出「{}」的名单？", entry.name, activity.title),
-        told,
-        action: format!("/console/activities/{id}/remove/{member}"),
-        button: "确认移出",
-        back: format!("/console/activities/{id}"),
-        danger: true,
-        shell: Shell::new(&clerk, "确认移出", "/console/activities"),
-    }))
+    confirm_change(RosterChange::Remove, req, &state, ids).await
 }
 
 /// `POST /console/activities/{id}/remove/{member}`.
@@ -421,16 +477,10 @@ pub async fn confirm_remove(
 pub async fn remove(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    Path((id, member)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    let clerk = Clerk::of(&state, req).await?;
-    clerk.check_csrf(req, Some(&form.csrf))?;
-    let (id, member): (ActivityId, MemberId) = (path_id(&id)?, path_id(&member)?);
-    act(&state, clerk, id, "removed", move |conn, ctx| {
-        signups::remove_by_office(conn, ctx, id, member).map(|_| ())
-    })
-    .await
+    apply_change(RosterChange::Remove, req, &state, ids, form).await
 }
 
 // ---- the activity's own life ----
@@ -480,6 +530,29 @@ struct CancelPage {
     problem: Option<&'static str>,
 }
 
+/// The cancel form: how many will be told; on a retry, what was typed and why not.
+async fn cancel_page(
+    state: &AppState,
+    clerk: Clerk,
+    id: ActivityId,
+    reason: String,
+    problem: Option<&'static str>,
+) -> Result<Response, ConsoleError> {
+    let (activity, _) = load(state, &clerk, id).await?;
+    let mut resp = html(&CancelPage {
+        told: activity.registered + activity.waitlisted,
+        title: activity.title,
+        id,
+        reason,
+        problem,
+        shell: Shell::new(&clerk, "取消活动", "/console/activities"),
+    });
+    if problem.is_some() {
+        resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    Ok(resp)
+}
+
 /// `GET /console/activities/{id}/cancel`: the reason, and who will be told.
 #[handler]
 pub async fn cancel_form(
@@ -488,16 +561,7 @@ pub async fn cancel_form(
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let id: ActivityId = path_id(&id)?;
-    let (activity, _) = load(&state, &clerk, id).await?;
-    Ok(html(&CancelPage {
-        told: activity.registered + activity.waitlisted,
-        title: activity.title,
-        id,
-        reason: String::new(),
-        problem: None,
-        shell: Shell::new(&clerk, "取消活动", "/console/activities"),
-    }))
+    cancel_page(&state, clerk, path_id(&id)?, String::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -522,17 +586,8 @@ pub async fn cancel(
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() {
         // Members are owed a reason: ask again, keeping the page as it was.
-        let (activity, _) = load(&state, &clerk, id).await?;
-        let mut resp = html(&CancelPage {
-            told: activity.registered + activity.waitlisted,
-            title: activity.title,
-            id,
-            reason: form.reason,
-            problem: Some("请写明取消的原因，委员会在通知里看到它。"),
-            shell: Shell::new(&clerk, "取消活动", "/console/activities"),
-        });
-        resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
-        return Ok(resp);
+        let problem = "请写明取消的原因，委员会在通知里看到它。";
+        return cancel_page(&state, clerk, id, form.reason, Some(problem)).await;
     }
     act(&state, clerk, id, "cancelled", move |conn, ctx| {
         activities::cancel(conn, ctx, id, Some(&reason))
