@@ -230,7 +230,12 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
     let outcome = REQUEST_ID
         .scope(request_id.clone(), async {
             if let Some(state) = &state {
-                let limit = api::body_limit(&path, &state.config.limits);
+                let limits = &state.config.limits;
+                let limit = if path.starts_with("/console/") {
+                    console::body_limit(&path, limits)
+                } else {
+                    api::body_limit(&path, limits)
+                };
                 enforce_body_limit(&mut req, limit).await?;
             }
             api::refuse_nul(&mut req).await?;

@@ -245,6 +245,8 @@ ids! {
     SessionId,
     /// One refresh token of a session.
     RefreshTokenId,
+    /// A roster file uploaded to the console's import wizard.
+    UploadId,
 }
 
 #[cfg(test)]

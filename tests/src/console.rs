@@ -55,6 +55,13 @@ impl Page {
     }
 }
 
+/// What a request carries.
+enum Body<'a> {
+    None,
+    Form(&'a [(&'a str, &'a str)]),
+    Multipart(reqwest::multipart::Form),
+}
+
 /// A browser's session with the console of one test server.
 pub struct Browser {
     origin: String,
@@ -75,12 +82,30 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        self.send(Method::GET, path, None).await
+        self.send(Method::GET, path, Body::None).await
     }
 
     /// Posts a form (`application/x-www-form-urlencoded`).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        self.send(Method::POST, path, Some(fields)).await
+        self.send(Method::POST, path, Body::Form(fields)).await
+    }
+
+    /// Posts a form with a file (`multipart/form-data`): the fields in
+    /// order, then the file as field `file`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        content: Vec<u8>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let file = reqwest::multipart::Part::bytes(content).file_name(file_name.to_owned());
+        self.send(Method::POST, path, Body::Multipart(form.part("file", file)))
+            .await
     }
 
     /// Opens the sign-in page and signs in with it, as a clerk does.
@@ -112,7 +137,7 @@ impl Browser {
             .insert(name.to_owned(), value.to_owned());
     }
 
-    async fn send(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+    async fn send(&self, method: Method, path: &str, body: Body<'_>) -> Page {
         let cookie_header = self
             .cookies
             .lock()
@@ -127,9 +152,11 @@ impl Browser {
         if !cookie_header.is_empty() {
             req = req.header(reqwest::header::COOKIE, cookie_header);
         }
-        if let Some(fields) = form {
-            req = req.form(fields);
-        }
+        req = match body {
+            Body::None => req,
+            Body::Form(fields) => req.form(fields),
+            Body::Multipart(form) => req.multipart(form),
+        };
         let resp = req.send().await.expect("console request");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();

@@ -18,7 +18,7 @@ use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::OfficeAuth;
 use crate::db;
-use crate::domain::accounts::import;
+use crate::domain::accounts::import::{self, FileLimits};
 use crate::domain::accounts::members::{self, ListFilter};
 use crate::error::{ApiResult, AppError};
 use crate::export::Table;
@@ -259,12 +259,8 @@ impl MembersApi {
             RosterUpload::Raw(body) => body.0,
         };
         // The body, and so the file in it, is within the route's limit (api::body_limit).
-        let limits = &self.state.config.limits;
-        // Honest spreadsheets compress a few times over; a 16-fold allowance is ample.
-        let max_inflated = u64::try_from(limits.max_import_bytes)
-            .unwrap_or(u64::MAX)
-            .saturating_mul(16);
-        let rows = import::read_file(&bytes, limits.max_import_rows, max_inflated)?;
+        let rows = import::read_file(&bytes, FileLimits::of(&self.state.config.limits))
+            .map_err(AppError::from)?;
         let dry_run = dry_run.0.unwrap_or(false);
         let days = self.state.config.auth.activation_code_days;
         let row_count = u32::try_from(rows.len()).unwrap_or(u32::MAX);

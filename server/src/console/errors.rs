@@ -27,6 +27,10 @@ pub enum ConsoleError {
     /// A change without the form's token: a stale tab or another site.
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// A request the page cannot have sent (a broken upload, a form that
+    /// does not parse), with what to do about it.
+    #[error("bad request")]
+    BadRequest(&'static str),
     /// A fault of ours (already logged by `AppError`).
     #[error("internal error")]
     Internal,
@@ -63,6 +67,7 @@ impl poem::error::ResponseError for ConsoleError {
             ConsoleError::SignIn { .. } => StatusCode::SEE_OTHER,
             ConsoleError::Forbidden | ConsoleError::Csrf => StatusCode::FORBIDDEN,
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
+            ConsoleError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ConsoleError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +100,9 @@ impl IntoResponse for ConsoleError {
                 "页面已过期",
                 "这个页面打开太久或已在别处退出登录，刚才的操作没有执行。请返回、刷新页面后再试一次。",
             ),
+            ConsoleError::BadRequest(what_to_do) => {
+                (StatusCode::BAD_REQUEST, "请求无法处理", *what_to_do)
+            }
             ConsoleError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "系统出了点问题",
@@ -123,6 +131,10 @@ pub async fn from_router(err: poem::Error) -> Response {
     match err.status() {
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
             ConsoleError::NotFound.into_response()
+        }
+        status if status.is_client_error() => {
+            ConsoleError::BadRequest("提交的内容无法识别，请返回、刷新页面后再试一次。")
+                .into_response()
         }
         _ => {
             tracing::warn!(error = %err, "console request failed");

@@ -3,6 +3,8 @@
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Attendance, SignupStatus};
 
+use crate::domain::accounts::import::FileProblem;
+
 pub fn kind(k: ActivityKind) -> &'static str {
     match k {
         ActivityKind::Training => "学习培训",
@@ -49,5 +51,63 @@ pub fn refusal(code: ErrorCode) -> &'static str {
             "填写的内容不符合要求，请检查后再提交。"
         }
         _ => "操作没有完成，请刷新页面后再试。",
+    }
+}
+
+/// Why an uploaded roster cannot be read, and what to do about it.
+pub fn file_problem(p: &FileProblem) -> String {
+    match p {
+        FileProblem::Empty => "这个文件是空的。".into(),
+        FileProblem::MissingColumns(missing) => format!(
+            "第一行应是列名（表头），缺少：{}。可以下载名单模板对照填写。",
+            missing
+                .iter()
+                .map(|f| member_field(f))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        FileProblem::TooManyRows(max) => {
+            format!("一次最多导入 {max} 行，请把名单分成几个文件。")
+        }
+        FileProblem::NotARoster | FileProblem::BadCsv(_) => {
+            "这个文件不是可以读取的名单：请在 Excel 中另存为 .xlsx 或 CSV 后再上传。".into()
+        }
+        FileProblem::BadXlsx | FileProblem::NoSheet => {
+            "这个 Excel 文件打不开：请用 Excel 打开后另存为 .xlsx 再上传。".into()
+        }
+        FileProblem::Inflates => {
+            "这个 Excel 文件里的内容远多于一份名单，请另存为 CSV 后再上传。".into()
+        }
+    }
+}
+
+/// A roster column (the import's field name) as the clerk's spreadsheet names it.
+pub fn member_field(field: &str) -> &'static str {
+    match field {
+        "member_no" => "委员编号",
+        "name" => "姓名",
+        "gender" => "性别",
+        "phone" => "手机号码",
+        "sector" => "界别",
+        "party" => "党派",
+        "workplace" => "工作单位",
+        "birth_year" => "出生年份",
+        _ => "—",
+    }
+}
+
+/// What is wrong with one row of a roster.
+pub fn row_problem(code: ErrorCode, field: &str) -> String {
+    let what = member_field(field);
+    match (code, field) {
+        (ErrorCode::FieldRequired, _) => format!("{what}没有填写"),
+        (ErrorCode::FieldTooLong, _) => format!("{what}太长"),
+        (ErrorCode::PhoneTaken, _) => "手机号码已有其他委员在用，或与上面某一行重复".into(),
+        (ErrorCode::MemberNoTaken, _) => "委员编号已有其他委员在用，或与上面某一行重复".into(),
+        (ErrorCode::UnknownSector, _) => "没有这个界别：请改成已有的界别，或先在设置中添加".into(),
+        (_, "phone") => "手机号码应为 11 位数字".into(),
+        (_, "gender") => "性别请填“男”或“女”".into(),
+        (_, "birth_year") => "出生年份应为四位数的年份，如 1968".into(),
+        _ => format!("{what}填写有误"),
     }
 }

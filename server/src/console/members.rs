@@ -220,6 +220,8 @@ struct MemberPage {
     attendance_percent: i64,
     signups: Vec<SignupLine>,
     may_switch: bool,
+    /// Not yet activated: the page offers an activation-code slip.
+    pending: bool,
     done: Option<&'static str>,
 }
 
@@ -282,6 +284,7 @@ pub async fn page(
             })
             .collect(),
         may_switch,
+        pending: member.status == MemberStatus::Pending,
         done,
         member: row(member),
     }))

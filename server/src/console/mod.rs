@@ -3,6 +3,7 @@
 //! partial updates, a cookie session and a CSRF token on every change.
 //! Like `api/`, it is HTTP only: every rule it applies is a `domain` call.
 
+mod activation_codes;
 mod activities;
 mod assets;
 mod checkin;
@@ -12,6 +13,7 @@ mod layout;
 mod members;
 mod notices;
 mod password;
+mod roster_import;
 mod session;
 mod signin;
 mod today;
@@ -21,12 +23,25 @@ use poem::middleware::CookieJarManager;
 use poem::web::Redirect;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
 
+use crate::config::LimitsConfig;
+
 /// What a page may load and where it may be shown: our own scripts and
 /// styles only (no inline script, so an injected `<script>` cannot run),
 /// never inside another site's frame.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
+
+/// The largest body a console route takes: the roster upload has the
+/// import's limit (and room for the form around the file); every other
+/// form the general one.
+pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
+    if path == "/console/members/import" {
+        limits.max_import_bytes.saturating_add(64 * 1024)
+    } else {
+        limits.max_body_bytes
+    }
+}
 
 /// The console's routes, to be nested at `/console`.
 pub fn routes() -> impl Endpoint {
@@ -38,6 +53,19 @@ pub fn routes() -> impl Endpoint {
         .at("/password", get(password::form).post(password::change))
         .at("/members", get(members::list))
         .at("/members/export.xlsx", get(members::export))
+        .at(
+            "/members/import",
+            get(roster_import::upload_form).post(roster_import::receive),
+        )
+        .at("/members/import/template.csv", get(roster_import::template))
+        .at(
+            "/members/import/:id",
+            get(roster_import::report).post(roster_import::confirm),
+        )
+        .at(
+            "/members/codes",
+            get(activation_codes::choose).post(activation_codes::print),
+        )
         .at("/members/:id", get(members::page))
         .at(
             "/members/:id/:to",

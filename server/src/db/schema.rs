@@ -185,6 +185,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    roster_uploads (id) {
+        id -> Text,
+        committee_id -> Text,
+        uploaded_by -> Text,
+        file_name -> Text,
+        content -> Binary,
+        uploaded_at -> Timestamp,
+        imported_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     signups (id) {
         id -> Text,
         activity_id -> Text,
@@ -314,6 +327,7 @@ diesel::joinable!(activity_invitees -> activities (activity_id));
 diesel::joinable!(itinerary_stops -> activities (activity_id));
 diesel::joinable!(materials -> activities (activity_id));
 diesel::joinable!(material_files -> materials (material_id));
+diesel::joinable!(roster_uploads -> committees (committee_id));
 diesel::joinable!(signups -> activities (activity_id));
 diesel::joinable!(signups -> activity_roles (role_id));
 diesel::joinable!(signups -> users (user_id));
@@ -339,6 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     itinerary_stops,
     materials,
     material_files,
+    roster_uploads,
     signups,
     idempotency_keys,
     findings,

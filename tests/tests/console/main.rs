@@ -5,6 +5,7 @@
 mod activities;
 mod browser;
 mod demo;
+mod import;
 mod members;
 mod notices;
 mod sign_in;

@@ -120,7 +120,13 @@ pub async fn load_demo(
 ) -> anyhow::Result<DemoLogins> {
     let organizer_hash = hasher.hash(DEMO_ORGANIZER_PASSWORD.into()).await?;
     let member_hash = hasher.hash(DEMO_MEMBER_PASSWORD.into()).await?;
-    let rows = import::read_file(DEMO_ROSTER, usize::MAX, u64::MAX)?;
+    let rows = import::read_file(
+        DEMO_ROSTER,
+        import::FileLimits {
+            max_rows: usize::MAX,
+            max_inflated: u64::MAX,
+        },
+    )?;
     let logins = db
         .write(move |conn| {
             let committee_id = match committees_t::table

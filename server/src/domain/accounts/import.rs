@@ -16,6 +16,7 @@ use lvzhi_shared::ids::CommitteeId;
 use lvzhi_shared::members::{Gender, ImportRowError, NewMember, Role};
 use lvzhi_shared::validate::FieldError;
 
+use crate::config::LimitsConfig;
 use crate::db::DbConnection;
 use crate::db::models::UserRow;
 use crate::db::schema::users;
@@ -90,40 +91,101 @@ impl RawRow {
     }
 }
 
-fn bad_file(message: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::InvalidImportFile, message).with_field("file")
+/// Why a file cannot be read as a roster (the API says it in English; the
+/// console has its own words for each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    Empty,
+    /// The header lacks these required columns (field names).
+    MissingColumns(Vec<&'static str>),
+    TooManyRows(usize),
+    /// Neither XLSX nor text in UTF-8 or GBK.
+    NotARoster,
+    /// A CSV that cannot be parsed (the parser's reason).
+    BadCsv(String),
+    BadXlsx,
+    /// An XLSX that unpacks to far more than a roster.
+    Inflates,
+    NoSheet,
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => write!(f, "the file is empty"),
+            Self::MissingColumns(missing) => write!(
+                f,
+                "the first row must be a header naming the columns; missing: {} (e.g. 姓名, 手机号码)",
+                missing.join(", ")
+            ),
+            Self::TooManyRows(max) => write!(f, "at most {max} rows can be imported at once"),
+            Self::NotARoster => write!(f, "the file is neither XLSX nor a CSV in UTF-8 or GBK"),
+            Self::BadCsv(why) => write!(f, "the CSV cannot be read: {why}"),
+            Self::BadXlsx => write!(f, "the XLSX file cannot be read"),
+            Self::Inflates => write!(
+                f,
+                "the XLSX file unpacks to far more than a roster; save it again or as CSV"
+            ),
+            Self::NoSheet => write!(f, "the XLSX file has no sheet"),
+        }
+    }
+}
+
+impl std::error::Error for FileProblem {}
+
+impl From<FileProblem> for AppError {
+    fn from(problem: FileProblem) -> Self {
+        AppError::new(ErrorCode::InvalidImportFile, problem.to_string()).with_field("file")
+    }
 }
 
 /// Most columns read from a spreadsheet: a roster has eight, and one stray
 /// cell far to the right must not make every row that wide.
 const MAX_COLUMNS: u32 = 256;
 
-/// Reads an upload into rows, telling CSV from XLSX by content. An XLSX may
-/// inflate to at most `max_inflated` bytes (its parts are compressed, so a
-/// small upload can hide gigabytes).
-pub fn read_file(
-    bytes: &[u8],
-    max_rows: usize,
-    max_inflated: u64,
-) -> Result<Vec<RawRow>, AppError> {
+/// How much of a roster file is read.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    /// Most data rows.
+    pub max_rows: usize,
+    /// Most bytes an XLSX may inflate to (its parts are compressed, so a
+    /// small upload can hide gigabytes).
+    pub max_inflated: u64,
+}
+
+impl FileLimits {
+    pub fn of(limits: &LimitsConfig) -> Self {
+        FileLimits {
+            max_rows: limits.max_import_rows,
+            // Honest spreadsheets compress a few times over; a 16-fold allowance is ample.
+            max_inflated: u64::try_from(limits.max_import_bytes)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(16),
+        }
+    }
+}
+
+/// Reads an upload into rows, telling CSV from XLSX by content.
+pub fn read_file(bytes: &[u8], limits: FileLimits) -> Result<Vec<RawRow>, FileProblem> {
+    let FileLimits {
+        max_rows,
+        max_inflated,
+    } = limits;
     let table = if bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes, max_rows, max_inflated)?
     } else {
         read_csv(bytes)?
     };
     let mut lines = table.into_iter();
-    let (_, header) = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
+    let (_, header) = lines.next().ok_or(FileProblem::Empty)?;
     let columns: Vec<Option<Column>> = header.iter().map(|h| Column::from_header(h)).collect();
-    let missing: Vec<&str> = [Column::Name, Column::Phone]
+    let missing: Vec<&'static str> = [Column::Name, Column::Phone]
         .into_iter()
         .filter(|c| !columns.contains(&Some(*c)))
         .map(Column::field)
         .collect();
     if !missing.is_empty() {
-        return Err(bad_file(format!(
-            "the first row must be a header naming the columns; missing: {} (e.g. 姓名, 手机号码)",
-            missing.join(", ")
-        )));
+        return Err(FileProblem::MissingColumns(missing));
     }
     let mut rows = Vec::new();
     for (number, line) in lines {
@@ -140,9 +202,7 @@ pub fn read_file(
             continue;
         }
         if rows.len() == max_rows {
-            return Err(bad_file(format!(
-                "at most {max_rows} rows can be imported at once"
-            )));
+            return Err(FileProblem::TooManyRows(max_rows));
         }
         rows.push(RawRow { row: number, cells });
     }
@@ -152,21 +212,19 @@ pub fn read_file(
 /// Rows with their 1-based numbers as a spreadsheet program shows them.
 type Table = Vec<(u32, Vec<String>)>;
 
-fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
+fn read_csv(bytes: &[u8]) -> Result<Table, FileProblem> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
         Err(_) => {
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(bad_file(
-                    "the file is neither XLSX nor a CSV in UTF-8 or GBK",
-                ));
+                return Err(FileProblem::NotARoster);
             }
             decoded.into_owned()
         }
     };
     if text.contains('\0') {
-        return Err(bad_file("the file is neither XLSX nor a text CSV"));
+        return Err(FileProblem::NotARoster);
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -182,13 +240,13 @@ fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
     let mut record = csv::StringRecord::new();
     while reader
         .read_record(&mut record)
-        .map_err(|e| bad_file(format!("the CSV cannot be read: {e}")))?
+        .map_err(|e| FileProblem::BadCsv(e.to_string()))?
     {
         let end = usize::try_from(reader.position().byte())
             .unwrap_or(usize::MAX)
             .min(text.len());
         let Some(read) = text.get(scanned..end) else {
-            return Err(bad_file("the CSV cannot be read"));
+            return Err(FileProblem::BadCsv("a record ends outside the text".into()));
         };
         // The previous line's terminator and any blank lines, then the record.
         let gap = read.len() - read.trim_start_matches(['\r', '\n']).len();
@@ -221,25 +279,23 @@ fn line_breaks(s: &str) -> u64 {
 /// Reads the first sheet cell by cell: a sheet is stored sparsely, and
 /// laying it out as one rectangle would let a cell at XFD1048576 ask for
 /// seventeen billion cells.
-fn read_xlsx(bytes: &[u8], max_rows: usize, max_inflated: u64) -> Result<Table, AppError> {
-    let unreadable = || bad_file("the XLSX file cannot be opened");
+fn read_xlsx(bytes: &[u8], max_rows: usize, max_inflated: u64) -> Result<Table, FileProblem> {
+    let unreadable = || FileProblem::BadXlsx;
     // Declared sizes bound what the zip reader will inflate, so checking them suffices.
     let inflated = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| unreadable())?
         .decompressed_size()
         .ok_or_else(unreadable)?;
     if inflated > u128::from(max_inflated) {
-        return Err(bad_file(
-            "the XLSX file unpacks to far more than a roster; save it again or as CSV",
-        ));
+        return Err(FileProblem::Inflates);
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let sheet = book
         .sheet_names()
         .first()
         .cloned()
-        .ok_or_else(|| bad_file("the XLSX file has no sheet"))?;
-    let unreadable_sheet = || bad_file("the first sheet cannot be read");
+        .ok_or(FileProblem::NoSheet)?;
+    let unreadable_sheet = unreadable;
     let mut cells = book
         .worksheet_cells_reader(&sheet)
         .map_err(|_| unreadable_sheet())?;
@@ -255,9 +311,7 @@ fn read_xlsx(bytes: &[u8], max_rows: usize, max_inflated: u64) -> Result<Table, 
         }
         // The header and `max_rows` data rows; one more is refused by `read_file`.
         if !rows.contains_key(&row) && rows.len() > max_rows.saturating_add(1) {
-            return Err(bad_file(format!(
-                "at most {max_rows} rows can be imported at once"
-            )));
+            return Err(FileProblem::TooManyRows(max_rows));
         }
         let line = rows.entry(row).or_default();
         let at = column as usize;
@@ -446,10 +500,17 @@ fn to_input(raw: &RawRow) -> Result<NewMember, FieldError> {
 mod tests {
     use super::*;
 
+    fn at_most(max_rows: usize) -> FileLimits {
+        FileLimits {
+            max_rows,
+            max_inflated: u64::MAX,
+        }
+    }
+
     #[test]
     fn chinese_and_english_headers_map_to_columns() {
         let csv = "委员编号,姓名,性别,手机号码,界别,党派,工作单位,出生年份\nXX-1,范梅,女,13901921476,科技界,中共,企业,1983\n,,,,,,,\n";
-        let rows = read_file(csv.as_bytes(), 10, u64::MAX).expect("rows");
+        let rows = read_file(csv.as_bytes(), at_most(10)).expect("rows");
         assert_eq!(rows.len(), 1, "blank rows are skipped");
         assert_eq!(rows[0].row, 2);
         let input = to_input(&rows[0]).expect("input");
@@ -461,11 +522,11 @@ mod tests {
     #[test]
     fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
         let csv = "姓名,手机号码,工作单位\n\n王芳,13900000101,\"县医院\n内科\"\n\n李强,13900000102,县医院\n";
-        let rows = read_file(csv.as_bytes(), 10, u64::MAX).expect("rows");
+        let rows = read_file(csv.as_bytes(), at_most(10)).expect("rows");
         let numbers: Vec<u32> = rows.iter().map(|r| r.row).collect();
         assert_eq!(numbers, [3, 5]);
         let windows = csv.replace('\n', "\r\n");
-        let rows = read_file(windows.as_bytes(), 10, u64::MAX).expect("rows");
+        let rows = read_file(windows.as_bytes(), at_most(10)).expect("rows");
         let numbers: Vec<u32> = rows.iter().map(|r| r.row).collect();
         assert_eq!(numbers, [3, 5], "CRLF");
     }
@@ -473,20 +534,21 @@ mod tests {
     #[test]
     fn gbk_csv_is_read() {
         let (bytes, _, _) = encoding_rs::GBK.encode("姓名,手机号码\n王芳,13900000008\n");
-        let rows = read_file(&bytes, 10, u64::MAX).expect("rows");
+        let rows = read_file(&bytes, at_most(10)).expect("rows");
         assert_eq!(to_input(&rows[0]).expect("input").name, "王芳");
     }
 
     #[test]
     fn missing_columns_and_bad_years_are_named() {
-        let err = read_file("name,sector\n王芳,科技界\n".as_bytes(), 10, u64::MAX)
+        let err = read_file("name,sector\n王芳,科技界\n".as_bytes(), at_most(10))
             .expect_err("no phone column");
+        assert_eq!(err, FileProblem::MissingColumns(vec!["phone"]));
+        let err = AppError::from(err);
         assert_eq!(err.code, ErrorCode::InvalidImportFile);
         assert!(err.message.contains("phone"));
         let rows = read_file(
             "name,phone,birth_year\n王芳,13900000008,19x0\n".as_bytes(),
-            10,
-            u64::MAX,
+            at_most(10),
         )
         .expect("rows");
         assert_eq!(to_input(&rows[0]).expect_err("year").field, "birth_year");
@@ -496,10 +558,8 @@ mod tests {
     fn row_limit_is_enforced() {
         let csv = "name,phone\na,13900000001\nb,13900000002\nc,13900000003\n";
         assert_eq!(
-            read_file(csv.as_bytes(), 2, u64::MAX)
-                .expect_err("too many")
-                .code,
-            ErrorCode::InvalidImportFile
+            read_file(csv.as_bytes(), at_most(2)).expect_err("too many"),
+            FileProblem::TooManyRows(2)
         );
     }
 }

@@ -5,4 +5,5 @@ pub mod bootstrap;
 pub mod console_sessions;
 pub mod import;
 pub mod members;
+pub mod roster_uploads;
 pub mod sessions;
