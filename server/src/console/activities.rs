@@ -178,6 +178,8 @@ pub struct DetailQuery {
 /// What a finished action says on the page it returns to.
 fn done_message(key: &str) -> Option<&'static str> {
     Some(match key {
+        "created" => "活动已保存为草稿。核对无误后点“发布活动”，委员才能看到并报名。",
+        "saved" => "修改已保存。",
         "promoted" => "已转为正式报名，并已通知这位委员。",
         "removed" => "已移出名单，并已通知这位委员。",
         "published" => "活动已发布，委员现在可以报名。",

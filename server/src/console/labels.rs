@@ -1,7 +1,9 @@
 //! The contract's enums as a clerk reads them, in Chinese.
 
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::activities::{ActivityKind, ActivityStatus, Attendance, SignupStatus};
+use lvzhi_shared::activities::{
+    ActivityKind, ActivityStatus, Attendance, OutreachTheme, SignupStatus,
+};
 
 use crate::domain::accounts::import::FileProblem;
 
@@ -109,5 +111,13 @@ pub fn row_problem(code: ErrorCode, field: &str) -> String {
         (_, "gender") => "性别请填“男”或“女”".into(),
         (_, "birth_year") => "出生年份应为四位数的年份，如 1968".into(),
         _ => format!("{what}填写有误"),
+    }
+}
+
+pub fn theme(t: OutreachTheme) -> &'static str {
+    match t {
+        OutreachTheme::Culture => "文化",
+        OutreachTheme::ScienceTechnology => "科技",
+        OutreachTheme::Health => "卫生",
     }
 }

@@ -5,6 +5,7 @@
 
 mod activation_codes;
 mod activities;
+mod activity_form;
 mod assets;
 mod checkin;
 mod errors;
@@ -76,7 +77,15 @@ pub fn routes() -> impl Endpoint {
         .at("/notices/reach", get(notices::count))
         .at("/notices/:id", get(notices::delivery))
         .at("/activities", get(activities::list))
+        .at(
+            "/activities/new",
+            get(activity_form::new).post(activity_form::create),
+        )
         .at("/activities/:id", get(activities::detail))
+        .at(
+            "/activities/:id/edit",
+            get(activity_form::edit).post(activity_form::update),
+        )
         .at("/activities/:id/publish", post(activities::publish))
         .at("/activities/:id/complete", post(activities::complete))
         .at(

@@ -107,3 +107,73 @@ pub fn store<T: Serialize>(
         .execute(conn)?;
     Ok(())
 }
+
+/// A form's one-time token (the console puts one in every form that
+/// creates something): the first submission does `work`; any later one
+/// with the same token gets the first one's answer, so a double click or
+/// a reload creates one thing. The claim is taken first, in the caller's
+/// transaction: a second submission arriving meanwhile waits for the
+/// first to commit (PostgreSQL's unique index; SQLite's single writer),
+/// then finds its answer. A token that is not one of ours does the work.
+pub fn once<T, F>(
+    conn: &mut DbConnection,
+    user_id: MemberId,
+    operation: &str,
+    token: &str,
+    now: chrono::NaiveDateTime,
+    work: F,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
+{
+    let token = token.trim();
+    if token.is_empty()
+        || token.len() > 64
+        || !token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return work(conn);
+    }
+    let key = format!("form:{operation}:{token}");
+    let request_hash = hex(&Sha256::digest(operation.as_bytes()));
+    // ON CONFLICT DO NOTHING is spelled alike in both; only placeholders differ.
+    let insert = |placeholders: &str| {
+        format!(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) \
+             VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+        )
+    };
+    use diesel::sql_types::{Integer, Text, Timestamp};
+    let claimed = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(insert("$1, $2, $3, $4, $5, $6"))
+            .bind::<Text, _>(user_id)
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&request_hash)
+            .bind::<Integer, _>(200)
+            .bind::<Text, _>("")
+            .bind::<Timestamp, _>(now)
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(insert("?, ?, ?, ?, ?, ?"))
+            .bind::<Text, _>(user_id)
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&request_hash)
+            .bind::<Integer, _>(200)
+            .bind::<Text, _>("")
+            .bind::<Timestamp, _>(now)
+            .execute(lite)?,
+    };
+    if claimed == 0 {
+        let body: String = idempotency_keys::table
+            .find((&user_id, &key))
+            .select(idempotency_keys::body)
+            .get_result(conn)?;
+        return serde_json::from_str(&body).map_err(AppError::internal);
+    }
+    let answer = work(conn)?;
+    diesel::update(idempotency_keys::table.find((&user_id, &key)))
+        .set(idempotency_keys::body.eq(serde_json::to_string(&answer).map_err(AppError::internal)?))
+        .execute(conn)?;
+    Ok(answer)
+}

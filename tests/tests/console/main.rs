@@ -3,6 +3,7 @@
 //! (Browser tests in real Chromium live in tests/browser/.)
 
 mod activities;
+mod activity_form;
 mod browser;
 mod demo;
 mod import;
