@@ -18,8 +18,10 @@ use super::errors::ConsoleError;
 use super::layout::{Shell, day_and_time, html};
 use super::session::Clerk;
 use crate::app::AppState;
+use crate::domain::accounts::console_sessions;
 use crate::domain::activities::{self, ListFilter};
 use crate::domain::committees;
+use crate::domain::idempotency;
 use crate::domain::notifications::announcements;
 
 struct Line {
@@ -71,6 +73,8 @@ pub async fn list(req: &Request, state: Data<&Arc<AppState>>) -> Result<Response
 #[derive(Default)]
 struct Draft {
     csrf: String,
+    /// The form's one-time token: a double click sends one announcement.
+    once: String,
     title: String,
     body: String,
     urgent: bool,
@@ -90,6 +94,7 @@ impl Draft {
         for (k, v) in fields {
             match k.as_str() {
                 "csrf" => d.csrf = v,
+                "once" => d.once = v,
                 "title" => d.title = v,
                 "body" => d.body = v,
                 "urgent" => d.urgent = v == "on",
@@ -138,6 +143,7 @@ struct Choice {
 #[template(path = "notice_new.html")]
 struct ComposePage {
     shell: Shell,
+    once: String,
     title: String,
     body: String,
     urgent: bool,
@@ -206,6 +212,7 @@ async fn compose(
         .await?;
     Ok(ComposePage {
         shell: Shell::new(clerk, "新通知", "/console/notices"),
+        once: draft.once.clone(),
         title: draft.title.clone(),
         body: draft.body.clone(),
         urgent: draft.urgent,
@@ -236,7 +243,8 @@ async fn compose(
 #[handler]
 pub async fn new(req: &Request, state: Data<&Arc<AppState>>) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let draft = Draft::from_fields(Vec::new());
+    let mut draft = Draft::from_fields(Vec::new());
+    draft.once = console_sessions::random_token();
     Ok(html(&compose(&state, &clerk, &draft, None, None).await?))
 }
 
@@ -272,13 +280,17 @@ pub async fn send(
         audience: draft.audience(),
         urgent: Some(draft.urgent),
     };
+    let once = draft.once.clone();
     let sent = state
         .write(&clerk.ctx, move |conn, ctx| {
-            announcements::create(conn, ctx, &input)
+            let op = "console:send_announcement";
+            idempotency::once(conn, ctx.caller.user_id, op, &once, ctx.now, |conn| {
+                announcements::create(conn, ctx, &input).map(|(id, _)| id)
+            })
         })
         .await;
     match sent {
-        Ok((id, _)) => Ok(Redirect::see_other(format!("/console/notices/{id}")).into_response()),
+        Ok(id) => Ok(Redirect::see_other(format!("/console/notices/{id}")).into_response()),
         Err(e) if e.status().is_client_error() => {
             // Said next to the field at fault; everything typed stays.
             let problem = match e.code {

@@ -77,23 +77,36 @@ async fn an_announcement_composed_sent_and_followed_up(b: Backend) {
     assert_eq!(counted.status, 200);
 
     let medical = doctors_sector(&app, &doctors[0].access_token).await;
-    let sent = browser
-        .post(
-            "/console/notices/new",
-            &[
-                ("csrf", &csrf),
-                ("title", "义诊集合通知"),
-                ("body", "周六早八点在县医院门口集合。"),
-                ("audience", "sectors"),
-                ("sector", &medical),
-                ("urgent", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(sent.status, 303, "{}", sent.body);
-    let page_url = sent.location().expect("location").to_owned();
+    // Sent with a double click: the form's one-time token makes it one.
+    let once = form.between(r#"name="once" value=""#, "\"");
+    let mut sent_to = Vec::new();
+    for _ in 0..2 {
+        let sent = browser
+            .post(
+                "/console/notices/new",
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("title", "义诊集合通知"),
+                    ("body", "周六早八点在县医院门口集合。"),
+                    ("audience", "sectors"),
+                    ("sector", &medical),
+                    ("urgent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        sent_to.push(sent.location().expect("location").to_owned());
+    }
+    assert_eq!(sent_to[0], sent_to[1]);
+    let page_url = sent_to.remove(0);
     let list = browser.get("/console/notices").await;
-    assert!(list.body.contains("义诊集合通知"));
+    assert_eq!(
+        list.body.matches("义诊集合通知").count(),
+        1,
+        "{}",
+        list.body
+    );
 
     // One doctor reads it; the other stays on the call list.
     let inbox: serde_json::Value = app
