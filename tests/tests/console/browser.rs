@@ -97,6 +97,11 @@ async fn an_organizer_in_chromium(b: Backend) {
         members.push(m);
     }
 
+    // A member of 医药卫生界, for the outreach the script plans.
+    let doctor = app.member_in("13900073005", Some("医药卫生界")).await;
+    // The training under way: check-in and attendance open.
+    app.clock.advance(chrono::Duration::minutes(90));
+
     let shots = screenshots(b);
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/organizer_day.py");
     let output = tokio::process::Command::new(&python)
@@ -112,6 +117,8 @@ async fn an_organizer_in_chromium(b: Backend) {
         .env("LVZHI_ACTIVITY_ID", training.id.to_string())
         .env("LVZHI_WAITLISTED", &members[2].user.name)
         .env("LVZHI_MEMBER_TOKEN", &members[0].access_token)
+        .env("LVZHI_DOCTOR_TOKEN", &doctor.access_token)
+        .env("LVZHI_DOCTOR_NAME", &doctor.user.name)
         .env("LVZHI_SHOTS", &shots)
         .output()
         .await
@@ -129,6 +136,13 @@ async fn an_organizer_in_chromium(b: Backend) {
         "activity.png",
         "confirm-promote.png",
         "checkin.png",
+        "import-check.png",
+        "import-done.png",
+        "activity-form.png",
+        "outreach.png",
+        "attendance.png",
+        "notice-new.png",
+        "notice-sent.png",
     ] {
         let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
         assert!(size > 10_000, "{shot}: {size} bytes");

@@ -104,13 +104,13 @@ async fn a_roster_checked_fixed_and_imported_once(b: Backend) {
     let (report_url, report) = report_of(&browser, &sent).await;
     let body = &report.body;
     assert!(body.contains("检查结果：《名单.csv》"), "{body}");
-    assert!(body.contains("将新增 <strong>1</strong> 位"), "{body}");
-    assert!(body.contains("将更新 <strong>1</strong> 位"), "{body}");
-    assert!(body.contains("有问题 <strong>3</strong> 行"), "{body}");
+    assert!(body.contains("<strong>1</strong> 位将新增"), "{body}");
+    assert!(body.contains("<strong>1</strong> 位将更新"), "{body}");
+    assert!(body.contains("<strong>3</strong> 行有问题"), "{body}");
     for line in [
-        "<td class=\"num\">第 3 行</td><td>A-02</td><td>手机号码</td><td>手机号码应为 11 位数字</td>",
-        "<td class=\"num\">第 4 行</td><td>A-03</td><td>界别</td><td>没有这个界别",
-        "<td class=\"num\">第 5 行</td><td>A-04</td><td>手机号码</td><td>手机号码已有其他委员在用，或与上面某一行重复",
+        "<td>第 3 行</td><td>A-02</td><td>手机号码</td><td>手机号码应为 11 位数字</td>",
+        "<td>第 4 行</td><td>A-03</td><td>界别</td><td>没有这个界别",
+        "<td>第 5 行</td><td>A-04</td><td>手机号码</td><td>手机号码已有其他委员在用，或与上面某一行重复",
     ] {
         assert!(body.contains(line), "{line}\n{body}");
     }
@@ -134,11 +134,11 @@ async fn a_roster_checked_fixed_and_imported_once(b: Backend) {
     let (report_url_fixed, report) = report_of(&browser, &sent).await;
     assert_ne!(report_url, report_url_fixed);
     assert!(
-        report.body.contains("将新增 <strong>4</strong> 位"),
+        report.body.contains("<strong>4</strong> 位将新增"),
         "{}",
         report.body
     );
-    assert!(report.body.contains("有问题 <strong>0</strong> 行"));
+    assert!(report.body.contains("<strong>0</strong> 行有问题"));
     assert!(report.body.contains("确认导入（新增 4 位，更新 1 位）"));
     let csrf = report.csrf();
     for _ in 0..2 {
@@ -160,7 +160,7 @@ async fn a_roster_checked_fixed_and_imported_once(b: Backend) {
     // The first upload, never confirmed, imports nothing more now.
     let stale = browser.get(&report_url).await;
     assert!(
-        stale.body.contains("将新增 <strong>0</strong> 位"),
+        stale.body.contains("<strong>0</strong> 位将新增"),
         "{}",
         stale.body
     );
