@@ -7,5 +7,7 @@ mod browser;
 mod demo;
 mod members;
 mod notices;
+mod settings;
 mod sign_in;
+mod stats;
 mod today;
