@@ -289,7 +289,7 @@ pub async fn add_sector(
                 ErrorCode::FieldRequired => "请填写界别名称。".to_owned(),
                 ErrorCode::FieldTooLong => format!("太长了，最多 {MAX_SHORT_TEXT_CHARS} 个字。"),
                 ErrorCode::SectorExists => "已有这个界别。".to_owned(),
-                _ => "名称里有不能使用的字符，请检查。".to_owned(),
+                _ => "名称里不能有尖括号（< >）或控制字符。".to_owned(),
             };
             let page = sectors_page(&state, &clerk, form.name, Some(problem), false).await?;
             Ok(unprocessable(&page))

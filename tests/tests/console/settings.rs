@@ -238,44 +238,69 @@ async fn committee_settings_and_sectors_are_saved(b: Backend) {
     let committee: Committee = api_get(&app, &token, "/committee").await;
     assert_eq!(committee.quiet_hours_start, None);
 
-    // Sectors: a name holding markup is added, and shown as text.
+    // Sectors. Markup is refused by the rule (no angle brackets), and what
+    // was typed comes back as text, never as markup.
     let hostile = "<script>alert(1)</script>侨联界";
-    let escaped = [
-        "&#60;script&#62;alert(1)&#60;/script&#62;侨联界",
-        "&lt;script&gt;alert(1)&lt;/script&gt;侨联界",
-    ];
     let list = browser.get("/console/settings/sectors").await;
     assert!(list.body.contains("<li>科技界</li>"));
-    let added = browser
+    let refused = browser
         .post(
             "/console/settings/sectors",
             &[("csrf", &list.csrf()), ("name", hostile)],
         )
         .await;
-    assert_eq!(added.status, 303);
-    assert_eq!(added.location(), Some("/console/settings/sectors?done=1"));
-    let sectors: Vec<Sector> = api_get(&app, &token, "/sectors").await;
-    assert!(sectors.iter().any(|s| s.name == hostile));
-    let list = browser.get("/console/settings/sectors?done=1").await;
-    assert!(list.body.contains("界别已添加。"));
+    assert_eq!(refused.status, 422);
     assert!(
-        !list.body.contains("<script>alert"),
+        !refused.body.contains("<script>alert"),
         "markup must be escaped"
     );
     assert!(
-        escaped.iter().any(|e| list.body.contains(e)),
+        refused
+            .body
+            .contains(r#"id="name-problem">名称里不能有尖括号（< >）或控制字符。"#)
+            || refused
+                .body
+                .contains(r#"id="name-problem">名称里不能有尖括号（&#60; &#62;）或控制字符。"#),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains(r#"value="&#60;script&#62;alert(1)&#60;/script&#62;侨联界""#)
+            || refused
+                .body
+                .contains(r#"value="&lt;script&gt;alert(1)&lt;/script&gt;侨联界""#),
+        "kept, as text"
+    );
+    // Quotes and ampersands are allowed, and must not break out of the page.
+    let quoted = r#""侨联"&台胞界"#;
+    let escaped = ["&#34;侨联&#34;&#38;台胞界", "&quot;侨联&quot;&amp;台胞界"];
+    let added = browser
+        .post(
+            "/console/settings/sectors",
+            &[("csrf", &list.csrf()), ("name", quoted)],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert_eq!(added.location(), Some("/console/settings/sectors?done=1"));
+    let sectors: Vec<Sector> = api_get(&app, &token, "/sectors").await;
+    assert!(sectors.iter().any(|s| s.name == quoted));
+    let list = browser.get("/console/settings/sectors?done=1").await;
+    assert!(list.body.contains("界别已添加。"));
+    assert!(!list.body.contains(quoted));
+    assert!(
+        escaped
+            .iter()
+            .any(|e| list.body.contains(&format!("<li>{e}</li>"))),
         "{}",
         list.body
     );
-    // The statistics' chart and table show it as text too.
-    let stats = browser.get("/console/stats").await;
-    assert!(!stats.body.contains("<script>alert"));
-    assert!(escaped.iter().any(|e| stats.body.contains(e)));
     // Twice, and empty: said next to the field, what was typed kept.
     let again = browser
         .post(
             "/console/settings/sectors",
-            &[("csrf", &list.csrf()), ("name", hostile)],
+            &[("csrf", &list.csrf()), ("name", quoted)],
         )
         .await;
     assert_eq!(again.status, 422);

@@ -51,6 +51,16 @@ async fn a_year_in_figures(b: Backend) {
     // 08:00 on 1 March 2032 in Shanghai, the committee's zone.
     app.clock.set(at("2032-03-01T00:00:00Z"));
     let office = app.account(Role::Organizer, ORGANIZER).await.access_token;
+    // A sector whose name holds quotes and an ampersand: text, never markup.
+    let admin_token = app.admin().await.access_token;
+    let r = app
+        .api(Method::POST, "/sectors")
+        .bearer_auth(&admin_token)
+        .json(&json!({"name": r#""侨联"&台胞界"#}))
+        .send()
+        .await
+        .expect("sector");
+    assert_eq!(r.status(), 201);
     let a = app.member_in("13900094002", Some("科技界")).await;
     let bb = app.member_in("13900094003", Some("科技界")).await;
     let _idle = app.member_in("13900094004", Some("科技界")).await;
@@ -138,6 +148,10 @@ async fn a_year_in_figures(b: Backend) {
     assert!(body.contains(&row("医药卫生界", &["1", "1", "1", "100%"])));
     assert!(body.contains(&row("农业界", &["1", "0", "0", "0%"])));
     assert!(body.contains(&row("工会", &["0", "0", "0", "—"])));
+    assert!(!body.contains(r#""侨联"&台胞界"#));
+    let quoted = body.contains(&row("&#34;侨联&#34;&#38;台胞界", &["0", "0", "0", "—"]))
+        || body.contains(&row("&quot;侨联&quot;&amp;台胞界", &["0", "0", "0", "—"]));
+    assert!(quoted, "the sector's name, escaped, in the table");
     assert!(body.contains("科技界 67%"), "the sector chart's title");
     assert!(body.contains(">67%（2/3）</text>"));
     // What outreach achieved.
