@@ -467,6 +467,37 @@ async fn roles_change_and_the_audit_log_shows_it(b: Backend) {
         .collect();
     assert_eq!(roles.len(), 2);
     assert!(roles.iter().all(|e| e.via == AuditVia::Console));
+    // Paged, 50 a page: 50 more changes through the API, then the older page.
+    for i in 0..50 {
+        let role = if i % 2 == 0 { "member" } else { "organizer" };
+        let r = app
+            .api(Method::PATCH, &format!("/members/{}", member.user.id))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "role": role }))
+            .send()
+            .await
+            .expect("role");
+        let _: Member = json_ok(r).await;
+    }
+    let newest = browser.get("/console/settings/audit").await;
+    assert_eq!(
+        newest.body.matches("<tr>").count(),
+        1 + 50,
+        "header and 50 lines"
+    );
+    assert_eq!(newest.body.matches(">App</td>").count(), 50);
+    let older = newest.between(r#"href="/console/settings/audit?cursor="#, "\"");
+    let page_two = browser
+        .get(&format!("/console/settings/audit?cursor={older}"))
+        .await;
+    assert_eq!(page_two.status, 200);
+    assert!(page_two.body.contains(&promoted) && page_two.body.contains(&demoted));
+    assert!(
+        page_two
+            .body
+            .contains(r#"href="/console/settings/audit">最新的记录</a>"#)
+    );
+    assert!(!page_two.body.contains("更早的记录"));
     assert_eq!(
         browser
             .get("/console/settings/audit?cursor=not-a-cursor")
