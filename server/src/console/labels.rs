@@ -4,6 +4,8 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, OutreachTheme, SignupStatus,
 };
+use lvzhi_shared::audit::{AuditAction, AuditVia};
+use lvzhi_shared::committees::Language;
 
 use crate::domain::accounts::import::FileProblem;
 
@@ -39,6 +41,37 @@ pub fn attendance(a: Option<Attendance>) -> &'static str {
         Some(Attendance::Absent) => "缺席",
         Some(Attendance::Excused) => "请假",
         None => "未记录",
+    }
+}
+
+pub fn audit_action(a: AuditAction) -> &'static str {
+    match a {
+        AuditAction::MemberListExported => "导出委员名单",
+        AuditAction::RosterExported => "导出活动名单",
+        AuditAction::ActivationCodesIssued => "生成激活码",
+        AuditAction::RoleChanged => "修改角色",
+        AuditAction::AccountDisabled => "停用账号",
+        AuditAction::AccountEnabled => "恢复账号",
+        AuditAction::SignedUpForMember => "代委员报名",
+        AuditAction::RemovedForMember => "将委员移出活动",
+        AuditAction::PromotedForMember => "候补转为报名",
+        AuditAction::AnnouncementSent => "发送通知",
+    }
+}
+
+/// Where an audited change was made: the app (through the API) or here.
+pub fn via(v: AuditVia) -> &'static str {
+    match v {
+        AuditVia::Api => "App",
+        AuditVia::Console => "管理后台",
+    }
+}
+
+/// The language of automatic notifications, as the admin picks it.
+pub fn language(l: Language) -> &'static str {
+    match l {
+        Language::Zh => "中文",
+        Language::En => "English",
     }
 }
 

@@ -2,7 +2,7 @@
 //! the clerk, the left-hand menu) and turning a template into a response.
 
 use askama::Template;
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 
@@ -16,11 +16,14 @@ pub struct MenuItem {
     pub current: bool,
 }
 
-const MENU: [(&str, &str); 4] = [
-    ("工作台", "/console/today"),
-    ("委员", "/console/members"),
-    ("活动", "/console/activities"),
-    ("通知", "/console/notices"),
+/// Label, page, and whether only an admin may open it (others are not shown it).
+const MENU: [(&str, &str, bool); 6] = [
+    ("工作台", "/console/today", false),
+    ("委员", "/console/members", false),
+    ("活动", "/console/activities", false),
+    ("通知", "/console/notices", false),
+    ("统计", "/console/stats", false),
+    ("设置", "/console/settings", true),
 ];
 
 /// What the shared frame shows around a page.
@@ -43,7 +46,8 @@ impl Shell {
             csrf: clerk.csrf.clone(),
             menu: MENU
                 .iter()
-                .map(|&(label, href)| MenuItem {
+                .filter(|&&(_, _, admin_only)| !admin_only || clerk.is_admin())
+                .map(|&(label, href, _)| MenuItem {
                     label,
                     href,
                     current: href == current,
@@ -122,6 +126,11 @@ pub fn span(starts: DateTime<FixedOffset>, ends: DateTime<FixedOffset>) -> Strin
     } else {
         format!("{} 至 {}", day_and_time(starts), day_and_time(ends))
     }
+}
+
+/// `2026年12月3日 09:05`, for a record kept over years (the audit log).
+pub fn date_and_time(t: DateTime<FixedOffset>) -> String {
+    format!("{} {:02}:{:02}", date(t), t.hour(), t.minute())
 }
 
 /// `2026年12月3日`.

@@ -7,6 +7,7 @@ mod activation_codes;
 mod activities;
 mod activity_form;
 mod assets;
+mod chart;
 mod checkin;
 mod errors;
 mod labels;
@@ -16,7 +17,9 @@ mod notices;
 mod password;
 mod roster_import;
 mod session;
+mod settings;
 mod signin;
+mod stats;
 mod today;
 
 use poem::http::header;
@@ -76,6 +79,20 @@ pub fn routes() -> impl Endpoint {
         .at("/notices/new", get(notices::new).post(notices::send))
         .at("/notices/reach", get(notices::count))
         .at("/notices/:id", get(notices::delivery))
+        .at("/stats", get(stats::page))
+        .at(
+            "/settings",
+            get(settings::committee).post(settings::save_committee),
+        )
+        .at(
+            "/settings/sectors",
+            get(settings::sectors).post(settings::add_sector),
+        )
+        .at(
+            "/settings/accounts",
+            get(settings::accounts).post(settings::change_role),
+        )
+        .at("/settings/audit", get(settings::audit_log))
         .at("/activities", get(activities::list))
         .at(
             "/activities/new",

@@ -69,6 +69,19 @@ impl Clerk {
         })
     }
 
+    pub fn is_admin(&self) -> bool {
+        self.ctx.caller.role == Role::Admin
+    }
+
+    /// Refuses a page that is the admin's (accounts, roles, settings).
+    pub fn require_admin(&self) -> Result<(), ConsoleError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ConsoleError::Forbidden)
+        }
+    }
+
     /// Refuses a change whose form field or `X-CSRF-Token` header does not
     /// repeat this session's token.
     pub fn check_csrf(&self, req: &Request, field: Option<&str>) -> Result<(), ConsoleError> {

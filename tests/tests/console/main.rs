@@ -9,5 +9,7 @@ mod demo;
 mod import;
 mod members;
 mod notices;
+mod settings;
 mod sign_in;
+mod stats;
 mod today;

@@ -150,6 +150,20 @@ pub fn list(
     Ok((rows, next))
 }
 
+/// The committee's office accounts (organizers and admins), oldest first:
+/// a few, so no paging.
+pub fn office_accounts(
+    conn: &mut DbConnection,
+    committee_id: CommitteeId,
+) -> Result<Vec<UserWithSector>, AppError> {
+    Ok(with_sector()
+        .filter(users::committee_id.eq(committee_id))
+        .filter(users::role.ne(Role::Member.as_str()))
+        .select((UserRow::as_select(), sectors::name.nullable()))
+        .order(users::id.asc())
+        .load(conn)?)
+}
+
 type MemberQuery<'a> = diesel::dsl::IntoBoxed<
     'a,
     diesel::dsl::Select<
