@@ -271,6 +271,13 @@ def main():
         mark_attendance(page)
         send_announcement(page)
 
+        # 统计: this year's charts, drawn on the server.
+        page.get_by_role("link", name="统计", exact=True).click()
+        page.wait_for_load_state()
+        check(page.locator("h1").inner_text().startswith("统计"), "the statistics page")
+        check(page.locator("svg").count() > 0, "with its charts")
+        page.screenshot(path=f"{SHOTS}/stats.png", full_page=True)
+
         # The skip link is the first stop for the keyboard.
         page.keyboard.press("Tab")
         check(page.evaluate("document.activeElement.textContent") == "跳到正文", "skip link first")

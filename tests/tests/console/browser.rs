@@ -143,6 +143,7 @@ async fn an_organizer_in_chromium(b: Backend) {
         "attendance.png",
         "notice-new.png",
         "notice-sent.png",
+        "stats.png",
     ] {
         let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
         assert!(size > 10_000, "{shot}: {size} bytes");

@@ -526,6 +526,8 @@ async fn statistics_sum_up_a_small_committee(b: Backend) {
     assert_eq!(names, vec!["科技界"]);
     assert_eq!(sector(&theirs, "科技界"), (0, 0, 0));
     assert_eq!(totals(&theirs), (0, 0, 0, 0.0, String::new(), 0));
+    // No outcomes sum to 0, not the -0 an empty float sum gives.
+    assert!(theirs.outreach_totals.donated_value_yuan.is_sign_positive());
     let r = get(&app, &office, "/stats?year=1999").await;
     let e = expect_error(r, 400, "invalid_parameter").await;
     assert_eq!(e.field.as_deref(), Some("year"));

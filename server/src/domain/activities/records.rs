@@ -231,7 +231,10 @@ pub fn committee_stats(
         people_served: sum(|r| r.people_served),
         consultations: sum(|r| r.consultations),
         materials_distributed: sum(|r| r.materials_distributed),
-        donated_value_yuan: recorded.iter().map(|r| r.donated_value_yuan).sum(),
+        // A fold from +0.0: `sum` of no floats is -0.0, which prints as "-0".
+        donated_value_yuan: recorded
+            .iter()
+            .fold(0.0, |total, r| total + r.donated_value_yuan),
         notes: String::new(),
         photo_urls: Vec::new(),
     };
