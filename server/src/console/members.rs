@@ -197,6 +197,9 @@ pub async fn export(
 }
 
 struct SignupLine {
+    activity_id: lvzhi_shared::ids::ActivityId,
+    /// Registered or waitlisted for an activity still open: the office may take them off.
+    removable: bool,
     title: String,
     kind: &'static str,
     when: String,
@@ -256,6 +259,8 @@ pub async fn page(
     let done = match query.done.as_deref() {
         Some("disabled") => Some("账号已停用：这位委员已无法登录，手机也不再收到推送。"),
         Some("enabled") => Some("账号已恢复。"),
+        Some("signed_up") => Some("已代为报名，并已通知本人。"),
+        Some("waitlisted") => Some("岗位已满，已代为排入候补，并已通知本人。"),
         _ => None,
     };
     Ok(html(&MemberPage {
@@ -276,6 +281,16 @@ pub async fn page(
         signups: signups
             .into_iter()
             .map(|(a, mine)| SignupLine {
+                activity_id: a.id,
+                removable: matches!(
+                    mine.status,
+                    lvzhi_shared::activities::SignupStatus::Registered
+                        | lvzhi_shared::activities::SignupStatus::Waitlisted
+                ) && matches!(
+                    a.status,
+                    lvzhi_shared::activities::ActivityStatus::Draft
+                        | lvzhi_shared::activities::ActivityStatus::Published
+                ),
                 kind: labels::kind(a.kind),
                 when: day_and_time(a.starts_at),
                 status: labels::signup_status(mine.status),

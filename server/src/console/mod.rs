@@ -3,6 +3,7 @@
 //! partial updates, a cookie session and a CSRF token on every change.
 //! Like `api/`, it is HTTP only: every rule it applies is a `domain` call.
 
+mod acting;
 mod activation_codes;
 mod activities;
 mod activity_form;
@@ -71,6 +72,10 @@ pub fn routes() -> impl Endpoint {
             get(activation_codes::choose).post(activation_codes::print),
         )
         .at("/members/:id", get(members::page))
+        .at(
+            "/members/:id/signup",
+            get(acting::form).post(acting::sign_up),
+        )
         .at(
             "/members/:id/:to",
             get(members::confirm_switch).post(members::switch),

@@ -2,6 +2,7 @@
 //! session and CSRF rules, who may see which page, and what pages show.
 //! (Browser tests in real Chromium live in tests/browser/.)
 
+mod acting;
 mod activities;
 mod activity_form;
 mod browser;
