@@ -80,11 +80,14 @@ pub async fn template(
 pub async fn receive(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    mut parts: Multipart,
+    // Read after the session is checked: a visitor who is not signed in
+    // is sent to sign in whatever they sent.
+    parts: poem::Result<Multipart>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     let (mut csrf, mut file) = (String::new(), None);
     let unreadable = || ConsoleError::BadRequest("上传没有完成，请重新选择文件再试一次。");
+    let mut parts = parts.map_err(|_| unreadable())?;
     while let Some(part) = parts.next_field().await.map_err(|_| unreadable())? {
         match part.name() {
             Some("csrf") => csrf = part.text().await.map_err(|_| unreadable())?,

@@ -5,6 +5,7 @@
 mod acting;
 mod activities;
 mod activity_form;
+mod authorization;
 mod browser;
 mod demo;
 mod import;

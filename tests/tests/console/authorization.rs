@@ -1,0 +1,290 @@
+//! Who may open which console page: every route of `server/src/console/mod.rs`
+//! (a route added there without a line here fails the test), for the
+//! anonymous visitor, an office account demoted to member, an organizer,
+//! another committee's organizer, the admin and a disabled organizer, by GET
+//! and by POST (with a valid CSRF token, so the refusal is the role's); on
+//! both backends.
+
+use lvzhi_shared::members::Role;
+use lvzhi_tests::console::Browser;
+use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, on_both_backends};
+use reqwest::Method;
+use serde_json::json;
+
+/// Who a route is for.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum For {
+    /// Anyone, signed in or not.
+    Public,
+    /// Organizers and the admin.
+    Office,
+    /// The admin only.
+    Admin,
+}
+
+/// Every route as `mod.rs` declares it, its methods, and who it is for.
+const ROUTES: &[(&str, &[&str], For)] = &[
+    ("/", &["GET"], For::Public),
+    ("/login", &["GET", "POST"], For::Public),
+    ("/logout", &["POST"], For::Public),
+    ("/static/:file", &["GET"], For::Public),
+    ("/today", &["GET"], For::Office),
+    ("/password", &["GET", "POST"], For::Office),
+    ("/members", &["GET"], For::Office),
+    ("/members/export.xlsx", &["GET"], For::Office),
+    ("/members/import", &["GET", "POST"], For::Office),
+    ("/members/import/template.csv", &["GET"], For::Office),
+    ("/members/import/:id", &["GET", "POST"], For::Office),
+    ("/members/codes", &["GET", "POST"], For::Office),
+    ("/members/:id", &["GET"], For::Office),
+    ("/members/:id/signup", &["GET", "POST"], For::Office),
+    ("/members/:id/:to", &["GET", "POST"], For::Office),
+    ("/notices", &["GET"], For::Office),
+    ("/notices/new", &["GET", "POST"], For::Office),
+    ("/notices/reach", &["GET"], For::Office),
+    ("/notices/:id", &["GET"], For::Office),
+    ("/stats", &["GET"], For::Office),
+    ("/settings", &["GET", "POST"], For::Admin),
+    ("/settings/sectors", &["GET", "POST"], For::Admin),
+    ("/settings/accounts", &["GET", "POST"], For::Admin),
+    ("/settings/audit", &["GET"], For::Admin),
+    ("/activities", &["GET"], For::Office),
+    ("/activities/new", &["GET", "POST"], For::Office),
+    ("/activities/:id", &["GET"], For::Office),
+    ("/activities/:id/edit", &["GET", "POST"], For::Office),
+    ("/activities/:id/publish", &["POST"], For::Office),
+    ("/activities/:id/complete", &["POST"], For::Office),
+    ("/activities/:id/cancel", &["GET", "POST"], For::Office),
+    ("/activities/:id/roster.xlsx", &["GET"], For::Office),
+    ("/activities/:id/attendance", &["GET", "POST"], For::Office),
+    ("/activities/:id/sheet", &["GET"], For::Office),
+    ("/activities/:id/checkin", &["GET"], For::Office),
+    ("/activities/:id/checkin/live", &["GET"], For::Office),
+    (
+        "/activities/:id/promote/:member",
+        &["GET", "POST"],
+        For::Office,
+    ),
+    (
+        "/activities/:id/remove/:member",
+        &["GET", "POST"],
+        For::Office,
+    ),
+];
+
+#[test]
+fn the_matrix_covers_every_console_route() {
+    let source = include_str!("../../../server/src/console/mod.rs");
+    let declared: Vec<&str> = source
+        .split(".at(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(declared.len() > 30, "routes read from mod.rs: {declared:?}");
+    for route in &declared {
+        assert!(
+            ROUTES.iter().any(|(path, _, _)| path == route),
+            "{route} is not in the authorization matrix"
+        );
+    }
+    for (path, _, _) in ROUTES {
+        assert!(declared.contains(path), "{path} is no longer a route");
+    }
+}
+
+/// The ids the paths are filled with.
+struct Ids {
+    activity: String,
+    member: String,
+    upload: String,
+    notice: String,
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
+    let path = format!("/console{path}");
+    path.replace("/static/:file", "/static/no-such-file.css")
+        .replace("/import/:id", &format!("/import/{}", ids.upload))
+        .replace(
+            "/members/:id/:to",
+            &format!("/members/{}/disable", ids.member),
+        )
+        .replace("/members/:id", &format!("/members/{}", ids.member))
+        .replace("/notices/:id", &format!("/notices/{}", ids.notice))
+        .replace("/activities/:id", &format!("/activities/{}", ids.activity))
+        .replace(":member", &ids.member)
+}
+
+/// A browser signed in as `phone`, with a CSRF token of its session.
+async fn signed_in(app: &TestApp, phone: &str) -> (Browser, String) {
+    let password = if phone == app.admin_phone {
+        app.admin_password.as_str()
+    } else {
+        MEMBER_PASSWORD
+    };
+    let browser = Browser::new(app);
+    assert_eq!(
+        browser.sign_in(phone, password).await.status,
+        303,
+        "{phone}"
+    );
+    let csrf = browser.get("/console/password").await.csrf();
+    (browser, csrf)
+}
+
+async fn status(browser: &Browser, method: &str, url: &str, csrf: &str) -> (u16, String) {
+    let page = if method == "GET" {
+        browser.get(url).await
+    } else {
+        browser.post(url, &[("csrf", csrf)]).await
+    };
+    (page.status, page.location().unwrap_or_default().to_owned())
+}
+
+async fn patch_member(app: &TestApp, admin: &str, id: &str, body: serde_json::Value) {
+    let r = app
+        .api(Method::PATCH, &format!("/members/{id}"))
+        .bearer_auth(admin)
+        .json(&body)
+        .send()
+        .await
+        .expect("patch member");
+    assert!(
+        r.status().is_success(),
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+}
+
+async fn every_console_route_for_every_caller(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = app.admin().await;
+    let organizer = app.account(Role::Organizer, "13900088001").await;
+    let demoted = app.account(Role::Organizer, "13900088002").await;
+    let disabled = app.account(Role::Organizer, "13900088003").await;
+    let member = app.account(Role::Member, "13900088004").await;
+    let theirs = app.other_committee_organizer("13900089001").await;
+    let activity = app
+        .published_activity(
+            &organizer.access_token,
+            json!({"title": "矩阵培训", "capacity": 1}),
+            24,
+        )
+        .await;
+    assert!(
+        app.sign_up(&member.access_token, &activity.id, None)
+            .await
+            .status()
+            .is_success()
+    );
+
+    let (office, office_csrf) = signed_in(&app, "13900088001").await;
+    let notice = {
+        let form = office.get("/console/notices/new").await;
+        let sent = office
+            .post(
+                "/console/notices/new",
+                &[
+                    ("csrf", &form.csrf()),
+                    ("title", "矩阵通知"),
+                    ("body", "内容"),
+                    ("audience", "committee"),
+                ],
+            )
+            .await;
+        sent.location()
+            .expect("sent")
+            .rsplit('/')
+            .next()
+            .expect("id")
+            .to_owned()
+    };
+    let upload = {
+        let form = office.get("/console/members/import").await;
+        let sent = office
+            .upload(
+                "/console/members/import",
+                &[("csrf", &form.csrf())],
+                "r.csv",
+                "姓名,手机号码\n矩阵,13900088009\n".as_bytes().to_vec(),
+            )
+            .await;
+        sent.location()
+            .expect("uploaded")
+            .rsplit('/')
+            .next()
+            .expect("id")
+            .to_owned()
+    };
+    let ids = Ids {
+        activity: activity.id.to_string(),
+        member: member.user.id.to_string(),
+        upload,
+        notice,
+    };
+
+    let (boss, boss_csrf) = signed_in(&app, &app.admin_phone.clone()).await;
+    let (stranger, stranger_csrf) = signed_in(&app, "13900089001").await;
+    let (was_office, was_office_csrf) = signed_in(&app, "13900088002").await;
+    let (gone, gone_csrf) = signed_in(&app, "13900088003").await;
+    let anonymous = Browser::new(&app);
+    // After signing in: one account loses the office role, one is disabled.
+    patch_member(
+        &app,
+        &admin.access_token,
+        &demoted.user.id.to_string(),
+        json!({"role": "member"}),
+    )
+    .await;
+    patch_member(
+        &app,
+        &admin.access_token,
+        &disabled.user.id.to_string(),
+        json!({"status": "disabled"}),
+    )
+    .await;
+    let _ = theirs;
+
+    for (path, methods, who) in ROUTES {
+        if *who == For::Public {
+            continue; // Sign-in and the static files have their own tests.
+        }
+        let url = fill(path, &ids);
+        let has_id = path.contains(":id");
+        for method in methods.iter().copied() {
+            let what = format!("{method} {url}");
+            // Nobody signed in: to the sign-in page (back here after a GET).
+            let (code, to) = status(&anonymous, method, &url, "").await;
+            assert_eq!(code, 303, "anonymous {what}");
+            assert!(to.starts_with("/console/login"), "anonymous {what}: {to}");
+            // A disabled account's session is over.
+            let (code, to) = status(&gone, method, &url, &gone_csrf).await;
+            assert_eq!(code, 303, "disabled {what}");
+            assert!(to.starts_with("/console/login"), "disabled {what}: {to}");
+            // An account that is no longer the office's: forbidden.
+            let (code, _) = status(&was_office, method, &url, &was_office_csrf).await;
+            assert_eq!(code, 403, "demoted {what}");
+            // Another committee's office: our things do not exist for them.
+            let (code, _) = status(&stranger, method, &url, &stranger_csrf).await;
+            let expected = match (who, has_id) {
+                (For::Admin, _) => vec![403],
+                (_, true) => vec![404],
+                // Their own committee's page, or their own form's answer.
+                (_, false) => vec![200, 303, 400, 422],
+            };
+            assert!(expected.contains(&code), "other committee {what}: {code}");
+            if method == "GET" {
+                let (code, _) = status(&boss, method, &url, &boss_csrf).await;
+                assert_eq!(code, 200, "admin {what}");
+                let (code, _) = status(&office, method, &url, &office_csrf).await;
+                let expected = if *who == For::Admin { 403 } else { 200 };
+                assert_eq!(code, expected, "organizer {what}");
+            } else if *who == For::Admin {
+                let (code, _) = status(&office, method, &url, &office_csrf).await;
+                assert_eq!(code, 403, "organizer {what}");
+            }
+        }
+    }
+}
+
+on_both_backends!(every_console_route_for_every_caller);
