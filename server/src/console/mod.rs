@@ -8,6 +8,7 @@ mod activation_codes;
 mod activities;
 mod activity_form;
 mod assets;
+mod calendar;
 mod chart;
 mod checkin;
 mod errors;
@@ -99,6 +100,7 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/settings/audit", get(settings::audit_log))
         .at("/activities", get(activities::list))
+        .at("/activities/calendar", get(calendar::page))
         .at(
             "/activities/new",
             get(activity_form::new).post(activity_form::create),

@@ -50,6 +50,7 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/settings/audit", &["GET"], For::Admin),
     ("/activities", &["GET"], For::Office),
     ("/activities/new", &["GET", "POST"], For::Office),
+    ("/activities/calendar", &["GET"], For::Office),
     ("/activities/:id", &["GET"], For::Office),
     ("/activities/:id/edit", &["GET", "POST"], For::Office),
     ("/activities/:id/publish", &["POST"], For::Office),

@@ -7,6 +7,7 @@ mod activities;
 mod activity_form;
 mod authorization;
 mod browser;
+mod calendar;
 mod demo;
 mod import;
 mod members;

@@ -53,18 +53,31 @@ struct Args {
 }
 
 /// Sectors the members are spread over (the committee's defaults).
-const SECTORS: [&str; 6] = ["经济界", "科技界", "教育界", "医药卫生界", "农业界", "文化艺术界"];
+const SECTORS: [&str; 6] = [
+    "经济界",
+    "科技界",
+    "教育界",
+    "医药卫生界",
+    "农业界",
+    "文化艺术界",
+];
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     println!(
         "# Console pages: {} members, {} activities, {} sign-ups; {} requests per page after {} warm-up\n",
         args.members, args.activities, args.signups, args.requests, args.warmup
     );
     println!("| backend | page | median ms | p99 ms | × /healthz median | bytes |");
     println!("|---|---|---:|---:|---:|---:|");
-    rt.block_on(run(&args, "sqlite", Store::create(None, "lvzhi_console_bench")?))?;
+    rt.block_on(run(
+        &args,
+        "sqlite",
+        Store::create(None, "lvzhi_console_bench")?,
+    ))?;
     if let Some(url) = &args.postgres_url {
         let store = Store::create(Some(url), "lvzhi_console_bench")?;
         rt.block_on(run(&args, "postgres", store))?;
@@ -91,7 +104,10 @@ async fn run(args: &Args, backend: &str, store: Store) -> anyhow::Result<()> {
 
     let filled = Instant::now();
     let pages = fill(args, &state, &admin.phone).await?;
-    eprintln!("{backend}: filled in {:.0} s", filled.elapsed().as_secs_f64());
+    eprintln!(
+        "{backend}: filled in {:.0} s",
+        filled.elapsed().as_secs_f64()
+    );
 
     let origin = format!("http://{addr}");
     let client = reqwest::Client::builder()
@@ -155,7 +171,11 @@ async fn sign_in(
         .form(&[("phone", phone), ("password", password), ("csrf", &csrf)])
         .send()
         .await?;
-    anyhow::ensure!(signed_in.status() == 303, "console sign-in: {}", signed_in.status());
+    anyhow::ensure!(
+        signed_in.status() == 303,
+        "console sign-in: {}",
+        signed_in.status()
+    );
     set_cookie(&signed_in, "lvzhi_console").context("session cookie")
 }
 
@@ -170,7 +190,11 @@ async fn timings(
     let mut bytes = 0;
     for i in 0..args.warmup + args.requests {
         let started = Instant::now();
-        let resp = client.get(url).header(reqwest::header::COOKIE, session).send().await?;
+        let resp = client
+            .get(url)
+            .header(reqwest::header::COOKIE, session)
+            .send()
+            .await?;
         let status = resp.status();
         let body = resp.bytes().await?;
         let took = started.elapsed();
@@ -223,7 +247,10 @@ async fn fill(
             (0..count)
                 .map(|i| {
                     let input = NewMember {
-                        name: format!("压测委员{}", lvzhi_tests::chinese_digits(&format!("{i:04}"))),
+                        name: format!(
+                            "压测委员{}",
+                            lvzhi_tests::chinese_digits(&format!("{i:04}"))
+                        ),
                         phone: format!("137{i:08}"),
                         member_no: Some(format!("B{i:05}")),
                         sector: Some(SECTORS[i % SECTORS.len()].to_owned()),
@@ -231,8 +258,14 @@ async fn fill(
                     };
                     let fields = members::MemberFields::parse(&input, ctx.now.year())
                         .map_err(AppError::from)?;
-                    let ((row, _), _) =
-                        members::create(conn, ctx.caller.committee_id, fields, Role::Member, days, ctx.now)?;
+                    let ((row, _), _) = members::create(
+                        conn,
+                        ctx.caller.committee_id,
+                        fields,
+                        Role::Member,
+                        days,
+                        ctx.now,
+                    )?;
                     Ok(row.id)
                 })
                 .collect::<Result<Vec<MemberId>, AppError>>()
@@ -315,7 +348,9 @@ async fn fill(
                     .collect();
                 // One by one: diesel has no batch insert over both backends at once.
                 for row in &rows {
-                    diesel::insert_into(signups::table).values(row).execute(conn)?;
+                    diesel::insert_into(signups::table)
+                        .values(row)
+                        .execute(conn)?;
                 }
             }
             Ok::<(), AppError>(())
@@ -333,8 +368,14 @@ async fn fill(
         ("委员 page", format!("/console/members/{member}")),
         ("活动 list", "/console/activities".to_owned()),
         ("活动 past year", "/console/activities?when=past".to_owned()),
-        ("活动 page (roster)", format!("/console/activities/{upcoming}")),
-        ("出勤 grid", format!("/console/activities/{upcoming}/attendance")),
+        (
+            "活动 page (roster)",
+            format!("/console/activities/{upcoming}"),
+        ),
+        (
+            "出勤 grid",
+            format!("/console/activities/{upcoming}/attendance"),
+        ),
         ("签到表", format!("/console/activities/{upcoming}/sheet")),
         ("通知", "/console/notices".to_owned()),
         ("统计", "/console/stats".to_owned()),
