@@ -312,8 +312,18 @@ fn to_new(d: &Draft, tz: Tz) -> Result<NewActivity, Problems> {
     }
 }
 
-/// A refusal of the domain's rules, next to the field it names.
-fn refused(e: &AppError) -> Option<(&'static str, String)> {
+/// A refusal of the domain's rules, next to the field it names (or above
+/// the form when it names none).
+fn refused(e: &AppError) -> Problems {
+    let mut problems = Problems::default();
+    match field_refusal(e) {
+        Some((field, problem)) => problems.add(field, problem),
+        None => problems.add("form", labels::refusal(e.code)),
+    }
+    problems
+}
+
+fn field_refusal(e: &AppError) -> Option<(&'static str, String)> {
     let field = match e.field.as_deref()? {
         "title" => "title",
         "description" => "description",
@@ -489,12 +499,7 @@ pub async fn create(
             Redirect::see_other(format!("/console/activities/{id}?done=created")).into_response(),
         ),
         Err(e) if e.status().is_client_error() => {
-            let mut problems = Problems::default();
-            match refused(&e) {
-                Some((field, problem)) => problems.add(field, problem),
-                None => problems.add("form", labels::refusal(e.code)),
-            }
-            form_page(&state, &clerk, d, None, problems).await
+            form_page(&state, &clerk, d, None, refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -570,12 +575,7 @@ pub async fn update(
             Ok(Redirect::see_other(format!("/console/activities/{id}?done=saved")).into_response())
         }
         Err(e) if e.status().is_client_error() => {
-            let mut problems = Problems::default();
-            match refused(&e) {
-                Some((field, problem)) => problems.add(field, problem),
-                None => problems.add("form", labels::refusal(e.code)),
-            }
-            form_page(&state, &clerk, d, Some(&a), problems).await
+            form_page(&state, &clerk, d, Some(&a), refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
