@@ -43,6 +43,20 @@ async fn the_demo_committee_has_a_year(b: Backend) {
         "a waitlist somewhere"
     );
 
+    // Entered when the committee's term began, a year ago.
+    let member: serde_json::Value = json_ok(
+        app.api(Method::GET, "/members")
+            .bearer_auth(&organizer.access_token)
+            .query(&[("q", logins.member_phone.as_str())])
+            .send()
+            .await
+            .expect("member"),
+    )
+    .await;
+    let entered = member["items"][0]["created_at"].as_str().expect("created_at");
+    let entered = chrono::DateTime::parse_from_rfc3339(entered).expect("a time");
+    assert!(entered < app.clock.now() - chrono::Duration::days(300), "{entered}");
+
     let browser = Browser::new(&app);
     let signed_in = browser
         .sign_in(&logins.organizer_phone, &logins.organizer_password)

@@ -127,6 +127,9 @@ pub async fn load_demo(
             max_inflated: u64::MAX,
         },
     )?;
+    // The committee's term began a year ago: that is when the office
+    // entered the roster, as the members' 建档日期 should say.
+    let term_began = now - chrono::Duration::days(365);
     let logins = db
         .write(move |conn| {
             let committee_id = match committees_t::table
@@ -143,12 +146,12 @@ pub async fn load_demo(
                         CommitteeLevel::County,
                         "Asia/Shanghai",
                         DEFAULT_SECTORS,
-                        now,
+                        term_began,
                     )?
                     .id
                 }
             };
-            let applied = import::apply(conn, committee_id, &rows, 30, now)?;
+            let applied = import::apply(conn, committee_id, &rows, 30, term_began)?;
             if let Some(e) = applied.errors.first() {
                 return Err(AppError::internal(format!(
                     "demo roster row {} rejected: {}",
@@ -165,7 +168,7 @@ pub async fn load_demo(
                         ..NewMember::default()
                     };
                     let fields = MemberFields::parse(&input, now.year()).map_err(AppError::from)?;
-                    members::create(conn, committee_id, fields, Role::Organizer, 1, now)?
+                    members::create(conn, committee_id, fields, Role::Organizer, 1, term_began)?
                         .0
                         .0
                 }
