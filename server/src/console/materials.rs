@@ -47,12 +47,15 @@ fn kind_of(content_type: &str) -> &'static str {
     }
 }
 
-/// `850 KB`, `1.2 MB`.
+/// `850 KB`, `1.2 MB`, `20 MB`.
 fn size(bytes: i64) -> String {
+    let mb = bytes as f64 / 1_048_576.0;
     if bytes < 1024 * 1024 {
         format!("{} KB", (bytes + 1023) / 1024)
+    } else if mb.fract() == 0.0 {
+        format!("{mb:.0} MB")
     } else {
-        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+        format!("{mb:.1} MB")
     }
 }
 
@@ -84,7 +87,7 @@ struct MaterialsPage {
     id: ActivityId,
     activity: String,
     lines: Vec<MaterialLine>,
-    max_megabytes: String,
+    max_size: String,
     title: String,
     problems: Problems,
 }
@@ -103,8 +106,9 @@ async fn activity(
         .await?)
 }
 
-fn megabytes(bytes: usize) -> String {
-    format!("{:.0}", bytes as f64 / 1_048_576.0)
+/// The largest file, as the page says it.
+fn limit(bytes: usize) -> String {
+    size(i64::try_from(bytes).unwrap_or(i64::MAX))
 }
 
 fn materials_page(
@@ -124,7 +128,7 @@ fn materials_page(
         id: a.id,
         lines: a.materials.iter().map(line).collect(),
         activity: a.title,
-        max_megabytes: megabytes(state.config.limits.max_material_bytes),
+        max_size: limit(state.config.limits.max_material_bytes),
         title,
         problems,
     });
@@ -202,7 +206,7 @@ pub async fn upload(
     };
     // The API's body limit is the file's; the console's leaves room for the form.
     if bytes.len() > max {
-        let too_big = format!("文件太大：学习材料不能超过 {} MB。", megabytes(max));
+        let too_big = format!("文件太大：学习材料不能超过 {}。", limit(max));
         problems.add("file", too_big);
         return Ok(materials_page(&state, &clerk, a, title, problems));
     }

@@ -10,8 +10,8 @@ use reqwest::Method;
 use serde_json::json;
 
 const ORGANIZER: &str = "13900084001";
-/// Small, so one test file can be too large.
-const MAX_BYTES: usize = 4096;
+/// Above the general body limit (256 KB), small enough to go over quickly.
+const MAX_BYTES: usize = 512 * 1024;
 
 async fn seen_by(app: &TestApp, token: &str, id: impl std::fmt::Display) -> Activity {
     json_ok(
@@ -92,10 +92,17 @@ async fn a_material_from_upload_to_removal(b: Backend) {
         .await;
     assert_eq!(too_big.status, 422);
     assert!(
-        too_big.body.contains("文件太大：学习材料不能超过"),
+        too_big.body.contains("文件太大：学习材料不能超过 512 KB。"),
         "{}",
         too_big.body
     );
+    // Beyond the route's body limit the server does not read it at all.
+    let mut huge = b"%PDF-1.4\n".to_vec();
+    huge.resize(MAX_BYTES + 128 * 1024, b'x');
+    let refused = browser
+        .upload(&url, &[("csrf", &csrf)], "huge.pdf", huge)
+        .await;
+    assert_eq!(refused.status, 413);
     let long = browser
         .upload(
             &url,
@@ -130,7 +137,9 @@ async fn a_material_from_upload_to_removal(b: Backend) {
         Some(format!("{activity_url}?done=material_added").as_str())
     );
     // A blank title: the file's name.
-    let png = b"\x89PNG\r\n\x1a\n rest of a picture".to_vec();
+    // Larger than other forms may be: the route has the materials' limit.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(300 * 1024, 7);
     let second = browser
         .upload(
             &url,
