@@ -67,9 +67,14 @@ async fn a_finding_from_the_queue_to_the_answer(b: Backend) {
         "{}",
         today.body
     );
+    let url = format!("/console/activities/{}/findings/{}", trip.id, sent.id);
+    assert!(
+        today
+            .body
+            .contains(&format!(r#"<a href="{url}">水质检测频次不足</a>"#))
+    );
     let queue = browser.get("/console/findings").await;
     assert_eq!(queue.status, 200);
-    let url = format!("/console/activities/{}/findings/{}", trip.id, sent.id);
     for shown in [
         "水质检测频次不足",
         "建议每季度抽检一次，\n并公开结果。",
