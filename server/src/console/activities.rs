@@ -165,6 +165,10 @@ struct DetailPage {
     can_complete: bool,
     can_change_roster: bool,
     can_check_in: bool,
+    /// An inspection's findings, an outreach's outcome, a training's materials.
+    findings: Option<Vec<super::findings::FindingLine>>,
+    outcome: Option<super::outcome::OutcomeSection>,
+    materials: Option<Vec<super::materials::MaterialLine>>,
     /// What just happened, or why it did not.
     done: Option<&'static str>,
     problem: Option<&'static str>,
@@ -185,6 +189,9 @@ fn done_message(key: &str) -> Option<&'static str> {
         "published" => "活动已发布，委员现在可以报名。",
         "cancelled" => "活动已取消，已通知报名和候补的委员。",
         "completed" => "活动已标记为结束。",
+        "outcome_saved" => "成效已保存。",
+        "material_added" => "学习材料已上传，报名的委员可以在 App 中打开。",
+        "material_removed" => "学习材料已删除。",
         _ => return None,
     })
 }
@@ -226,6 +233,16 @@ async fn render_detail(
     problem: Option<(StatusCode, &'static str)>,
 ) -> Result<Response, ConsoleError> {
     let (a, entries) = load(state, &clerk, id).await?;
+    let (kind, status) = (a.kind, a.status);
+    let (findings, outcome) = state
+        .read(&clerk.ctx, move |conn, ctx| {
+            Ok((
+                super::findings::on_activity(conn, ctx, id, kind)?,
+                super::outcome::on_activity(conn, ctx, id, kind, status)?,
+            ))
+        })
+        .await?;
+    let materials = super::materials::on_activity(&a);
     let now = clerk.ctx.now;
     let started = a.starts_at.naive_utc() <= now;
     let line = |e: RosterEntry| RosterLine {
@@ -258,6 +275,9 @@ async fn render_detail(
         can_complete: a.status == ActivityStatus::Published && started,
         can_change_roster: open,
         can_check_in: a.status == ActivityStatus::Published,
+        findings,
+        outcome,
+        materials,
         roles: a
             .roles
             .iter()

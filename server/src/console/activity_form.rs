@@ -155,21 +155,22 @@ fn local_input(t: DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
-/// What is wrong, by field name, in Chinese.
+/// What is wrong, by field name, in Chinese (shared by the console's forms
+/// that say problems next to their fields, with `field_problem.html`).
 #[derive(Default)]
-struct Problems(BTreeMap<&'static str, String>);
+pub(super) struct Problems(BTreeMap<&'static str, String>);
 
 impl Problems {
-    fn add(&mut self, field: &'static str, problem: impl Into<String>) {
+    pub(super) fn add(&mut self, field: &'static str, problem: impl Into<String>) {
         self.0.entry(field).or_insert_with(|| problem.into());
     }
 
     /// For the template: the problem with `field`, if any.
-    fn of(&self, field: &str) -> Option<&str> {
+    pub(super) fn of(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }

@@ -2,7 +2,7 @@
 
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
-    ActivityKind, ActivityStatus, Attendance, OutreachTheme, SignupStatus,
+    ActivityKind, ActivityStatus, Attendance, FindingStatus, OutreachTheme, SignupStatus,
 };
 use lvzhi_shared::audit::{AuditAction, AuditVia};
 use lvzhi_shared::committees::Language;
@@ -32,6 +32,26 @@ pub fn signup_status(s: SignupStatus) -> &'static str {
         SignupStatus::Waitlisted => "候补",
         SignupStatus::Cancelled => "已取消",
         SignupStatus::Removed => "已移出",
+    }
+}
+
+/// Where a finding is on its path through the office.
+pub fn finding_status(s: FindingStatus) -> &'static str {
+    match s {
+        FindingStatus::Submitted => "待转交",
+        FindingStatus::Forwarded => "已转交",
+        FindingStatus::Adopted => "已采纳",
+        FindingStatus::Answered => "已答复",
+    }
+}
+
+/// A step the office takes with a finding, as its button and choice read.
+pub fn finding_step(s: FindingStatus) -> &'static str {
+    match s {
+        FindingStatus::Submitted => "退回为待转交",
+        FindingStatus::Forwarded => "转交有关部门",
+        FindingStatus::Adopted => "部门已采纳",
+        FindingStatus::Answered => "部门已答复",
     }
 }
 

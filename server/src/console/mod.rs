@@ -12,10 +12,13 @@ mod calendar;
 mod chart;
 mod checkin;
 mod errors;
+mod findings;
 mod labels;
 mod layout;
+mod materials;
 mod members;
 mod notices;
+mod outcome;
 mod password;
 mod roster_import;
 mod session;
@@ -44,9 +47,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
 pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
     if path == "/console/members/import" {
         limits.max_import_bytes.saturating_add(64 * 1024)
+    } else if is_material_upload(path) {
+        limits.max_material_bytes.saturating_add(64 * 1024)
     } else {
         limits.max_body_bytes
     }
+}
+
+/// `/console/activities/{id}/materials`, where course files are uploaded.
+fn is_material_upload(path: &str) -> bool {
+    path.strip_prefix("/console/activities/")
+        .and_then(|rest| rest.strip_suffix("/materials"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The console's routes, to be nested at `/console`.
@@ -85,6 +97,7 @@ pub fn routes() -> impl Endpoint {
         .at("/notices/new", get(notices::new).post(notices::send))
         .at("/notices/reach", get(notices::count))
         .at("/notices/:id", get(notices::delivery))
+        .at("/findings", get(findings::queue))
         .at("/stats", get(stats::page))
         .at(
             "/settings",
@@ -131,6 +144,26 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/activities/:id/remove/:member",
             get(activities::confirm_remove).post(activities::remove),
+        )
+        .at(
+            "/activities/:id/findings/:finding",
+            get(findings::page).post(findings::advance),
+        )
+        .at(
+            "/activities/:id/outcome",
+            get(outcome::form).post(outcome::save),
+        )
+        .at(
+            "/activities/:id/materials",
+            get(materials::list).post(materials::upload),
+        )
+        .at(
+            "/activities/:id/materials/:material",
+            get(materials::download),
+        )
+        .at(
+            "/activities/:id/materials/:material/remove",
+            get(materials::confirm_remove).post(materials::remove),
         )
         .at("/static/:file", get(assets::serve))
         .catch_all_error(errors::from_router)

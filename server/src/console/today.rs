@@ -36,6 +36,8 @@ struct UpcomingRow {
 }
 
 struct FindingRow {
+    /// The finding's page, where the office takes its next step.
+    url: String,
     title: String,
     author: String,
     submitted: String,
@@ -117,6 +119,7 @@ pub async fn page(req: &Request, state: Data<&Arc<AppState>>) -> Result<Response
         findings: waiting
             .into_iter()
             .map(|f| FindingRow {
+                url: format!("/console/activities/{}/findings/{}", f.activity_id, f.id),
                 submitted: date(f.created_at),
                 title: f.title,
                 author: f.author_name,

@@ -7,7 +7,7 @@
 
 use lvzhi_shared::members::Role;
 use lvzhi_tests::console::Browser;
-use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, on_both_backends};
+use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
 
@@ -43,6 +43,7 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/notices/new", &["GET", "POST"], For::Office),
     ("/notices/reach", &["GET"], For::Office),
     ("/notices/:id", &["GET"], For::Office),
+    ("/findings", &["GET"], For::Office),
     ("/stats", &["GET"], For::Office),
     ("/settings", &["GET", "POST"], For::Admin),
     ("/settings/sectors", &["GET", "POST"], For::Admin),
@@ -68,6 +69,19 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ),
     (
         "/activities/:id/remove/:member",
+        &["GET", "POST"],
+        For::Office,
+    ),
+    (
+        "/activities/:id/findings/:finding",
+        &["GET", "POST"],
+        For::Office,
+    ),
+    ("/activities/:id/outcome", &["GET", "POST"], For::Office),
+    ("/activities/:id/materials", &["GET", "POST"], For::Office),
+    ("/activities/:id/materials/:material", &["GET"], For::Office),
+    (
+        "/activities/:id/materials/:material/remove",
         &["GET", "POST"],
         For::Office,
     ),
@@ -97,6 +111,11 @@ fn the_matrix_covers_every_console_route() {
 /// The ids the paths are filled with.
 struct Ids {
     activity: String,
+    /// An inspection with a finding, an outreach, a material of `activity`.
+    trip: String,
+    finding: String,
+    outreach: String,
+    material: String,
     member: String,
     upload: String,
     notice: String,
@@ -112,8 +131,17 @@ fn fill(path: &str, ids: &Ids) -> String {
         )
         .replace("/members/:id", &format!("/members/{}", ids.member))
         .replace("/notices/:id", &format!("/notices/{}", ids.notice))
+        .replace(
+            "/activities/:id/findings/:finding",
+            &format!("/activities/{}/findings/{}", ids.trip, ids.finding),
+        )
+        .replace(
+            "/activities/:id/outcome",
+            &format!("/activities/{}/outcome", ids.outreach),
+        )
         .replace("/activities/:id", &format!("/activities/{}", ids.activity))
         .replace(":member", &ids.member)
+        .replace(":material", &ids.material)
 }
 
 /// A browser signed in as `phone`, with a CSRF token of its session.
@@ -217,8 +245,66 @@ async fn every_console_route_for_every_caller(b: Backend) {
             .expect("id")
             .to_owned()
     };
+    let trip = app
+        .published_activity(
+            &organizer.access_token,
+            json!({"kind": "inspection", "title": "矩阵视察", "capacity": 1}),
+            24,
+        )
+        .await;
+    assert!(
+        app.sign_up(&member.access_token, &trip.id, None)
+            .await
+            .status()
+            .is_success()
+    );
+    let finding: serde_json::Value = json_ok(
+        app.api(Method::POST, &format!("/activities/{}/findings", trip.id))
+            .bearer_auth(&member.access_token)
+            .json(&json!({"title": "矩阵意见", "content": "内容"}))
+            .send()
+            .await
+            .expect("finding"),
+    )
+    .await;
+    let outreach = app
+        .published_activity(
+            &organizer.access_token,
+            json!({"kind": "outreach", "title": "矩阵下乡", "theme": "culture", "capacity": 1}),
+            24,
+        )
+        .await;
+    let material = {
+        let url = format!("/console/activities/{}/materials", activity.id);
+        let form = office.get(&url).await;
+        let sent = office
+            .upload(
+                &url,
+                &[("csrf", &form.csrf())],
+                "m.pdf",
+                b"%PDF-1.4".to_vec(),
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let seen: serde_json::Value = json_ok(
+            app.api(Method::GET, &format!("/activities/{}", activity.id))
+                .bearer_auth(&organizer.access_token)
+                .send()
+                .await
+                .expect("activity"),
+        )
+        .await;
+        seen["materials"][0]["id"]
+            .as_str()
+            .expect("material")
+            .to_owned()
+    };
     let ids = Ids {
         activity: activity.id.to_string(),
+        trip: trip.id.to_string(),
+        finding: finding["id"].as_str().expect("finding id").to_owned(),
+        outreach: outreach.id.to_string(),
+        material,
         member: member.user.id.to_string(),
         upload,
         notice,

@@ -53,9 +53,14 @@ async fn the_demo_committee_has_a_year(b: Backend) {
             .expect("member"),
     )
     .await;
-    let entered = member["items"][0]["created_at"].as_str().expect("created_at");
+    let entered = member["items"][0]["created_at"]
+        .as_str()
+        .expect("created_at");
     let entered = chrono::DateTime::parse_from_rfc3339(entered).expect("a time");
-    assert!(entered < app.clock.now() - chrono::Duration::days(300), "{entered}");
+    assert!(
+        entered < app.clock.now() - chrono::Duration::days(300),
+        "{entered}"
+    );
 
     let browser = Browser::new(&app);
     let signed_in = browser
