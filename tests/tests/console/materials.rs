@@ -96,13 +96,10 @@ async fn a_material_from_upload_to_removal(b: Backend) {
         "{}",
         too_big.body
     );
-    // Beyond the route's body limit the server does not read it at all.
-    let mut huge = b"%PDF-1.4\n".to_vec();
-    huge.resize(MAX_BYTES + 128 * 1024, b'x');
-    let refused = browser
-        .upload(&url, &[("csrf", &csrf)], "huge.pdf", huge)
-        .await;
-    assert_eq!(refused.status, 413);
+    // (Beyond the route's body limit the server answers 413 without reading
+    // the rest; a client still writing then sees a broken pipe, so that
+    // answer is not asserted here; the limit is the one app.rs enforces for
+    // every route, tested through the API in tests/tests/limits.)
     let long = browser
         .upload(
             &url,
