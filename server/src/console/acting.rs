@@ -72,18 +72,27 @@ async fn sign_up_page(
                 ..ListFilter::default()
             };
             let (upcoming, _) = activities::list(conn, ctx, &filter)?;
-            let mut offered = Vec::new();
-            for summary in upcoming.into_iter().filter(|a| !mine.contains(&a.id)) {
-                let row = activities::load(conn, ctx.caller.committee_id, summary.id)?;
-                offered.push(activities::view(conn, row, ctx.caller.user_id, ctx.tz)?);
-            }
+            let open: Vec<_> = upcoming.into_iter().filter(|a| !mine.contains(&a.id)).collect();
+            let ids: Vec<ActivityId> = open.iter().map(|a| a.id).collect();
+            let slots = activities::role_slots(conn, &ids)?;
+            let offered: Vec<_> = open
+                .into_iter()
+                .map(|a| {
+                    let roles: Vec<_> = slots
+                        .iter()
+                        .filter(|(id, _)| *id == a.id)
+                        .map(|(_, slot)| slot.clone())
+                        .collect();
+                    (a, roles)
+                })
+                .collect();
             Ok((member.name, offered))
         })
         .await?;
     let slots = offered
         .iter()
-        .flat_map(|a| {
-            a.roles.iter().map(move |r| Slot {
+        .flat_map(|(a, roles)| {
+            roles.iter().map(move |r| Slot {
                 value: format!("{}:{}", a.id, r.id),
                 activity: format!("{}（{}）", a.title, labels::kind(a.kind)),
                 when: day_and_time(a.starts_at),

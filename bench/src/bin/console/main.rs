@@ -47,6 +47,13 @@ struct Args {
     /// Requests per page before measuring.
     #[arg(long, default_value_t = 20)]
     warmup: usize,
+    /// Refresh the planner's statistics after filling (`ANALYZE`).
+    #[arg(long)]
+    analyze: bool,
+    /// Keep the PostgreSQL database afterwards (its name is printed), to
+    /// look at plans with psql.
+    #[arg(long)]
+    keep: bool,
     /// Also run on PostgreSQL (a user that may create databases).
     #[arg(long)]
     postgres_url: Option<String>,
@@ -80,12 +87,25 @@ fn main() -> anyhow::Result<()> {
     ))?;
     if let Some(url) = &args.postgres_url {
         let store = Store::create(Some(url), "lvzhi_console_bench")?;
+        let name = store.database_url()?;
         rt.block_on(run(&args, "postgres", store))?;
+        if args.keep {
+            eprintln!("kept: {name}");
+        }
     }
     Ok(())
 }
 
 async fn run(args: &Args, backend: &str, store: Store) -> anyhow::Result<()> {
+    let measured = measure(args, backend, &store).await;
+    if args.keep {
+        // Not dropped: the database stays for psql.
+        std::mem::forget(store);
+    }
+    measured
+}
+
+async fn measure(args: &Args, backend: &str, store: &Store) -> anyhow::Result<()> {
     let config = Config {
         bind: "127.0.0.1:0".into(),
         database_url: store.database_url()?,

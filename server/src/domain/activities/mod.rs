@@ -19,4 +19,4 @@ mod views;
 pub use access::{admitted, kind_of, load, lock, status_of, user_sector, visible};
 pub use lifecycle::{cancel, complete, publish};
 pub use plan::{MAX_REMINDER_MINUTES, create, patch, reminders_of};
-pub use views::{ListFilter, list, my_summaries, summaries, view};
+pub use views::{ListFilter, list, my_summaries, role_slots, summaries, view};

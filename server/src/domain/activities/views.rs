@@ -76,6 +76,35 @@ impl LiveCounts {
     }
 }
 
+/// The role slots of these activities with their live counts, in each
+/// activity's order: one query for the slots, one for the counts.
+pub fn role_slots(
+    conn: &mut DbConnection,
+    ids: &[ActivityId],
+) -> Result<Vec<(ActivityId, RoleSlot)>, AppError> {
+    let counts = LiveCounts::of(conn, ids)?;
+    let roles: Vec<(RoleRow, Option<String>)> = activity_roles::table
+        .left_join(sectors::table)
+        .filter(activity_roles::activity_id.eq_any(ids))
+        .order((activity_roles::activity_id.asc(), activity_roles::position.asc()))
+        .select((RoleRow::as_select(), sectors::name.nullable()))
+        .load(conn)?;
+    Ok(roles
+        .into_iter()
+        .map(|(r, sector)| {
+            let slot = RoleSlot {
+                registered: counts.role(r.id, SignupStatus::Registered),
+                waitlisted: counts.role(r.id, SignupStatus::Waitlisted),
+                id: r.id,
+                name: r.name,
+                capacity: r.capacity,
+                sector,
+            };
+            (r.activity_id, slot)
+        })
+        .collect())
+}
+
 /// The full view of one activity, with the viewer's own sign-up.
 pub fn view(
     conn: &mut DbConnection,
@@ -83,24 +112,9 @@ pub fn view(
     viewer_id: MemberId,
     tz: Tz,
 ) -> Result<Activity, AppError> {
-    let counts = LiveCounts::of(conn, std::slice::from_ref(&row.id))?;
-    let roles: Vec<(RoleRow, Option<String>)> = activity_roles::table
-        .left_join(sectors::table)
-        .filter(activity_roles::activity_id.eq(&row.id))
-        .order(activity_roles::position.asc())
-        .select((RoleRow::as_select(), sectors::name.nullable()))
-        .load(conn)?;
-    let count = |role: RoleSlotId, status: SignupStatus| counts.role(role, status);
-    let roles: Vec<RoleSlot> = roles
+    let roles: Vec<RoleSlot> = role_slots(conn, std::slice::from_ref(&row.id))?
         .into_iter()
-        .map(|(r, sector)| RoleSlot {
-            registered: count(r.id, SignupStatus::Registered),
-            waitlisted: count(r.id, SignupStatus::Waitlisted),
-            id: r.id,
-            name: r.name,
-            capacity: r.capacity,
-            sector,
-        })
+        .map(|(_, slot)| slot)
         .collect();
     let audience_sectors: Vec<String> = activity_sectors::table
         .inner_join(sectors::table)
