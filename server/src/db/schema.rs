@@ -363,3 +363,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcements,
     reminders_sent,
 );
+
+// The year's attendances by member and kind (domain::activities::records).
+diesel::allow_columns_to_appear_in_same_group_by_clause!(signups::user_id, activities::kind);

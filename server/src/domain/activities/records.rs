@@ -146,18 +146,23 @@ pub fn committee_stats(
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
-    let attendances: HashMap<String, i64> = signups::table
+    // The year's attendances once, by member and kind (a hash aggregate of
+    // at most members × 3 rows): summed by kind here, and by sector below.
+    // COUNT(DISTINCT …) grouped by sector would sort every attendance.
+    let per_member: Vec<(MemberId, String, i64)> = signups::table
         .inner_join(activities::table)
         .filter(activities::committee_id.eq(committee_id))
         .filter(activities::starts_at.ge(from))
         .filter(activities::starts_at.lt(to))
         .filter(activities::status.eq_any(HELD))
         .filter(signups::attendance.eq(attended))
-        .group_by(activities::kind)
-        .select((activities::kind, count_star()))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
+        .group_by((signups::user_id, activities::kind))
+        .select((signups::user_id, activities::kind, count_star()))
+        .load(conn)?;
+    let mut attendances: HashMap<&str, i64> = HashMap::new();
+    for (_, kind, times) in &per_member {
+        *attendances.entry(kind.as_str()).or_default() += times;
+    }
     let by_kind = ActivityKind::ALL
         .iter()
         .map(|k| KindCount {
@@ -182,19 +187,6 @@ pub fn committee_stats(
         .load::<(Option<SectorId>, i64)>(conn)?
         .into_iter()
         .collect();
-    // Attendances per member (a hash aggregate by member), then summed by
-    // sector here: a COUNT(DISTINCT …) grouped by sector sorts every
-    // attendance of the year (tens of milliseconds at 50,000 sign-ups).
-    let per_member: Vec<(MemberId, i64)> = signups::table
-        .inner_join(activities::table)
-        .filter(activities::committee_id.eq(committee_id))
-        .filter(activities::starts_at.ge(from))
-        .filter(activities::starts_at.lt(to))
-        .filter(activities::status.eq_any(HELD))
-        .filter(signups::attendance.eq(attended))
-        .group_by(signups::user_id)
-        .select((signups::user_id, count_star()))
-        .load(conn)?;
     let sector_of: HashMap<MemberId, SectorId> = users::table
         .filter(users::committee_id.eq(committee_id))
         .filter(users::role.eq(Role::Member.as_str()))
@@ -203,8 +195,12 @@ pub fn committee_stats(
         .into_iter()
         .filter_map(|(id, sector)| Some((id, sector?)))
         .collect();
+    let mut times_of: HashMap<MemberId, i64> = HashMap::new();
+    for (member, _, times) in &per_member {
+        *times_of.entry(*member).or_default() += times;
+    }
     let mut participation: HashMap<Option<SectorId>, (i64, i64)> = HashMap::new();
-    for (member, times) in per_member {
+    for (member, times) in times_of {
         if let Some(sector) = sector_of.get(&member) {
             let (people, all) = participation.entry(Some(*sector)).or_default();
             *people += 1;
