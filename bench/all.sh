@@ -2,7 +2,7 @@
 # Every figure of BENCHMARKS.md's report in one command (release build):
 #   bench/all.sh            # SQLite and, if reachable, PostgreSQL at 127.0.0.1:5432
 #   LVZHI_BENCH_RUNS=1 bench/all.sh   # one run instead of three (quicker, noisier)
-# Output: bench/out/<UTC timestamp>/{loadgen,fanout,sdk}.md and machine.txt,
+# Output: bench/out/<UTC timestamp>/{loadgen,fanout,console,sdk}.md and machine.txt,
 # plus everything on the terminal. About 25 minutes with 3 runs on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ else
 fi
 
 cargo build --release -p lvzhi-server -p lvzhi-bench \
-  --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout
+  --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout --bin lvzhi-console-bench
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -38,6 +38,8 @@ cargo build --release -p lvzhi-server -p lvzhi-bench \
 "$CARGO_TARGET_DIR/release/lvzhi-loadgen" --runs "$runs" "${pg_args[@]}" | tee "$out/loadgen.md"
 # Push fan-out to 10,000 phones against the fake FCM, beside the client-alone baseline.
 "$CARGO_TARGET_DIR/release/lvzhi-fanout" --runs "$runs" "${pg_args[@]}" | tee "$out/fanout.md"
+# The console's pages for 3,000 members, 500 activities and 50,000 sign-ups, beside /healthz.
+"$CARGO_TARGET_DIR/release/lvzhi-console-bench" "${pg_args[@]}" | tee "$out/console.md"
 # The mobile SDK: library size, 100 concurrent calls from Python asyncio.
 bench/sdk.sh | tee "$out/sdk.md"
 echo "report in $out/"

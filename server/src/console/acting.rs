@@ -72,7 +72,10 @@ async fn sign_up_page(
                 ..ListFilter::default()
             };
             let (upcoming, _) = activities::list(conn, ctx, &filter)?;
-            let open: Vec<_> = upcoming.into_iter().filter(|a| !mine.contains(&a.id)).collect();
+            let open: Vec<_> = upcoming
+                .into_iter()
+                .filter(|a| !mine.contains(&a.id))
+                .collect();
             let ids: Vec<ActivityId> = open.iter().map(|a| a.id).collect();
             let slots = activities::role_slots(conn, &ids)?;
             let offered: Vec<_> = open

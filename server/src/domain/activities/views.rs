@@ -86,7 +86,10 @@ pub fn role_slots(
     let roles: Vec<(RoleRow, Option<String>)> = activity_roles::table
         .left_join(sectors::table)
         .filter(activity_roles::activity_id.eq_any(ids))
-        .order((activity_roles::activity_id.asc(), activity_roles::position.asc()))
+        .order((
+            activity_roles::activity_id.asc(),
+            activity_roles::position.asc(),
+        ))
         .select((RoleRow::as_select(), sectors::name.nullable()))
         .load(conn)?;
     Ok(roles
