@@ -64,9 +64,10 @@ fn nothing_below_the_http_layer_imports_it() {
 }
 
 /// The areas under domain/ a file may use, by the area it is in. Areas
-/// depend one way: committees ← audit ← notifications ← accounts, activities.
+/// depend one way: committees ← audit ← notifications ← accounts, activities,
+/// meetings.
 fn allowed(area: &str) -> &'static [&'static str] {
-    const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages"];
+    const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages", "rotating_codes"];
     match area {
         "audit" => &["Ctx", "context", "idempotency", "pages", "committees"],
         "notifications" => &[
@@ -77,11 +78,12 @@ fn allowed(area: &str) -> &'static [&'static str] {
             "committees",
             "audit",
         ],
-        "accounts" | "activities" => &[
+        "accounts" | "activities" | "meetings" => &[
             "Ctx",
             "context",
             "idempotency",
             "pages",
+            "rotating_codes",
             "committees",
             "audit",
             "notifications",

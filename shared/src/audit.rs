@@ -27,6 +27,13 @@ crate::wire_enum! {
         /// The office gave a waitlisted member a place.
         PromotedForMember = "promoted_for_member",
         AnnouncementSent = "announcement_sent",
+        MeetingPublished = "meeting_published",
+        MeetingRescheduled = "meeting_rescheduled",
+        MeetingCancelled = "meeting_cancelled",
+        LeaveDecided = "leave_decided",
+        LeaveRecorded = "leave_recorded",
+        AppraisalOpened = "appraisal_opened",
+        AppraisalClosed = "appraisal_closed",
     }
 }
 

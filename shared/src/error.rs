@@ -127,6 +127,31 @@ pub enum ErrorCode {
     /// The body has a field the operation does not take (often a misspelling);
     /// `field` names it.
     UnknownField,
+    // --- meetings and appraisal (appended) ---
+    /// The caller is not summoned to this meeting.
+    NotSummoned,
+    /// Leave requests for this meeting closed at its deadline; the office can still record leave.
+    LeaveDeadlinePassed,
+    /// A leave request already covers one of these sessions.
+    LeaveAlreadyRequested,
+    /// Nobody decides on their own leave request.
+    OwnLeaveRequest,
+    /// The caller does not approve leave for this kind of meeting.
+    NotApprover,
+    /// The member already belongs to the body for overlapping dates.
+    BodyMembershipOverlaps,
+    /// Times must be in the future.
+    TimeInPast,
+    /// The appraisal round is not open for voting.
+    AppraisalNotOpen,
+    /// The caller may not vote in this round.
+    NotEligible,
+    /// The caller's ballot is already in the box (from any phone).
+    AlreadyVoted,
+    /// Results are shown only once the round is closed.
+    ResultsNotReady,
+    /// The round is already closed.
+    AppraisalClosed,
 }
 
 impl ErrorCode {
@@ -167,6 +192,15 @@ impl ErrorCode {
             | UnknownRole => 422,
             UnknownMember | NoRecipients => 422,
             UnknownField => 400,
+            NotSummoned | OwnLeaveRequest | NotApprover | NotEligible => 403,
+            LeaveDeadlinePassed
+            | LeaveAlreadyRequested
+            | BodyMembershipOverlaps
+            | AppraisalNotOpen
+            | AlreadyVoted
+            | ResultsNotReady
+            | AppraisalClosed => 409,
+            TimeInPast => 422,
         }
     }
 }

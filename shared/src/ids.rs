@@ -84,6 +84,12 @@ macro_rules! ids {
             pub fn new_v7() -> Self {
                 Self(canonical(uuid::Uuid::now_v7()))
             }
+
+            /// A new random id (UUIDv4): for rows whose id must say nothing
+            /// of when they were made (ballots).
+            pub fn new_v4() -> Self {
+                Self(canonical(uuid::Uuid::new_v4()))
+            }
         }
 
         impl fmt::Display for $name {
@@ -234,6 +240,20 @@ ids! {
     AnnouncementId,
     /// A line of the office's audit log.
     AuditEntryId,
+    /// A body a meeting summons (全体委员, 常务委员会 …).
+    BodyId,
+    /// A formal meeting.
+    MeetingId,
+    /// One sitting of a meeting.
+    MeetingSessionId,
+    /// A member's leave request for a meeting.
+    LeaveRequestId,
+    /// A democratic appraisal round.
+    AppraisalId,
+    /// A department appraised in a round.
+    DepartmentId,
+    /// A rectification item of an appraised department.
+    RectificationId,
 }
 
 ids! {
@@ -247,6 +267,8 @@ ids! {
     RefreshTokenId,
     /// A roster file uploaded to the console's import wizard.
     UploadId,
+    /// A cast ballot: random (v4), never time-ordered, so it says nothing of when.
+    BallotId,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod committees;
 pub mod error;
 pub mod ids;
+pub mod meetings;
 pub mod members;
 pub mod notifications;
 pub mod validate;
@@ -31,9 +32,19 @@ uniffi::setup_scaffolding!("lvzhi_shared");
 /// A point in time with its UTC offset, as every time on the wire is.
 pub type Timestamp = chrono::DateTime<chrono::FixedOffset>;
 
+/// A calendar day (`YYYY-MM-DD`) in the committee's calendar.
+pub type Date = chrono::NaiveDate;
+
 #[cfg(feature = "uniffi")]
 uniffi::custom_type!(Timestamp, String, {
     remote,
     lower: |t| t.to_rfc3339(),
     try_lift: |s| Ok(chrono::DateTime::parse_from_rfc3339(&s)?),
+});
+
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Date, String, {
+    remote,
+    lower: |d| d.format("%Y-%m-%d").to_string(),
+    try_lift: |s| Ok(chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")?),
 });

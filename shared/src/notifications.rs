@@ -26,6 +26,12 @@ crate::wire_enum! {
         Reminder = "reminder",
         FindingAnswered = "finding_answered",
         Announcement = "announcement",
+        /// A meeting's notice: summoned, with its sessions.
+        MeetingNotice = "meeting_notice",
+        /// A meeting was rescheduled or cancelled.
+        MeetingChanged = "meeting_changed",
+        /// A leave request was approved, refused or voided.
+        LeaveDecided = "leave_decided",
     }
 }
 
@@ -53,6 +59,8 @@ pub mod push_data {
     pub const ACTIVITY_ID: &str = "activity_id";
     /// Present for announcements.
     pub const ANNOUNCEMENT_ID: &str = "announcement_id";
+    /// Present when the notification is about a meeting.
+    pub const MEETING_ID: &str = "meeting_id";
 }
 
 /// `POST /me/devices`: this phone's FCM registration token.

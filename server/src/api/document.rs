@@ -28,7 +28,7 @@ use crate::domain::idempotency::MAX_KEY_CHARS;
 const VISIBLE_ASCII: &str = "^[!-~]+$";
 
 /// `(in, name)` of a parameter and the JSON Schema rules the server applies to it.
-fn parameter_rules() -> [(&'static str, &'static str, Value); 6] {
+fn parameter_rules() -> [(&'static str, &'static str, Value); 7] {
     [
         // Ids in paths are UUIDs (api::parse_id refuses anything else with
         // `invalid_parameter` and the parameter's name).
@@ -36,6 +36,7 @@ fn parameter_rules() -> [(&'static str, &'static str, Value); 6] {
         ("path", "role_id", json!({"format": "uuid"})),
         ("path", "member_id", json!({"format": "uuid"})),
         ("path", "material_id", json!({"format": "uuid"})),
+        ("path", "sid", json!({"format": "uuid"})),
         // Cursors are base64url of where the last page ended (domain::pages).
         (
             "query",
@@ -91,6 +92,17 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         "issue_activation_codes" | "create_announcement" => &[404],
         // A sector filter that names no sector of the committee.
         "list_members" => &[422],
+        // Meetings: state, summons, deadlines, approvers, the ballot's rules.
+        "add_body_member" => &[409],
+        "update_meeting" | "cancel_meeting" | "create_appraisal" => &[409],
+        "publish_meeting" => &[409, 422],
+        "answer_meeting" | "record_leave" | "decide_leave" => &[403, 409],
+        "list_leave_requests" => &[403],
+        "check_in_session" => &[403, 409],
+        "open_appraisal" | "close_appraisal" | "get_appraisal_results" => &[409],
+        "cast_ballot" => &[403, 409],
+        "create_rectification" => &[409],
+        "list_rectifications" => &[404],
         _ => &[],
     }
 }

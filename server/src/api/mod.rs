@@ -2,6 +2,7 @@
 //! and map the result; rules live in `domain`.
 
 mod activities;
+mod appraisals;
 mod auth;
 mod committee;
 mod document;
@@ -9,6 +10,7 @@ mod findings;
 mod formats;
 mod json;
 mod me;
+mod meetings;
 mod members;
 mod notifications;
 mod nul_guard;
@@ -47,6 +49,10 @@ pub enum ApiTags {
     Records,
     /// Phones, the inbox, and announcements.
     Notifications,
+    /// Bodies and formal meetings: notices, answers and leave, check-in, quorum.
+    Meetings,
+    /// Democratic appraisal by secret ballot, and rectifications.
+    Appraisals,
 }
 
 pub type Apis = (
@@ -58,6 +64,8 @@ pub type Apis = (
     findings::FindingsApi,
     records::RecordsApi,
     notifications::NotificationsApi,
+    meetings::MeetingsApi,
+    appraisals::AppraisalsApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -84,7 +92,13 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         records::RecordsApi {
             state: state.clone(),
         },
-        notifications::NotificationsApi { state },
+        notifications::NotificationsApi {
+            state: state.clone(),
+        },
+        meetings::MeetingsApi {
+            state: state.clone(),
+        },
+        appraisals::AppraisalsApi { state },
     );
     OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
         .description(

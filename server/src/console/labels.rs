@@ -76,6 +76,13 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::RemovedForMember => "将委员移出活动",
         AuditAction::PromotedForMember => "候补转为报名",
         AuditAction::AnnouncementSent => "发送通知",
+        AuditAction::MeetingPublished => "发布会议通知",
+        AuditAction::MeetingRescheduled => "会议改期",
+        AuditAction::MeetingCancelled => "取消会议",
+        AuditAction::LeaveDecided => "审批请假",
+        AuditAction::LeaveRecorded => "代为登记请假",
+        AuditAction::AppraisalOpened => "开始民主评议投票",
+        AuditAction::AppraisalClosed => "结束民主评议投票",
     }
 }
 

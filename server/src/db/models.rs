@@ -2,7 +2,7 @@
 //! Enum and id columns hold the contract's enums and ids (stored as their
 //! wire spelling); a spelling this build does not know fails the read loudly.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, Audience, FindingStatus, OutreachTheme, SignupStatus,
@@ -10,14 +10,21 @@ use lvzhi_shared::activities::{
 use lvzhi_shared::audit::{AuditAction, AuditVia};
 use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::ids::{
-    ActivityId, AnnouncementId, AuditEntryId, CommitteeId, FindingId, MaterialId, MemberId,
-    NotificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+    ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CommitteeId,
+    DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId, MemberId,
+    NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+};
+use lvzhi_shared::meetings::{
+    AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
+    RectificationStatus,
 };
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
 use super::schema::{
-    activation_codes, activities, activity_roles, announcements, audit_log, committees,
+    activation_codes, activities, activity_roles, announcements, appraisal_ballots,
+    appraisal_departments, appraisals, audit_log, bodies, body_members, committees,
+    leave_requests, meeting_sessions, meeting_summons, meetings, rectifications,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, materials, outbox,
     outcomes, refresh_tokens, sectors, signing_keys, signups, users,
 };
@@ -267,6 +274,7 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub read_at: Option<NaiveDateTime>,
+    pub meeting_id: Option<MeetingId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -295,4 +303,128 @@ pub struct AnnouncementRow {
     pub urgent: bool,
     pub recipients: i32,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bodies)]
+pub struct BodyRow {
+    pub id: BodyId,
+    pub committee_id: CommitteeId,
+    pub name: String,
+    pub kind: BodyKind,
+    pub term: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = body_members)]
+pub struct BodyMemberRow {
+    pub body_id: BodyId,
+    pub user_id: MemberId,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub voting: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meetings)]
+pub struct MeetingRow {
+    pub id: MeetingId,
+    pub committee_id: CommitteeId,
+    pub body_id: BodyId,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub agenda: String,
+    pub status: MeetingStatus,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub leave_deadline: NaiveDateTime,
+    pub organizer_id: MemberId,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_sessions)]
+pub struct MeetingSessionRow {
+    pub id: MeetingSessionId,
+    pub meeting_id: MeetingId,
+    pub position: i32,
+    pub title: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub place: String,
+    pub checkin_secret: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_summons)]
+pub struct SummonsRow {
+    pub meeting_id: MeetingId,
+    pub user_id: MemberId,
+    pub voting: bool,
+    pub answer: MeetingAnswer,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = leave_requests)]
+pub struct LeaveRequestRow {
+    pub id: LeaveRequestId,
+    pub meeting_id: MeetingId,
+    pub user_id: MemberId,
+    pub reason: String,
+    pub status: LeaveStatus,
+    pub recorded_by_office: bool,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<MemberId>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appraisals)]
+pub struct AppraisalRow {
+    pub id: AppraisalId,
+    pub committee_id: CommitteeId,
+    pub meeting_id: MeetingId,
+    pub title: String,
+    pub electorate: Electorate,
+    pub status: AppraisalStatus,
+    pub eligible_at_close: Option<i32>,
+    pub ballots_at_close: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appraisal_departments)]
+pub struct DepartmentRow {
+    pub id: DepartmentId,
+    pub appraisal_id: AppraisalId,
+    pub name: String,
+    pub position: i32,
+}
+
+/// A ballot as stored: nothing in it names the voter or the time.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appraisal_ballots)]
+pub struct BallotRow {
+    pub id: BallotId,
+    pub appraisal_id: AppraisalId,
+    pub receipt_hash: String,
+    pub answers: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rectifications)]
+pub struct RectificationRow {
+    pub id: RectificationId,
+    pub appraisal_id: AppraisalId,
+    pub department_id: DepartmentId,
+    pub item: String,
+    pub due_on: NaiveDate,
+    pub status: RectificationStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }

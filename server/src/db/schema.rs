@@ -272,6 +272,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         read_at -> Nullable<Timestamp>,
+        meeting_id -> Nullable<Text>,
     }
 }
 
@@ -311,6 +312,185 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bodies (id) {
+        id -> Text,
+        committee_id -> Text,
+        name -> Text,
+        kind -> Text,
+        term -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    body_members (body_id, user_id, joined_on) {
+        body_id -> Text,
+        user_id -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        voting -> Bool,
+    }
+}
+
+diesel::table! {
+    meeting_rules (committee_id, kind) {
+        committee_id -> Text,
+        kind -> Text,
+        quorum_numerator -> Integer,
+        quorum_denominator -> Integer,
+    }
+}
+
+diesel::table! {
+    meeting_approvers (committee_id, kind, user_id) {
+        committee_id -> Text,
+        kind -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        committee_id -> Text,
+        body_id -> Text,
+        kind -> Text,
+        title -> Text,
+        agenda -> Text,
+        status -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        leave_deadline -> Timestamp,
+        organizer_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_sessions (id) {
+        id -> Text,
+        meeting_id -> Text,
+        position -> Integer,
+        title -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        place -> Text,
+        checkin_secret -> Text,
+    }
+}
+
+diesel::table! {
+    meeting_invitees (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    meeting_summons (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+        voting -> Bool,
+        answer -> Text,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    leave_requests (id) {
+        id -> Text,
+        meeting_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+        status -> Text,
+        recorded_by_office -> Bool,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    leave_request_sessions (leave_request_id, session_id) {
+        leave_request_id -> Text,
+        session_id -> Text,
+    }
+}
+
+diesel::table! {
+    session_checkins (session_id, user_id) {
+        session_id -> Text,
+        user_id -> Text,
+        checked_in_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appraisals (id) {
+        id -> Text,
+        committee_id -> Text,
+        meeting_id -> Text,
+        title -> Text,
+        electorate -> Text,
+        status -> Text,
+        eligible_at_close -> Nullable<Integer>,
+        ballots_at_close -> Nullable<Integer>,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appraisal_departments (id) {
+        id -> Text,
+        appraisal_id -> Text,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    appraisal_voters (appraisal_id, user_id) {
+        appraisal_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    appraisal_ballots (id) {
+        id -> Text,
+        appraisal_id -> Text,
+        receipt_hash -> Text,
+        answers -> Text,
+    }
+}
+
+diesel::table! {
+    rectifications (id) {
+        id -> Text,
+        appraisal_id -> Text,
+        department_id -> Text,
+        item -> Text,
+        due_on -> Date,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_notes (id) {
+        id -> Text,
+        rectification_id -> Text,
+        note -> Text,
+        author_id -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sectors -> committees (committee_id));
 diesel::joinable!(users -> committees (committee_id));
 diesel::joinable!(users -> sectors (sector_id));
@@ -336,6 +516,21 @@ diesel::joinable!(findings -> users (user_id));
 diesel::joinable!(outcomes -> activities (activity_id));
 diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(bodies -> committees (committee_id));
+diesel::joinable!(body_members -> bodies (body_id));
+diesel::joinable!(body_members -> users (user_id));
+diesel::joinable!(meetings -> bodies (body_id));
+diesel::joinable!(meeting_sessions -> meetings (meeting_id));
+diesel::joinable!(meeting_summons -> meetings (meeting_id));
+diesel::joinable!(meeting_summons -> users (user_id));
+diesel::joinable!(meeting_invitees -> users (user_id));
+diesel::joinable!(leave_requests -> meetings (meeting_id));
+diesel::joinable!(leave_request_sessions -> leave_requests (leave_request_id));
+diesel::joinable!(session_checkins -> meeting_sessions (session_id));
+diesel::joinable!(appraisals -> meetings (meeting_id));
+diesel::joinable!(appraisal_departments -> appraisals (appraisal_id));
+diesel::joinable!(rectifications -> appraisal_departments (department_id));
+diesel::joinable!(rectifications -> appraisals (appraisal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -362,6 +557,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     devices,
     announcements,
     reminders_sent,
+    bodies,
+    body_members,
+    meeting_rules,
+    meeting_approvers,
+    meetings,
+    meeting_sessions,
+    meeting_invitees,
+    meeting_summons,
+    leave_requests,
+    leave_request_sessions,
+    session_checkins,
+    appraisals,
+    appraisal_departments,
+    appraisal_voters,
+    appraisal_ballots,
+    rectifications,
+    rectification_notes,
 );
 
 // The year's attendances by member and kind (domain::activities::records).

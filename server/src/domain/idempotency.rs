@@ -7,7 +7,7 @@
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::ids::{ActivityId, MemberId};
+use lvzhi_shared::ids::MemberId;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -32,12 +32,12 @@ pub const MAX_KEY_CHARS: usize = 128;
 
 impl IdemKey {
     /// Validates the header value and binds it to the request it came with:
-    /// `operation` on the activity `target`, with `body`.
+    /// `operation` on `target` (an activity, a meeting …), with `body`.
     pub fn new(
         user_id: MemberId,
         key: Option<&str>,
         operation: &str,
-        target: ActivityId,
+        target: impl std::fmt::Display,
         body: &str,
     ) -> Result<Option<Self>, AppError> {
         let Some(key) = key else { return Ok(None) };

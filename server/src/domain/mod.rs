@@ -4,9 +4,10 @@
 //!
 //! Areas depend one way: `committees` (settings, sectors, time zones) ←
 //! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
-//! (members, sessions, roster import) and `activities` (activities and
-//! everything done in them). `context`, `idempotency`, `pages` and `audit`
-//! (the office's audit log) serve all.
+//! (members, sessions, roster import), `activities` (activities and
+//! everything done in them) and `meetings` (bodies, meetings, leave, quorum,
+//! appraisal). `context`, `idempotency`, `pages`, `rotating_codes` (check-in
+//! codes) and `audit` (the office's audit log) serve all.
 
 pub mod accounts;
 pub mod activities;
@@ -14,7 +15,9 @@ pub mod audit;
 pub mod committees;
 pub mod context;
 pub mod idempotency;
+pub mod meetings;
 pub mod notifications;
 pub mod pages;
+pub mod rotating_codes;
 
 pub use context::Ctx;

@@ -287,6 +287,9 @@ fn push_of(row: &OutboxRow, token: &str) -> Push {
     if let Some(a) = row.announcement_id {
         data.push((push_data::ANNOUNCEMENT_ID, a.to_string()));
     }
+    if let Some(m) = row.meeting_id {
+        data.push((push_data::MEETING_ID, m.to_string()));
+    }
     Push {
         token: token.to_owned(),
         title: row.title.clone(),

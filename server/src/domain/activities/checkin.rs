@@ -1,22 +1,15 @@
-//! Check-in with a rotating code and attendance marked by the office.
-//!
-//! The organizer's screen shows a code (as a QR code) that changes every
-//! period; it names the activity and the period and carries an HMAC under the
-//! activity's own secret, so no code table is needed and a code cannot be
-//! forged, moved to another activity or reused after its period.
+//! Check-in with a rotating code (`domain::rotating_codes`) and attendance
+//! marked by the office.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use hmac::{Hmac, Mac};
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::{
     ActivityStatus, Attendance, AttendanceEntry, CheckinCode, CheckinResult, SignupStatus,
 };
 use lvzhi_shared::ids::{ActivityId, SignupId};
-use sha2::Sha256;
 
-use crate::auth::jwt::hex;
 use crate::db::DbConnection;
 use crate::db::models::ActivityRow;
 use crate::db::schema::signups;
@@ -24,27 +17,15 @@ use crate::domain::Ctx;
 use crate::domain::activities::{self, status_of};
 use crate::domain::committees::local;
 use crate::domain::idempotency::{self, IdemKey};
+use crate::domain::rotating_codes::{self, Subject};
 use crate::error::AppError;
 
-/// Seconds a code is shown.
-pub const PERIOD_SECONDS: i64 = 45;
 /// Check-in opens this long before the start and closes this long after the end.
 const EARLY: Duration = Duration::minutes(60);
 const LATE: Duration = Duration::minutes(30);
 
-fn mac(activity: &ActivityRow, period: i64) -> Result<String, AppError> {
-    let mut m = Hmac::<Sha256>::new_from_slice(activity.checkin_secret.as_bytes())
-        .map_err(AppError::internal)?;
-    m.update(format!("{}.{period}", activity.id).as_bytes());
-    Ok(hex(&m.finalize().into_bytes())[..16].to_owned())
-}
-
-/// The six digits that stand for a period's code: a number from its MAC,
-/// as a one-time password is (RFC 4226's truncation, simplified).
-fn digits(activity: &ActivityRow, period: i64) -> Result<String, AppError> {
-    let mac = mac(activity, period)?;
-    let n = u32::from_str_radix(&mac[..8], 16).map_err(AppError::internal)?;
-    Ok(format!("{:06}", n % 1_000_000))
+fn subject(activity: &ActivityRow) -> (String, &str) {
+    (activity.id.to_string(), activity.checkin_secret.as_str())
 }
 
 /// The code to show now.
@@ -53,14 +34,8 @@ pub fn current_code(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<CheckinCode, AppError> {
-    let period = now.timestamp().div_euclid(PERIOD_SECONDS);
-    let expires = DateTime::from_timestamp((period + 1) * PERIOD_SECONDS, 0).unwrap_or(now);
-    Ok(CheckinCode {
-        code: format!("{}.{period}.{}", activity.id, mac(activity, period)?),
-        digits: digits(activity, period)?,
-        expires_at: local(expires.naive_utc(), tz),
-        period_seconds: i32::try_from(PERIOD_SECONDS).unwrap_or(45),
-    })
+    let (id, secret) = subject(activity);
+    rotating_codes::current(&Subject { id: &id, secret }, now, tz)
 }
 
 /// Whether check-in is open for `activity` at `now`: published, and from an
@@ -97,48 +72,8 @@ pub fn check_in(
     if let Some(previous) = idempotency::replay(conn, idem)? {
         return Ok(previous);
     }
-    let invalid = || {
-        AppError::new(ErrorCode::CheckinCodeInvalid, "this is not a check-in code")
-            .with_field("code")
-    };
-    let current = now.timestamp().div_euclid(PERIOD_SECONDS);
-    let code = code.trim();
-    let period = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        // Typed digits: the code shown now or the one just before.
-        let mut matched = None;
-        for period in [current, current - 1] {
-            if digits(&activity, period)? == code {
-                matched = Some(period);
-            }
-        }
-        matched.ok_or_else(invalid)?
-    } else {
-        let mut parts = code.splitn(3, '.');
-        let (code_activity, period, code_mac) = match (parts.next(), parts.next(), parts.next()) {
-            (Some(a), Some(p), Some(m)) => (a, p.parse::<i64>().map_err(|_| invalid())?, m),
-            _ => return Err(invalid()),
-        };
-        // The code names the activity as the code was made: in its id's text.
-        if code_activity != activity.id.to_string() {
-            return Err(AppError::new(
-                ErrorCode::CheckinCodeForeign,
-                "this code is for another activity",
-            )
-            .with_field("code"));
-        }
-        if mac(&activity, period)? != code_mac {
-            return Err(invalid());
-        }
-        period
-    };
-    // The code shown now, or the one just before (a scan as it changed).
-    if !(current - 1..=current).contains(&period) {
-        return Err(AppError::new(
-            ErrorCode::CheckinCodeExpired,
-            "this code has expired; scan the code shown now",
-        )
-        .with_field("code"));
-    }
+    let (id, secret) = subject(&activity);
+    rotating_codes::verify(&Subject { id: &id, secret }, code, now, "activity")?;
     let now_naive = now.naive_utc();
     if !is_open(&activity, now_naive) {
         return Err(AppError::new(

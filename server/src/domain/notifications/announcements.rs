@@ -69,6 +69,7 @@ pub fn create(
     let message = Message {
         kind: NotificationKind::Announcement,
         activity_id: row.activity_id,
+        meeting_id: None,
         announcement_id: Some(row.id),
         title: &row.title,
         body: &row.body,

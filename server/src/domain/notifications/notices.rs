@@ -249,7 +249,7 @@ impl Notice<'_> {
     }
 }
 
-fn quote(text: &str) -> String {
+pub fn quote(text: &str) -> String {
     let mut out: String = text.chars().take(MAX_QUOTE).collect();
     if text.chars().count() > MAX_QUOTE {
         out.push('…');
@@ -258,7 +258,7 @@ fn quote(text: &str) -> String {
 }
 
 /// `12月3日（周四）09:00`
-fn when_zh(t: NaiveDateTime, tz: Tz) -> String {
+pub fn when_zh(t: NaiveDateTime, tz: Tz) -> String {
     let l = tz.from_utc_datetime(&t);
     let day =
         ["一", "二", "三", "四", "五", "六", "日"][l.weekday().num_days_from_monday() as usize];
@@ -272,7 +272,7 @@ fn when_zh(t: NaiveDateTime, tz: Tz) -> String {
 }
 
 /// `Thu 3 Dec 09:00`
-fn when_en(t: NaiveDateTime, tz: Tz) -> String {
+pub fn when_en(t: NaiveDateTime, tz: Tz) -> String {
     let l = tz.from_utc_datetime(&t);
     let day = match l.weekday() {
         Weekday::Mon => "Mon",

@@ -9,7 +9,9 @@ use chrono::{Duration, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::committees::Language;
-use lvzhi_shared::ids::{ActivityId, AnnouncementId, CommitteeId, MemberId, NotificationId};
+use lvzhi_shared::ids::{
+    ActivityId, AnnouncementId, CommitteeId, MeetingId, MemberId, NotificationId,
+};
 use lvzhi_shared::notifications::{NotificationKind, PushState};
 
 use crate::db::DbConnection;
@@ -130,6 +132,7 @@ impl Notifier {
         let message = Message {
             kind: text.kind,
             activity_id: notice.activity_id(),
+            meeting_id: None,
             announcement_id: None,
             title: &text.title,
             body: &text.body,
@@ -185,6 +188,7 @@ impl RetryTimes {
 pub struct Message<'a> {
     pub kind: NotificationKind,
     pub activity_id: Option<ActivityId>,
+    pub meeting_id: Option<MeetingId>,
     pub announcement_id: Option<AnnouncementId>,
     pub title: &'a str,
     pub body: &'a str,
@@ -219,6 +223,7 @@ pub fn row(
         last_error: None,
         sent_at: None,
         read_at: None,
+        meeting_id: message.meeting_id,
     }
 }
 

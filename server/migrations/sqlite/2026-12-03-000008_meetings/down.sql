@@ -1,0 +1,18 @@
+DROP TABLE rectification_notes;
+DROP TABLE rectifications;
+DROP TABLE appraisal_ballots;
+DROP TABLE appraisal_voters;
+DROP TABLE appraisal_departments;
+DROP TABLE appraisals;
+ALTER TABLE outbox DROP COLUMN meeting_id;
+DROP TABLE session_checkins;
+DROP TABLE leave_request_sessions;
+DROP TABLE leave_requests;
+DROP TABLE meeting_summons;
+DROP TABLE meeting_invitees;
+DROP TABLE meeting_sessions;
+DROP TABLE meetings;
+DROP TABLE meeting_approvers;
+DROP TABLE meeting_rules;
+DROP TABLE body_members;
+DROP TABLE bodies;
