@@ -382,6 +382,86 @@ impl TestApp {
     }
 }
 
+/// A member made straight in the database with an access token minted by
+/// the server's own keys: for tests that need hundreds of members, where
+/// activating each (an argon2 hash) would take most of the test's time.
+#[derive(Debug, Clone)]
+pub struct QuickMember {
+    pub id: lvzhi_shared::ids::MemberId,
+    pub token: String,
+}
+
+impl TestApp {
+    /// `count` members of the admin's committee (phones `prefix` + 000…),
+    /// each with an access token; their accounts are pending activation,
+    /// which the API does not mind.
+    pub async fn quick_members(&self, prefix: &str, count: usize) -> Vec<QuickMember> {
+        use chrono::Datelike;
+        use lvzhi_server::domain::accounts::members;
+        assert_eq!(prefix.len(), 8, "prefix + 3 digits make a phone number");
+        let admin = self.admin().await;
+        let committee = admin.user.committee_id;
+        let now = self.clock.now_utc().naive_utc();
+        let prefix = prefix.to_owned();
+        let ids = self
+            .state
+            .db
+            .write(move |conn| {
+                let mut ids = Vec::with_capacity(count);
+                for i in 0..count {
+                    let phone = format!("{prefix}{i:03}");
+                    let fields = members::MemberFields::parse(
+                        &NewMember {
+                            name: format!("委员{}", chinese_digits(&phone[5..])),
+                            phone,
+                            ..NewMember::default()
+                        },
+                        now.year(),
+                    )
+                    .map_err(lvzhi_server::error::AppError::from)?;
+                    let ((user, _), _) =
+                        members::create(conn, committee, fields, Role::Member, 1, now)?;
+                    ids.push(user.id);
+                }
+                Ok(ids)
+            })
+            .await
+            .expect("quick members");
+        ids.into_iter()
+            .map(|id| QuickMember {
+                id,
+                token: self.mint(id, committee),
+            })
+            .collect()
+    }
+
+    /// New tokens for quick members, after the clock moved past the old ones' life.
+    pub async fn renew(&self, members: &mut [QuickMember]) {
+        let committee = self.admin().await.user.committee_id;
+        for m in members {
+            m.token = self.mint(m.id, committee);
+        }
+    }
+
+    /// An access token of a member session, signed with the server's keys.
+    pub fn mint(
+        &self,
+        id: lvzhi_shared::ids::MemberId,
+        committee: lvzhi_shared::ids::CommitteeId,
+    ) -> String {
+        self.state
+            .auth
+            .jwt
+            .issue(
+                id,
+                committee,
+                Role::Member,
+                lvzhi_shared::ids::SessionId::new_v7(),
+            )
+            .expect("token")
+    }
+}
+
 /// The password every account the kit activates gets.
 pub const MEMBER_PASSWORD: &str = "password-123";
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server over real HTTP, on SQLite and PostgreSQL.
 
 mod activities;
+mod appraisals;
 mod audit;
 mod auth;
 mod checkin;
@@ -8,6 +9,7 @@ mod fcm_client;
 mod findings;
 mod ids;
 mod import;
+mod meetings;
 mod members;
 mod nul;
 mod ops;

@@ -10,7 +10,7 @@
 //! with the voter's mark; so each vote rewrites the round's whole ballot box
 //! in a random order in its transaction: every live ballot then carries the
 //! latest vote's `xmin` and a random place. That costs a rewrite of the box
-//! per vote (800 ballots: see BENCHMARKS.md), paid only while a round is open.
+//! per vote, inside PostgreSQL (800 ballots: see BENCHMARKS.md), paid only while a round is open.
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
@@ -18,7 +18,6 @@ use lvzhi_shared::ids::{AppraisalId, BallotId, DepartmentId};
 use lvzhi_shared::meetings::{AppraisalStatus, BallotReceipt, NewBallot, ReceiptCheck};
 use lvzhi_shared::validate::{MAX_LONG_TEXT_CHARS, text};
 use rand::RngCore;
-use rand::seq::SliceRandom;
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
@@ -28,7 +27,7 @@ use crate::db::schema::{appraisal_ballots, appraisal_voters};
 use crate::domain::Ctx;
 use crate::error::AppError;
 
-use super::appraisals::{departments, eligible, load, lock};
+use super::appraisals::{departments, is_eligible, load, lock};
 
 /// Longest comment on one department.
 const MAX_COMMENT_CHARS: usize = 500;
@@ -62,7 +61,7 @@ pub fn cast(
             "your ballot is already in the box",
         ));
     }
-    if !eligible(conn, &row)?.contains(&voter) {
+    if !is_eligible(conn, &row, voter)? {
         return Err(AppError::new(
             ErrorCode::NotEligible,
             "you may not vote in this round",
@@ -73,24 +72,27 @@ pub fn cast(
     let mut seen: Vec<DepartmentId> = Vec::with_capacity(answers.len());
     for (i, a) in answers.iter_mut().enumerate() {
         if !depts.iter().any(|d| d.id == a.department_id) {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "no such department in this round",
-            )
-            .with_field(format!("answers[{i}].department_id")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "no such department in this round")
+                    .with_field(format!("answers[{i}].department_id")),
+            );
         }
         if seen.contains(&a.department_id) {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "a department is answered twice",
-            )
-            .with_field(format!("answers[{i}].department_id")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "a department is answered twice")
+                    .with_field(format!("answers[{i}].department_id")),
+            );
         }
         seen.push(a.department_id);
         a.comment = match &a.comment {
             Some(c) => Some(
-                text(c, "comment", MAX_COMMENT_CHARS.min(MAX_LONG_TEXT_CHARS), false)
-                    .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
+                text(
+                    c,
+                    "comment",
+                    MAX_COMMENT_CHARS.min(MAX_LONG_TEXT_CHARS),
+                    false,
+                )
+                .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
             )
             .filter(|c| !c.is_empty()),
             None => None,
@@ -139,23 +141,24 @@ pub fn cast(
     })
 }
 
-/// PostgreSQL: replaces the round's ballots, `new` among them, in a random order.
+/// PostgreSQL: adds `new` and rewrites the round's ballots in a random
+/// order, in one statement that keeps the rows in the server.
 fn reshuffle_with(
     conn: &mut diesel::PgConnection,
     id: AppraisalId,
     new: BallotRow,
 ) -> Result<(), AppError> {
-    let mut all: Vec<BallotRow> =
-        diesel::delete(appraisal_ballots::table.filter(appraisal_ballots::appraisal_id.eq(id)))
-            .returning(BallotRow::as_returning())
-            .get_results(conn)?;
-    all.push(new);
-    all.shuffle(&mut rand::rng());
-    for chunk in all.chunks(1000) {
-        diesel::insert_into(appraisal_ballots::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    diesel::insert_into(appraisal_ballots::table)
+        .values(&new)
+        .execute(conn)?;
+    diesel::sql_query(
+        "WITH box AS (DELETE FROM appraisal_ballots WHERE appraisal_id = $1 \
+         RETURNING id, appraisal_id, receipt_hash, answers) \
+         INSERT INTO appraisal_ballots (id, appraisal_id, receipt_hash, answers) \
+         SELECT id, appraisal_id, receipt_hash, answers FROM box ORDER BY random()",
+    )
+    .bind::<diesel::sql_types::Text, _>(id)
+    .execute(conn)?;
     Ok(())
 }
 

@@ -172,11 +172,10 @@ pub fn respond(
             insert_request(conn, &row, &wanted)?;
         }
         MeetingAnswer::Pending => {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "answer `attend` or `leave`",
-            )
-            .with_field("answer"));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "answer `attend` or `leave`")
+                    .with_field("answer"),
+            );
         }
     }
     diesel::update(meeting_summons::table.find((meeting_id, me)))
@@ -213,8 +212,11 @@ pub fn record(
         ));
     }
     summons_of(conn, meeting_id, input.member_id)?.ok_or_else(|| {
-        AppError::new(ErrorCode::NotSummoned, "the member is not summoned to this meeting")
-            .with_field("member_id")
+        AppError::new(
+            ErrorCode::NotSummoned,
+            "the member is not summoned to this meeting",
+        )
+        .with_field("member_id")
     })?;
     let reason = text(&input.reason, "reason", MAX_LONG_TEXT_CHARS, true)?;
     let sessions = sessions_of(conn, meeting_id)?;
@@ -293,11 +295,10 @@ pub fn decide(
         None => None,
     };
     if input.decision == LeaveDecision::Refuse && note.is_none() {
-        return Err(AppError::new(
-            ErrorCode::FieldRequired,
-            "say why the leave is refused",
-        )
-        .with_field("note"));
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "say why the leave is refused")
+                .with_field("note"),
+        );
     }
     let status = match input.decision {
         LeaveDecision::Approve => LeaveStatus::Approved,
@@ -421,7 +422,7 @@ pub fn queue(
         .filter(meetings::committee_id.eq(ctx.caller.committee_id))
         .filter(meetings::kind.eq_any(kinds))
         .select((LeaveRequestRow::as_select(), meetings::title))
-        .order(leave_requests::requested_at)
+        .order(leave_requests::id)
         .limit(2000)
         .into_boxed();
     if let Some(s) = status {
@@ -437,7 +438,7 @@ pub fn mine(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<LeaveRequest>, App
         .inner_join(meetings::table)
         .filter(leave_requests::user_id.eq(ctx.caller.user_id))
         .select((LeaveRequestRow::as_select(), meetings::title))
-        .order(leave_requests::requested_at.desc())
+        .order(leave_requests::id.desc())
         .limit(500)
         .load(conn)?;
     to_leave_requests(conn, ctx, rows)
@@ -452,7 +453,7 @@ pub fn of_meeting(
     let m: MeetingRow = load(conn, ctx.caller.committee_id, meeting_id)?;
     let rows: Vec<LeaveRequestRow> = leave_requests::table
         .filter(leave_requests::meeting_id.eq(meeting_id))
-        .order(leave_requests::requested_at)
+        .order(leave_requests::id)
         .select(LeaveRequestRow::as_select())
         .load(conn)?;
     let rows = rows.into_iter().map(|r| (r, m.title.clone())).collect();

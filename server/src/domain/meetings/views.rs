@@ -44,7 +44,7 @@ pub fn my_part(
         .inner_join(meetings::table)
         .filter(leave_requests::meeting_id.eq(meeting_id))
         .filter(leave_requests::user_id.eq(me))
-        .order(leave_requests::requested_at.desc())
+        .order(leave_requests::id.desc())
         .select((LeaveRequestRow::as_select(), meetings::title))
         .first(conn)
         .optional()?;
