@@ -117,7 +117,11 @@ impl LvzhiClient {
     }
 
     /// Whether the ballot with this receipt is in the round's box.
-    pub async fn check_receipt(&self, appraisal_id: String, receipt: String) -> Result<ReceiptCheck> {
+    pub async fn check_receipt(
+        &self,
+        appraisal_id: String,
+        receipt: String,
+    ) -> Result<ReceiptCheck> {
         let appraisal_id = id(&appraisal_id, "appraisal_id")?;
         let inner = self.inner.clone();
         run(async move { inner.check_receipt(appraisal_id, &receipt).await }).await

@@ -95,9 +95,7 @@ pub fn check_in(
         ctx.now.and_utc(),
         "session",
     )?;
-    if m.status != MeetingStatus::Published
-        || ctx.now < s.starts_at - EARLY
-        || ctx.now > s.ends_at
+    if m.status != MeetingStatus::Published || ctx.now < s.starts_at - EARLY || ctx.now > s.ends_at
     {
         return Err(AppError::new(
             ErrorCode::CheckinNotOpen,
@@ -250,8 +248,7 @@ pub fn quorum(
             let on_leave = voting
                 .iter()
                 .filter(|u| {
-                    !roll.arrived.contains_key(&(s.id, **u))
-                        && roll.excused.contains(&(s.id, **u))
+                    !roll.arrived.contains_key(&(s.id, **u)) && roll.excused.contains(&(s.id, **u))
                 })
                 .count();
             let required = rules::required_present(
@@ -322,7 +319,11 @@ pub fn attendance(
         .collect();
     items.sort_by(|a, b| (!a.voting, &a.name).cmp(&(!b.voting, &b.name)));
     Ok(MeetingAttendance {
-        sessions: roll.sessions.iter().map(|s| views::to_session(s, ctx.tz)).collect(),
+        sessions: roll
+            .sessions
+            .iter()
+            .map(|s| views::to_session(s, ctx.tz))
+            .collect(),
         items,
     })
 }
