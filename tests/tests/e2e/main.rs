@@ -3,6 +3,7 @@
 mod activities;
 mod audit;
 mod auth;
+mod calendar;
 mod checkin;
 mod fcm_client;
 mod findings;
