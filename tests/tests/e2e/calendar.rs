@@ -156,7 +156,10 @@ async fn a_members_feed_follows_sign_ups_reschedules_and_cancellations(b: Backen
     assert_eq!(ics.get(&t, "SUMMARY"), "履职能力培训");
     assert_eq!(ics.get(&t, "STATUS"), "CONFIRMED");
     assert_eq!(ics.get(&t, "SEQUENCE"), "0");
-    assert_eq!(ics.get(&t, "URL"), format!("lvzhi://activities/{}", training.id));
+    assert_eq!(
+        ics.get(&t, "URL"),
+        format!("lvzhi://activities/{}", training.id)
+    );
     assert_eq!(
         ics.get(&t, "DTSTART"),
         training
@@ -168,16 +171,25 @@ async fn a_members_feed_follows_sign_ups_reschedules_and_cancellations(b: Backen
     // Waitlisted: tentative.
     assert_eq!(ics.get(&activity_uid(full.id), "STATUS"), "TENTATIVE");
     let m0 = session_uid(s0);
-    assert_eq!(ics.get(&m0, "URL"), format!("lvzhi://meetings/{}", meeting.id));
+    assert_eq!(
+        ics.get(&m0, "URL"),
+        format!("lvzhi://meetings/{}", meeting.id)
+    );
     assert_eq!(ics.get(&m0, "LOCATION"), "县政协三楼会议室");
-    assert!(ics.get(&m0, "SUMMARY").starts_with("七届常委会第十一次会议"));
+    assert!(
+        ics.get(&m0, "SUMMARY")
+            .starts_with("七届常委会第十一次会议")
+    );
     for prop in ["DTSTAMP", "LAST-MODIFIED"] {
         assert!(ics.get(&m0, prop).ends_with('Z'), "{prop} in UTC");
     }
     // Read again with nothing changed: nothing moves.
     let same = Ics::of(&app, &feed.url).await;
     assert_eq!(same.get(&m0, "SEQUENCE"), "0");
-    assert_eq!(same.get(&m0, "LAST-MODIFIED"), ics.get(&m0, "LAST-MODIFIED"));
+    assert_eq!(
+        same.get(&m0, "LAST-MODIFIED"),
+        ics.get(&m0, "LAST-MODIFIED")
+    );
 
     // The office moves the first session by a day: same UID, higher SEQUENCE.
     app.clock.advance(chrono::Duration::minutes(5));
@@ -229,7 +241,10 @@ async fn a_members_feed_follows_sign_ups_reschedules_and_cancellations(b: Backen
 
     // Once the member withdraws from the waitlist, that activity leaves the feed.
     let resp = app
-        .api(Method::DELETE, &format!("/activities/{}/signups/me", full.id))
+        .api(
+            Method::DELETE,
+            &format!("/activities/{}/signups/me", full.id),
+        )
         .bearer_auth(&member.access_token)
         .send()
         .await
@@ -266,14 +281,21 @@ async fn feeds_are_revocable_private_and_the_committees_is_the_offices(b: Backen
     assert_ne!(theirs_feed.url, first.url);
     let seen = Ics::of(&app, &theirs_feed.url).await;
     assert_eq!(seen.uids(), vec![activity_uid(theirs.id)]);
-    for of_mine in [mine.id.to_string(), meeting.id.to_string(), "视察饮水工程".into()] {
+    for of_mine in [
+        mine.id.to_string(),
+        meeting.id.to_string(),
+        "视察饮水工程".into(),
+    ] {
         assert!(!seen.text.contains(&of_mine), "{of_mine} in another's feed");
     }
 
     // A new address: the old one is gone at once, the new one carries on.
     let fresh = feed_url(&app, &member.access_token, Method::POST, None).await;
     assert_ne!(fresh.url, first.url);
-    assert_eq!(fetch(&app, &first.url).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        fetch(&app, &first.url).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let ics = Ics::of(&app, &fresh.url).await;
     assert!(ics.uids().contains(&activity_uid(mine.id)));
     // Stopped: 404; asking again makes another address.

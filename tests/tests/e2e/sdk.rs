@@ -838,8 +838,18 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
         .sign_in("13900088003", "password-123")
         .await
         .expect("sign in");
-    assert!(stranger.meetings(true).await.expect("list").items.is_empty());
-    let hidden = stranger.meeting(meeting.id).await.expect_err("not summoned");
+    assert!(
+        stranger
+            .meetings(true)
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    );
+    let hidden = stranger
+        .meeting(meeting.id)
+        .await
+        .expect_err("not summoned");
     assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
     let refused = stranger
         .ask_leave(meeting.id, vec![], "出差", new_idempotency_key())
@@ -903,7 +913,8 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
     );
 
     // The first session: an hour before it, the venue's screen shows the code.
-    app.clock.advance(chrono::Duration::hours(71) + chrono::Duration::minutes(30));
+    app.clock
+        .advance(chrono::Duration::hours(71) + chrono::Duration::minutes(30));
     let office_token = app.admin().await.access_token;
     let code: lvzhi_shared::activities::CheckinCode = app
         .call_ok(
@@ -941,8 +952,10 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
             &office_token,
             Method::POST,
             "/appraisals",
-            Some(json!({"meeting_id": meeting.id, "title": "部门工作民主评议",
-                        "departments": ["县教育局", "县卫生健康局"]})),
+            Some(
+                json!({"meeting_id": meeting.id, "title": "部门工作民主评议",
+                        "departments": ["县教育局", "县卫生健康局"]}),
+            ),
         )
         .await;
     let _: lvzhi_shared::meetings::Appraisal = app
@@ -1008,12 +1021,7 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
             .expect("a receipt that is not one")
             .counted
     );
-    assert!(
-        sdk.appraisal(round.id)
-            .await
-            .expect("round")
-            .has_voted
-    );
+    assert!(sdk.appraisal(round.id).await.expect("round").has_voted);
     // The member summoned but never checked in may not vote.
     let (absentee, _) = client(&app);
     absentee
@@ -1090,5 +1098,8 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
         .calendar_url(CalendarScope::Committee)
         .await
         .expect_err("a member");
-    assert!(matches!(office_only, Error::Forbidden { .. }), "{office_only:?}");
+    assert!(
+        matches!(office_only, Error::Forbidden { .. }),
+        "{office_only:?}"
+    );
 }
