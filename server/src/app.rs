@@ -27,6 +27,7 @@ use crate::domain::accounts::bootstrap::{self, FirstAdmin};
 use crate::domain::accounts::members;
 use crate::domain::accounts::sessions::Sessions;
 use crate::domain::activities::signup_queue::SignupQueue;
+use crate::domain::calendar::feeds::FeedKey;
 use crate::domain::committees::TimeZones;
 use crate::error::{AppError, app_error_from_poem};
 use crate::metrics::Metrics;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub signups: Arc<SignupQueue>,
     /// The push worker's dependencies; `push.wake` tells it new work is queued.
     pub push: Arc<PushWorker>,
+    /// The key calendar feeds' secrets are derived with.
+    pub calendar_key: FeedKey,
 }
 
 impl AppState {
@@ -78,6 +81,12 @@ impl AppState {
             jwt,
             disabled: DisabledUsers::new(db.run(members::disabled_ids).await?),
         });
+        let calendar_key = {
+            let configured = config.auth.calendar_key.as_ref().map(|s| s.0.clone());
+            let now = clock.now_naive();
+            db.write(move |conn| FeedKey::load(conn, configured.as_deref(), now))
+                .await?
+        };
         let time_zones = Arc::new(TimeZones::default());
         let metrics = Arc::new(Metrics::new()?);
         let sessions = Sessions {
@@ -108,6 +117,7 @@ impl AppState {
             metrics,
             clock,
             push,
+            calendar_key,
         };
         Ok((Arc::new(state), first_admin))
     }
@@ -193,6 +203,7 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .at("/healthz", get(api::ops::healthz))
         .at("/readyz", get(api::ops::readyz))
         .at("/metrics", get(api::ops::metrics))
+        .at("/calendar/:file", get(api::calendar_feed))
         .nest("/console", console::routes())
         .around(observe)
         .data(state.auth.clone())
@@ -271,12 +282,24 @@ async fn observe<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Re
 }
 
 /// The path as logged: no query string (it may hold search text such as
-/// phone numbers) and no phone's FCM token (`DELETE /me/devices/{token}`).
-fn loggable_path(path: &str) -> &str {
+/// phone numbers), no phone's FCM token (`DELETE /me/devices/{token}`), no
+/// calendar feed's secret (`/calendar/{secret}.ics`: the feed's only
+/// credential) and no ballot receipt (`/appraisals/{id}/ballots/{receipt}`).
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     const DEVICES: &str = "/me/devices/";
-    match path.find(DEVICES) {
-        Some(at) => &path[..at + DEVICES.len() - 1],
-        None => path,
+    const CALENDAR: &str = "/calendar/";
+    const BALLOTS: &str = "/ballots/";
+    if let Some(at) = path.find(DEVICES) {
+        return path[..at + DEVICES.len() - 1].into();
+    }
+    if path.starts_with(CALENDAR) {
+        return "/calendar/{secret}.ics".into();
+    }
+    match path.find(BALLOTS) {
+        Some(at) if path.starts_with("/api/v1/appraisals/") => {
+            format!("{}/{{receipt}}", &path[..at + BALLOTS.len() - 1]).into()
+        }
+        _ => path.into(),
     }
 }
 

@@ -37,6 +37,10 @@ pub struct Config {
     pub console: ConsoleConfig,
     /// `text` or `json`.
     pub log_format: String,
+    /// The address phones reach the server at (`https://lvzhi.example.gov.cn`),
+    /// for links such as calendar feeds. Unset: taken from the request's
+    /// `Host` (and `X-Forwarded-Proto`).
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +50,10 @@ pub struct AuthConfig {
     pub jwt_secret: Option<Secret>,
     /// The previous secret, still accepted while tokens signed by it expire.
     pub jwt_previous_secret: Option<Secret>,
+    /// The key calendar feed secrets are derived with (≥ 32 bytes). Unset:
+    /// one is generated and kept in the database. Changing it changes every
+    /// feed's address.
+    pub calendar_key: Option<Secret>,
     pub access_token_minutes: i64,
     pub refresh_token_days: i64,
     pub activation_code_days: i64,
@@ -200,6 +208,7 @@ impl Default for Config {
             push: PushConfig::default(),
             console: ConsoleConfig::default(),
             log_format: "text".into(),
+            public_url: None,
         }
     }
 }
@@ -209,6 +218,7 @@ impl Default for AuthConfig {
         Self {
             jwt_secret: None,
             jwt_previous_secret: None,
+            calendar_key: None,
             access_token_minutes: 10,
             refresh_token_days: 30,
             activation_code_days: 14,
@@ -333,6 +343,7 @@ impl Config {
         for (name, secret) in [
             ("auth.jwt_secret", &self.auth.jwt_secret),
             ("auth.jwt_previous_secret", &self.auth.jwt_previous_secret),
+            ("auth.calendar_key", &self.auth.calendar_key),
         ] {
             if secret.as_ref().is_some_and(|s| s.0.len() < 32) {
                 problems.push(format!("{name}: must be at least 32 bytes"));

@@ -70,6 +70,10 @@ fn allowed(area: &str) -> &'static [&'static str] {
     const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages", "rotating_codes"];
     match area {
         "audit" => &["Ctx", "context", "idempotency", "pages", "committees"],
+        // The check-in codes show their expiry in the committee's time zone.
+        "rotating_codes" => &["Ctx", "context", "committees"],
+        // Calendar feeds read activities' and meetings' rows (db), not their areas.
+        "calendar" => &["Ctx", "context", "pages", "committees"],
         "notifications" => &[
             "Ctx",
             "context",

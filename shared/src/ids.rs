@@ -269,6 +269,8 @@ ids! {
     UploadId,
     /// A cast ballot: random (v4), never time-ordered, so it says nothing of when.
     BallotId,
+    /// A calendar feed: one account's, or the committee's for an organizer.
+    CalendarFeedId,
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod wire_enum;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod committees;
 pub mod error;
 pub mod ids;

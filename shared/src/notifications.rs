@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActivityId, AnnouncementId, MemberId, NotificationId, SectorId};
+use crate::ids::{ActivityId, AnnouncementId, MeetingId, MemberId, NotificationId, SectorId};
 
 crate::wire_enum! {
     /// The phone's operating system.
@@ -101,6 +101,10 @@ pub struct Notification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub announcement_id: Option<AnnouncementId>,
+    /// The meeting to open, when the notification is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub meeting_id: Option<MeetingId>,
     pub urgent: bool,
     pub created_at: DateTime<FixedOffset>,
     /// When I read it; absent while unread.

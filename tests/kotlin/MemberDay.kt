@@ -2,7 +2,10 @@
 // on the JVM with JNA, as the Android app calls them (suspend functions).
 // Run by tests/tests/e2e/sdk_kotlin.rs against a live test server.
 
+import cn.lvzhi.contract.BallotAnswer
+import cn.lvzhi.contract.CalendarScope
 import cn.lvzhi.contract.ErrorCode
+import cn.lvzhi.contract.Rating
 import cn.lvzhi.contract.SignupStatus
 import cn.lvzhi.sdk.LvzhiClient
 import cn.lvzhi.sdk.LvzhiException
@@ -40,6 +43,24 @@ fun main() = runBlocking {
     }
     val detail = client.activity(activity)
     check(detail.mySignup?.status == SignupStatus.REGISTERED) { "my sign-up shows" }
+
+    // Meetings: none summoned here, but the calls compile and answer.
+    check(client.meetings(false).items.isEmpty()) { "no meetings" }
+    check(client.myLeaveRequests().items.isEmpty()) { "no leave requests" }
+    check(client.appraisals(null).items.isEmpty()) { "no appraisal rounds" }
+    try {
+        client.askLeave("0190a000-0000-7000-8000-000000000000", listOf(), "出差", newIdempotencyKey())
+        error("leave for a meeting that does not exist must be refused")
+    } catch (e: LvzhiException.NotFound) {
+    }
+    try {
+        client.castBallot("0190a000-0000-7000-8000-000000000000", listOf(
+            BallotAnswer("0190a000-0000-7000-8000-000000000001", Rating.SATISFIED, null)))
+        error("a ballot in a round that does not exist must be refused")
+    } catch (e: LvzhiException.NotFound) {
+    }
+    val feed = client.calendarUrl(CalendarScope.MINE)
+    check(feed.url.endsWith(".ics")) { "a feed address" }
     client.signOut()
     check(!client.isSignedIn())
     println("kotlin member ok")

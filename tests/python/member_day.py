@@ -16,6 +16,8 @@ from lvzhi import lvzhi_shared as contract  # noqa: E402
 
 URL = os.environ["LVZHI_URL"]
 ACTIVITY = os.environ["LVZHI_ACTIVITY_ID"]
+MEETING = os.environ["LVZHI_MEETING_ID"]
+APPRAISAL = os.environ["LVZHI_APPRAISAL_ID"]
 PASSWORD = os.environ["LVZHI_PASSWORD"]
 
 
@@ -91,6 +93,47 @@ async def main():
     assert checked.activity_id == ACTIVITY
     mine = await second.my_activities()
     assert len(mine.items) == 1
+
+    # The meeting's notice: the member asks leave for the whole meeting.
+    meetings = await second.meetings(False)
+    assert [m.id for m in meetings.items] == [MEETING], meetings
+    meeting = await second.meeting(MEETING)
+    assert meeting.me is not None and meeting.me.answer == contract.MeetingAnswer.PENDING
+    key = sdk.new_idempotency_key()
+    answered = await second.ask_leave(MEETING, [], "赴省里参加培训", key)
+    assert answered.answer == contract.MeetingAnswer.LEAVE, answered
+    assert answered.leave.status == contract.LeaveStatus.PENDING
+    retried = await second.ask_leave(MEETING, [], "赴省里参加培训", key)
+    assert retried.leave.id == answered.leave.id, "a retry with the same key is the same request"
+    try:
+        await second.ask_leave(MEETING, [], "  ", None)
+        raise AssertionError("a blank reason must be refused")
+    except sdk.LvzhiError.Invalid as e:
+        assert e.code == contract.ErrorCode.FIELD_REQUIRED and e.field == "reason", e
+    leave = await second.my_leave_requests()
+    assert [r.meeting_id for r in leave.items] == [MEETING], leave
+    event = sdk.parse_push_payload(
+        {"event": "meeting_notice", "notification_id": promoted.id, "meeting_id": MEETING}
+    )
+    assert event is not None and event.meeting_id == MEETING, event
+
+    # The appraisal round: a secret ballot and its receipt.
+    rounds = await second.appraisals(MEETING)
+    assert [r.id for r in rounds.items] == [APPRAISAL] and rounds.items[0].may_vote, rounds
+    round_ = await second.appraisal(APPRAISAL)
+    answers = [
+        contract.BallotAnswer(department_id=d.id, rating=contract.Rating.SATISFIED, comment=None)
+        for d in round_.departments
+    ]
+    receipt = await second.cast_ballot(APPRAISAL, answers)
+    assert (await second.check_receipt(APPRAISAL, receipt.receipt)).counted
+    try:
+        await second.cast_ballot(APPRAISAL, answers)
+        raise AssertionError("voting twice must fail")
+    except sdk.LvzhiError.Conflict as e:
+        assert e.code == contract.ErrorCode.ALREADY_VOTED, e
+    feed = await second.calendar_url(contract.CalendarScope.MINE)
+    assert feed.url.endswith(".ics") and feed.webcal_url.startswith("webcal://"), feed.scope
 
     # 100 calls at once: the event loop keeps running meanwhile.
     ticks = 0

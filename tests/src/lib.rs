@@ -607,3 +607,99 @@ pub fn fixture(name: &str) -> Vec<u8> {
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
+
+/// Meetings through the API, as the office sets them up.
+impl TestApp {
+    /// Sends `body` (or nothing) as `token` and decodes a 2xx answer.
+    pub async fn call_ok<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> T {
+        let mut req = self.api(method.clone(), path).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        json_ok(resp).await
+    }
+
+    /// A body (常务委员会) whose voting members are `members`, from 2020 on.
+    pub async fn body_of(
+        &self,
+        token: &str,
+        members: &[lvzhi_shared::ids::MemberId],
+    ) -> lvzhi_shared::meetings::Body {
+        let body: lvzhi_shared::meetings::Body = self
+            .call_ok(
+                token,
+                Method::POST,
+                "/bodies",
+                Some(serde_json::json!({"name": "第七届常务委员会", "kind": "standing", "term": "第七届"})),
+            )
+            .await;
+        for m in members {
+            let _: lvzhi_shared::meetings::BodyMember = self
+                .call_ok(
+                    token,
+                    Method::POST,
+                    &format!("/bodies/{}/members", body.id),
+                    Some(serde_json::json!({"member_id": m, "joined_on": "2020-01-01"})),
+                )
+                .await;
+        }
+        body
+    }
+
+    /// A published standing-committee meeting of `members`, one session of
+    /// two hours per entry of `starts_in_hours` (from the clock's now).
+    pub async fn published_meeting(
+        &self,
+        token: &str,
+        members: &[lvzhi_shared::ids::MemberId],
+        title: &str,
+        starts_in_hours: &[i64],
+    ) -> lvzhi_shared::meetings::Meeting {
+        let body = self.body_of(token, members).await;
+        let now = self.clock.now();
+        let sessions: Vec<serde_json::Value> = starts_in_hours
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let starts = now + chrono::Duration::hours(*h);
+                serde_json::json!({
+                    "title": format!("第{}场", chinese_digits(&(i + 1).to_string())),
+                    "starts_at": starts.to_rfc3339(),
+                    "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+                    "place": "县政协三楼会议室",
+                })
+            })
+            .collect();
+        let draft: lvzhi_shared::meetings::Meeting = self
+            .call_ok(
+                token,
+                Method::POST,
+                "/meetings",
+                Some(serde_json::json!({
+                    "kind": "standing",
+                    "body_id": body.id,
+                    "title": title,
+                    "agenda": "一、审议工作报告\n二、民主评议",
+                    "sessions": sessions,
+                })),
+            )
+            .await;
+        self.call_ok(
+            token,
+            Method::POST,
+            &format!("/meetings/{}/publish", draft.id),
+            None,
+        )
+        .await
+    }
+}

@@ -108,7 +108,8 @@ fn patterns() -> &'static [(&'static str, Regex)] {
                 "jwt",
                 r"(eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)",
             ),
-            // Refresh tokens: 32 random bytes, base64url without padding.
+            // Refresh tokens and calendar feed secrets (an HMAC-SHA256):
+            // 32 bytes, base64url without padding.
             (
                 "refresh token",
                 r"(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",

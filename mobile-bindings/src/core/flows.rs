@@ -32,7 +32,7 @@ pub struct ActivityFilter {
 
 /// Path segments the app types (tokens) are percent-encoded; ids are UUIDs,
 /// safe in a path as they are.
-fn seg(s: &str) -> String {
+pub(super) fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

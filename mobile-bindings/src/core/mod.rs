@@ -4,6 +4,7 @@
 mod client;
 mod error;
 mod flows;
+mod meetings;
 mod push;
 mod session;
 

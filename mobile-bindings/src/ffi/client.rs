@@ -19,12 +19,12 @@ use super::error::LvzhiError;
 use super::session::{Foreign, SessionStore};
 use crate::core::{self, PushEvent};
 
-type Result<T> = std::result::Result<T, LvzhiError>;
+pub(super) type Result<T> = std::result::Result<T, LvzhiError>;
 
 /// The Lvzhi API for this app installation. Create one and share it.
 #[derive(uniffi::Object)]
 pub struct LvzhiClient {
-    inner: Arc<core::Client>,
+    pub(super) inner: Arc<core::Client>,
 }
 
 /// The SDK's own runtime. Calls run on its threads, so the app's calling
@@ -44,7 +44,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// Runs one call on the SDK's runtime. If the app cancels the call, the
 /// request still completes there (it is never left half-done).
-async fn run<T: Send + 'static>(
+pub(super) async fn run<T: Send + 'static>(
     call: impl Future<Output = std::result::Result<T, core::Error>> + Send + 'static,
 ) -> Result<T> {
     runtime()
@@ -82,7 +82,7 @@ fn time(value: Option<String>, field: &str) -> Result<Option<lvzhi_shared::Times
 
 /// An id the app passes as a string (Kotlin, Swift and Python see ids as
 /// strings), refused here when it is not one, naming the argument.
-fn id<T: std::str::FromStr<Err = ParseIdError>>(value: &str, field: &str) -> Result<T> {
+pub(super) fn id<T: std::str::FromStr<Err = ParseIdError>>(value: &str, field: &str) -> Result<T> {
     value
         .parse()
         .map_err(|e: ParseIdError| LvzhiError::Invalid {

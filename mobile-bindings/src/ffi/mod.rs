@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+mod meetings;
 mod session;
 
 pub use crate::core::PushEvent;

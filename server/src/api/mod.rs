@@ -4,6 +4,7 @@
 mod activities;
 mod appraisals;
 mod auth;
+mod calendar;
 mod committee;
 mod document;
 mod findings;
@@ -26,6 +27,7 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::app::AppState;
 use crate::error::AppError;
 
+pub use calendar::serve_feed as calendar_feed;
 pub use document::spec_endpoint;
 pub(crate) use json::Json;
 pub(crate) use nul_guard::refuse_nul;
@@ -66,6 +68,7 @@ pub type Apis = (
     notifications::NotificationsApi,
     meetings::MeetingsApi,
     appraisals::AppraisalsApi,
+    calendar::CalendarApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -98,7 +101,10 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         meetings::MeetingsApi {
             state: state.clone(),
         },
-        appraisals::AppraisalsApi { state },
+        appraisals::AppraisalsApi {
+            state: state.clone(),
+        },
+        calendar::CalendarApi { state },
     );
     OpenApiService::new(apis, "Lvzhi API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -8,12 +8,13 @@ use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, Audience, FindingStatus, OutreachTheme, SignupStatus,
 };
 use lvzhi_shared::audit::{AuditAction, AuditVia};
+use lvzhi_shared::calendar::CalendarScope;
 use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::ids::{
-    ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CommitteeId,
-    DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId, MemberId,
-    NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId,
-    StopId,
+    ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CalendarFeedId,
+    CommitteeId, DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId,
+    MemberId, NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId,
+    SignupId, StopId,
 };
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -24,7 +25,7 @@ use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 
 use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
-    appraisal_departments, appraisals, audit_log, bodies, body_members, committees,
+    appraisal_departments, appraisals, audit_log, bodies, body_members, calendar_feeds, committees,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
     materials, meeting_sessions, meeting_summons, meetings, outbox, outcomes, rectifications,
     refresh_tokens, sectors, signing_keys, signups, users,
@@ -428,4 +429,17 @@ pub struct RectificationRow {
     pub status: RectificationStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A calendar feed. `secret_hash` is the SHA-256 of the URL's secret, which
+/// is not stored: it is derived again from `nonce` (see domain::calendar::feeds).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_feeds)]
+pub struct CalendarFeedRow {
+    pub id: CalendarFeedId,
+    pub user_id: MemberId,
+    pub scope: CalendarScope,
+    pub nonce: String,
+    pub secret_hash: String,
+    pub issued_at: NaiveDateTime,
 }

@@ -491,7 +491,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        nonce -> Text,
+        secret_hash -> Text,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feed_events (feed_id, uid) {
+        feed_id -> Text,
+        uid -> Text,
+        fingerprint -> Text,
+        sequence -> Integer,
+        modified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_keys (id) {
+        id -> Integer,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sectors -> committees (committee_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
+diesel::joinable!(calendar_feed_events -> calendar_feeds (feed_id));
 diesel::joinable!(users -> committees (committee_id));
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(activation_codes -> users (user_id));
@@ -574,6 +605,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     appraisal_ballots,
     rectifications,
     rectification_notes,
+    calendar_feeds,
+    calendar_feed_events,
+    calendar_keys,
 );
 
 // The year's attendances by member and kind (domain::activities::records).

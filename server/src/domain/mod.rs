@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod audit;
+pub mod calendar;
 pub mod committees;
 pub mod context;
 pub mod idempotency;

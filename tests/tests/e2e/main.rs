@@ -4,6 +4,7 @@ mod activities;
 mod appraisals;
 mod audit;
 mod auth;
+mod calendar;
 mod checkin;
 mod fcm_client;
 mod findings;

@@ -26,6 +26,7 @@ on_both_backends!(
     findings_and_their_answers_through_the_sdk,
     activity_filters_and_pages_through_the_sdk,
     a_call_dropped_mid_refresh_keeps_the_session,
+    meetings_leave_checkin_and_appraisal_through_the_sdk,
 );
 
 /// A server that takes the connection and never answers: the call gives up
@@ -768,4 +769,337 @@ async fn a_call_dropped_mid_refresh_keeps_the_session(b: Backend) {
     let issued = refresh_tokens_issued(&app, &member.user.id).await;
     // member_in's sign-in, the SDK's sign-in, and the one refresh.
     assert_eq!(issued, 3);
+}
+
+/// A member, entirely through the SDK: sees the published meeting and its
+/// notice, asks leave for one session (a retry is the same request), checks
+/// in at the other with the office's code, votes in the appraisal round held
+/// there, checks the receipt, and reads the results once the office closes
+/// the round; and gets the address of their calendar feed.
+async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
+    use lvzhi_shared::calendar::CalendarScope;
+    use lvzhi_shared::meetings::{
+        AppraisalStatus, BallotAnswer, LeaveStatus, MeetingAnswer, NewBallot, Rating,
+        SessionAttendance,
+    };
+    use reqwest::Method;
+
+    let app = TestApp::spawn(b).await;
+    let office_token = app.admin().await.access_token;
+    let member = app.member_in("13900088001", None).await;
+    let absent = app.member_in("13900088002", None).await;
+    app.member_in("13900088003", None).await;
+    let meeting = app
+        .published_meeting(
+            &office_token,
+            &[member.user.id, absent.user.id],
+            "七届常委会第十次会议",
+            &[72, 76],
+        )
+        .await;
+    let (first, second) = (meeting.sessions[0].id, meeting.sessions[1].id);
+
+    let (sdk, _) = client(&app);
+    sdk.sign_in("13900088001", "password-123")
+        .await
+        .expect("sign in");
+    let listed = sdk.meetings(false).await.expect("meetings");
+    assert_eq!(
+        listed.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![meeting.id]
+    );
+    assert!(
+        sdk.meetings(true)
+            .await
+            .expect("with past")
+            .items
+            .iter()
+            .any(|m| m.id == meeting.id)
+    );
+    let detail = sdk.meeting(meeting.id).await.expect("detail");
+    assert_eq!(detail.sessions.len(), 2);
+    assert_eq!(
+        detail.me.as_ref().map(|m| m.answer),
+        Some(MeetingAnswer::Pending)
+    );
+    // The notice is in the inbox, naming the meeting.
+    let inbox = sdk.inbox(false, None).await.expect("inbox");
+    let notice = inbox
+        .items
+        .iter()
+        .find(|n| n.kind == NotificationKind::MeetingNotice)
+        .expect("the meeting's notice");
+    assert_eq!(notice.meeting_id, Some(meeting.id));
+    assert_eq!(notice.activity_id, None);
+
+    // A member not summoned does not see it.
+    let (stranger, _) = client(&app);
+    stranger
+        .sign_in("13900088003", "password-123")
+        .await
+        .expect("sign in");
+    assert!(
+        stranger
+            .meetings(true)
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    );
+    let hidden = stranger
+        .meeting(meeting.id)
+        .await
+        .expect_err("not summoned");
+    assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
+    let refused = stranger
+        .ask_leave(meeting.id, vec![], "出差", new_idempotency_key())
+        .await
+        .expect_err("not summoned");
+    assert!(
+        matches!(
+            refused,
+            Error::Forbidden {
+                code: ErrorCode::NotSummoned,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+
+    // Leave for the second session; a blank reason is refused by the SDK itself.
+    let blank = sdk
+        .ask_leave(meeting.id, vec![second], "  ", new_idempotency_key())
+        .await
+        .expect_err("no reason");
+    assert!(
+        matches!(&blank, Error::Invalid { code: ErrorCode::FieldRequired, field, .. } if field.as_deref() == Some("reason")),
+        "{blank:?}"
+    );
+    let key = new_idempotency_key();
+    let asked = sdk
+        .ask_leave(meeting.id, vec![second], "下午赴市里参加调研", key.clone())
+        .await
+        .expect("ask leave");
+    assert_eq!(asked.answer, MeetingAnswer::Leave);
+    let leave = asked.leave.clone().expect("the request");
+    assert_eq!(
+        (leave.status, leave.sessions.clone()),
+        (LeaveStatus::Pending, vec![second])
+    );
+    let retried = sdk
+        .ask_leave(meeting.id, vec![second], "下午赴市里参加调研", key)
+        .await
+        .expect("retry");
+    assert_eq!(retried.leave.map(|l| l.id), Some(leave.id));
+    let again = sdk
+        .ask_leave(meeting.id, vec![], "全天有事", new_idempotency_key())
+        .await
+        .expect_err("already asked");
+    assert!(
+        matches!(
+            again,
+            Error::Conflict {
+                code: ErrorCode::LeaveAlreadyRequested,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    let mine = sdk.my_leave_requests().await.expect("my leave");
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(
+        (mine.items[0].id, mine.items[0].meeting_id),
+        (leave.id, meeting.id)
+    );
+
+    // The first session: an hour before it, the venue's screen shows the code.
+    app.clock
+        .advance(chrono::Duration::hours(71) + chrono::Duration::minutes(30));
+    let office_token = app.admin().await.access_token;
+    let code: lvzhi_shared::activities::CheckinCode = app
+        .call_ok(
+            &office_token,
+            Method::GET,
+            &format!("/meetings/{}/sessions/{first}/checkin-code", meeting.id),
+            None,
+        )
+        .await;
+    let wrong = sdk
+        .check_in_session(meeting.id, first, "000000", new_idempotency_key())
+        .await
+        .expect_err("wrong code");
+    assert!(!matches!(wrong, Error::Server { .. }), "{wrong:?}");
+    let key = new_idempotency_key();
+    let checked = sdk
+        .check_in_session(meeting.id, first, &code.code, key.clone())
+        .await
+        .expect("check in");
+    assert_eq!(
+        (checked.session_id, checked.attendance),
+        (first, SessionAttendance::Present)
+    );
+    let retried = sdk
+        .check_in_session(meeting.id, first, &code.code, key)
+        .await
+        .expect("retry");
+    assert_eq!(retried.checked_in_at, checked.checked_in_at);
+    let detail = sdk.meeting(meeting.id).await.expect("detail");
+    assert_eq!(detail.me.map(|m| m.checked_in), Some(vec![first]));
+
+    // The appraisal round held at the meeting: those checked in vote.
+    let round: lvzhi_shared::meetings::Appraisal = app
+        .call_ok(
+            &office_token,
+            Method::POST,
+            "/appraisals",
+            Some(
+                json!({"meeting_id": meeting.id, "title": "部门工作民主评议",
+                        "departments": ["县教育局", "县卫生健康局"]}),
+            ),
+        )
+        .await;
+    let _: lvzhi_shared::meetings::Appraisal = app
+        .call_ok(
+            &office_token,
+            Method::POST,
+            &format!("/appraisals/{}/open", round.id),
+            None,
+        )
+        .await;
+    let rounds = sdk.appraisals(Some(meeting.id)).await.expect("rounds");
+    assert_eq!(rounds.items.len(), 1);
+    assert!(rounds.items[0].may_vote && !rounds.items[0].has_voted);
+    let round = sdk.appraisal(round.id).await.expect("round");
+    assert_eq!(round.status, AppraisalStatus::Open);
+    let early = sdk.appraisal_results(round.id).await.expect_err("open");
+    assert!(
+        matches!(
+            early,
+            Error::Conflict {
+                code: ErrorCode::ResultsNotReady,
+                ..
+            }
+        ),
+        "{early:?}"
+    );
+    let ballot = NewBallot {
+        answers: vec![
+            BallotAnswer {
+                department_id: round.departments[0].id,
+                rating: Rating::Satisfied,
+                comment: Some("课后服务有改进".into()),
+            },
+            BallotAnswer {
+                department_id: round.departments[1].id,
+                rating: Rating::BasicallySatisfied,
+                comment: None,
+            },
+        ],
+    };
+    let receipt = sdk.cast_ballot(round.id, &ballot).await.expect("vote");
+    assert_eq!(receipt.appraisal_id, round.id);
+    let twice = sdk.cast_ballot(round.id, &ballot).await.expect_err("twice");
+    assert!(
+        matches!(
+            twice,
+            Error::Conflict {
+                code: ErrorCode::AlreadyVoted,
+                ..
+            }
+        ),
+        "{twice:?}"
+    );
+    assert!(
+        sdk.check_receipt(round.id, &receipt.receipt)
+            .await
+            .expect("receipt")
+            .counted
+    );
+    assert!(
+        !sdk.check_receipt(round.id, "not-a-receipt")
+            .await
+            .expect("a receipt that is not one")
+            .counted
+    );
+    assert!(sdk.appraisal(round.id).await.expect("round").has_voted);
+    // The member summoned but never checked in may not vote.
+    let (absentee, _) = client(&app);
+    absentee
+        .sign_in("13900088002", "password-123")
+        .await
+        .expect("sign in");
+    let barred = absentee
+        .cast_ballot(round.id, &ballot)
+        .await
+        .expect_err("not checked in");
+    assert!(
+        matches!(
+            barred,
+            Error::Forbidden {
+                code: ErrorCode::NotEligible,
+                ..
+            }
+        ),
+        "{barred:?}"
+    );
+
+    // The office closes the round: the results are there for the member.
+    let _: lvzhi_shared::meetings::Appraisal = app
+        .call_ok(
+            &office_token,
+            Method::POST,
+            &format!("/appraisals/{}/close", round.id),
+            None,
+        )
+        .await;
+    let results = sdk.appraisal_results(round.id).await.expect("results");
+    assert_eq!(
+        (results.status, results.ballots, results.eligible),
+        (AppraisalStatus::Closed, 1, 1)
+    );
+    assert_eq!(results.departments.len(), 2);
+    assert_eq!(results.departments[0].name, "县教育局");
+    assert_eq!(results.departments[0].satisfied, 1);
+
+    // The calendar feed's address, the same on every ask; the committee's is the office's.
+    let feed = sdk.calendar_url(CalendarScope::Mine).await.expect("feed");
+    assert!(
+        feed.url.starts_with(&app.origin) && feed.url.ends_with(".ics"),
+        "{}",
+        feed.url
+    );
+    assert!(feed.webcal_url.starts_with("webcal://"));
+    assert_eq!(
+        sdk.calendar_url(CalendarScope::Mine)
+            .await
+            .expect("again")
+            .url,
+        feed.url
+    );
+    let ics = app
+        .client
+        .get(&feed.url)
+        .send()
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        ics.contains(&format!("UID:meeting-session-{first}@lvzhi")),
+        "{ics}"
+    );
+    let fresh = sdk
+        .reset_calendar_url(CalendarScope::Mine)
+        .await
+        .expect("reset");
+    assert_ne!(fresh.url, feed.url);
+    let office_only = sdk
+        .calendar_url(CalendarScope::Committee)
+        .await
+        .expect_err("a member");
+    assert!(
+        matches!(office_only, Error::Forbidden { .. }),
+        "{office_only:?}"
+    );
 }

@@ -84,12 +84,40 @@ async fn python_bindings_run_a_members_day(b: Backend) {
         .expect("publish");
     assert!(resp.status().is_success());
 
+    // A meeting the second member is summoned to, with an open appraisal
+    // round in which the body's members vote.
+    let second = app.login("13900091002", "password-123").await;
+    let meeting = app
+        .published_meeting(&office, &[second.user.id], "七届常委会第十二次会议", &[72])
+        .await;
+    let round: lvzhi_shared::meetings::Appraisal = app
+        .call_ok(
+            &office,
+            reqwest::Method::POST,
+            "/appraisals",
+            Some(
+                json!({"meeting_id": meeting.id, "title": "部门工作民主评议",
+                        "departments": ["县教育局", "县交通运输局"], "electorate": "body"}),
+            ),
+        )
+        .await;
+    let _: lvzhi_shared::meetings::Appraisal = app
+        .call_ok(
+            &office,
+            reqwest::Method::POST,
+            &format!("/appraisals/{}/open", round.id),
+            None,
+        )
+        .await;
+
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/member_day.py");
     let output = tokio::process::Command::new("python3")
         .arg(&script)
         .env("LVZHI_BINDINGS", &bindings)
         .env("LVZHI_URL", &app.origin)
         .env("LVZHI_ACTIVITY_ID", activity.id.to_string())
+        .env("LVZHI_MEETING_ID", meeting.id.to_string())
+        .env("LVZHI_APPRAISAL_ID", round.id.to_string())
         .env("LVZHI_PASSWORD", "password-123")
         .env("LVZHI_FIRST_PHONE", "13900091001")
         .env("LVZHI_SECOND_PHONE", "13900091002")
