@@ -49,7 +49,11 @@ impl AppraisalsApi {
     /// Who: organizer, admin. At a meeting, with the departments appraised
     /// in the ballot's order; the electorate is the members checked in at
     /// the meeting (default) or the body's voting members.
-    #[oai(path = "/appraisals", method = "post", operation_id = "create_appraisal")]
+    #[oai(
+        path = "/appraisals",
+        method = "post",
+        operation_id = "create_appraisal"
+    )]
     async fn create(
         &self,
         auth: OfficeAuth,
@@ -58,7 +62,9 @@ impl AppraisalsApi {
         let ctx = self.state.ctx(auth.0).await?;
         let created = self
             .state
-            .write(&ctx, move |conn, ctx| appraisals::create(conn, ctx, &body.0))
+            .write(&ctx, move |conn, ctx| {
+                appraisals::create(conn, ctx, &body.0)
+            })
             .await?;
         Ok(AppraisalCreated::Created(Json(created)))
     }
@@ -88,7 +94,11 @@ impl AppraisalsApi {
     /// One appraisal round
     ///
     /// Who: any signed-in account.
-    #[oai(path = "/appraisals/:id", method = "get", operation_id = "get_appraisal")]
+    #[oai(
+        path = "/appraisals/:id",
+        method = "get",
+        operation_id = "get_appraisal"
+    )]
     async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Appraisal>> {
         let id: AppraisalId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;

@@ -258,7 +258,11 @@ impl MeetingsApi {
     /// summoned to (with their own answer in `me`), the office every meeting;
     /// soonest first, those over only with `past=true`.
     #[oai(path = "/meetings", method = "get", operation_id = "list_meetings")]
-    async fn list(&self, auth: BearerAuth, past: Query<Option<bool>>) -> ApiResult<Json<MeetingList>> {
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        past: Query<Option<bool>>,
+    ) -> ApiResult<Json<MeetingList>> {
         let ctx = self.state.ctx(auth.0).await?;
         let past = past.0.unwrap_or(false);
         let items = self
@@ -287,7 +291,11 @@ impl MeetingsApi {
     /// Who: organizer, admin. New session times of a published meeting void
     /// its leave requests (their members are told) and ask everyone summoned
     /// to answer again; times in the past are refused (`time_in_past`).
-    #[oai(path = "/meetings/:id", method = "patch", operation_id = "update_meeting")]
+    #[oai(
+        path = "/meetings/:id",
+        method = "patch",
+        operation_id = "update_meeting"
+    )]
     async fn update(
         &self,
         auth: OfficeAuth,

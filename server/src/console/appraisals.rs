@@ -24,7 +24,7 @@ use super::activity_form::Problems;
 use super::bodies::typed_date;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{ConfirmPage, Shell, date_and_time, html};
+use super::layout::{ConfirmPage, Shell, date_and_time, html, typed_text};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::console_sessions;
@@ -67,7 +67,9 @@ async fn form_page(
     problems: Problems,
 ) -> Result<Response, ConsoleError> {
     let m = state
-        .read(&clerk.ctx, move |conn, ctx| views::view(conn, ctx, meeting_id))
+        .read(&clerk.ctx, move |conn, ctx| {
+            views::view(conn, ctx, meeting_id)
+        })
         .await?;
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -136,7 +138,9 @@ pub async fn create(
     let meeting_id: MeetingId = path_id(&id)?;
     // Another committee's meeting does not exist, whatever the form holds.
     state
-        .read(&clerk.ctx, move |conn, ctx| views::view(conn, ctx, meeting_id))
+        .read(&clerk.ctx, move |conn, ctx| {
+            views::view(conn, ctx, meeting_id)
+        })
         .await?;
     let d = Draft {
         once: form.once,
@@ -170,9 +174,9 @@ pub async fn create(
         })
         .await;
     match created {
-        Ok(id) => {
-            Ok(Redirect::see_other(format!("/console/appraisals/{id}?done=created")).into_response())
-        }
+        Ok(id) => Ok(
+            Redirect::see_other(format!("/console/appraisals/{id}?done=created")).into_response(),
+        ),
         Err(e) if e.status().is_client_error() && e.code != ErrorCode::NotFound => {
             let mut problems = Problems::default();
             let field = e.field.as_deref().unwrap_or_default();
@@ -294,21 +298,25 @@ async fn round_page(
     id: AppraisalId,
     shown: Shown,
 ) -> Result<Response, ConsoleError> {
-    let (round, meeting, results, items): (Appraisal, _, Option<AppraisalResults>, Vec<Rectification>) =
-        state
-            .read(&clerk.ctx, move |conn, ctx| {
-                let round = appraisals::view(conn, ctx, id)?;
-                let meeting = views::view(conn, ctx, round.meeting_id)?;
-                // The domain decides when results may be seen: before the close, never.
-                let results = match appraisals::results(conn, ctx, id) {
-                    Ok(r) => Some(r),
-                    Err(e) if e.code == ErrorCode::ResultsNotReady => None,
-                    Err(e) => return Err(e),
-                };
-                let items = rectifications::list(conn, ctx, id)?;
-                Ok((round, meeting, results, items))
-            })
-            .await?;
+    let (round, meeting, results, items): (
+        Appraisal,
+        _,
+        Option<AppraisalResults>,
+        Vec<Rectification>,
+    ) = state
+        .read(&clerk.ctx, move |conn, ctx| {
+            let round = appraisals::view(conn, ctx, id)?;
+            let meeting = views::view(conn, ctx, round.meeting_id)?;
+            // The domain decides when results may be seen: before the close, never.
+            let results = match appraisals::results(conn, ctx, id) {
+                Ok(r) => Some(r),
+                Err(e) if e.code == ErrorCode::ResultsNotReady => None,
+                Err(e) => return Err(e),
+            };
+            let items = rectifications::list(conn, ctx, id)?;
+            Ok((round, meeting, results, items))
+        })
+        .await?;
     let Shown {
         done,
         problem,
@@ -422,7 +430,9 @@ pub async fn show_round(
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
     let done = match query.done.as_deref() {
-        Some("created") => Some("评议已设置。会议开始后点“开始投票”，符合条件的委员即可在 App 中投票。"),
+        Some("created") => {
+            Some("评议已设置。会议开始后点“开始投票”，符合条件的委员即可在 App 中投票。")
+        }
         Some("opened") => Some("投票已开始。"),
         Some("closed") => Some("投票已结束，结果如下。"),
         Some("item_added") => Some("整改事项已添加。"),
@@ -583,7 +593,7 @@ pub async fn add_item(
     let input = NewRectification {
         appraisal_id: id,
         department_id,
-        item: d.item.clone(),
+        item: typed_text(&d.item),
         due_on,
     };
     let once = d.once.clone();
@@ -649,14 +659,16 @@ pub async fn follow_up(
     clerk.check_csrf(req, Some(&form.csrf))?;
     let (id, item): (AppraisalId, RectificationId) = (path_id(&id)?, path_id(&item)?);
     let items = state
-        .read(&clerk.ctx, move |conn, ctx| rectifications::list(conn, ctx, id))
+        .read(&clerk.ctx, move |conn, ctx| {
+            rectifications::list(conn, ctx, id)
+        })
         .await?;
     if !items.iter().any(|r| r.id == item) {
         return Err(ConsoleError::NotFound);
     }
     let input = RectificationUpdate {
         status: RectificationStatus::parse(&form.status).filter(|_| form.status != form.was),
-        note: Some(form.note.trim().to_owned()).filter(|n| !n.is_empty()),
+        note: Some(typed_text(form.note.trim())).filter(|n| !n.is_empty()),
     };
     let updated = state
         .write(&clerk.ctx, move |conn, ctx| {

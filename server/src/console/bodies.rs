@@ -213,7 +213,9 @@ pub async fn create(
         })
         .await;
     match created {
-        Ok(id) => Ok(Redirect::see_other(format!("/console/bodies/{id}?done=created")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::see_other(format!("/console/bodies/{id}?done=created")).into_response())
+        }
         Err(e) if e.status().is_client_error() => {
             let problems = refused(&e, &["name", "term"]);
             bodies_page(&state, &clerk, d, problems).await
@@ -306,7 +308,10 @@ async fn body_page(
             label: format!(
                 "{}（{}{}）",
                 u.name,
-                u.member_no.as_deref().map(|n| format!("{n}，")).unwrap_or_default(),
+                u.member_no
+                    .as_deref()
+                    .map(|n| format!("{n}，"))
+                    .unwrap_or_default(),
                 sector.unwrap_or_else(|| "未分界别".into())
             ),
         })
@@ -447,7 +452,9 @@ pub async fn add_member(
         })
         .await;
     match added {
-        Ok(()) => Ok(Redirect::see_other(format!("/console/bodies/{id}?done=added")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::see_other(format!("/console/bodies/{id}?done=added")).into_response())
+        }
         Err(e) if e.status().is_client_error() && e.code != ErrorCode::NotFound => {
             let problems = refused(&e, &["member_id", "joined_on", "left_on"]);
             body_page(&state, &clerk, id, d, problems, None).await
@@ -563,7 +570,9 @@ pub async fn end(
         })
         .await;
     match ended {
-        Ok(()) => Ok(Redirect::see_other(format!("/console/bodies/{id}?done=ended")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::see_other(format!("/console/bodies/{id}?done=ended")).into_response())
+        }
         Err(e) if e.status().is_client_error() && e.code != ErrorCode::NotFound => {
             let problems = refused(&e, &["left_on"]);
             end_page(&state, &clerk, (id, member), form.left_on, problems).await

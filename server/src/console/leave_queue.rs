@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::activities::path_id;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, day_and_time, html};
+use super::layout::{Shell, day_and_time, html, typed_text};
 use super::meetings::session_titles;
 use super::session::Clerk;
 use crate::app::AppState;
@@ -58,8 +58,7 @@ async fn queue_page(
     let (items, titles) = state
         .read(&clerk.ctx, |conn, ctx| {
             let items = leave::queue(conn, ctx, Some(LeaveStatus::Pending))?;
-            let mut titles: HashMap<MeetingId, HashMap<MeetingSessionId, String>> =
-                HashMap::new();
+            let mut titles: HashMap<MeetingId, HashMap<MeetingSessionId, String>> = HashMap::new();
             for l in &items {
                 if !titles.contains_key(&l.meeting_id) {
                     let m = views::view(conn, ctx, l.meeting_id)?;
@@ -155,7 +154,7 @@ pub async fn decide(
         // A form of ours always sends one: anything else is read as approve
         // only if it says so, and otherwise as refuse (which needs a note).
         decision: decision.unwrap_or(LeaveDecision::Refuse),
-        note: Some(form.note.clone()),
+        note: Some(typed_text(&form.note)),
     };
     let decided = state
         .write(&clerk.ctx, move |conn, ctx| {

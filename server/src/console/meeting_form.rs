@@ -24,7 +24,7 @@ use super::activities::path_id;
 use super::activity_form::{Problems, local_input, when};
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, html};
+use super::layout::{Shell, html, typed_text};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::{console_sessions, members};
@@ -389,7 +389,10 @@ pub async fn create(
     }
     let body: Option<BodyId> = d.body_id.parse().ok();
     if body.is_none() {
-        problems.add("body_id", "请选择召集的机构（没有的话先在“机构与届次”中建立）。");
+        problems.add(
+            "body_id",
+            "请选择召集的机构（没有的话先在“机构与届次”中建立）。",
+        );
     }
     let deadline = when(&d.leave_deadline, tz, "leave_deadline", &mut problems);
     let sessions = typed_sessions(&d, tz, &mut problems);
@@ -405,7 +408,7 @@ pub async fn create(
         kind,
         body_id,
         title: d.title.clone(),
-        agenda: Some(d.agenda.clone()),
+        agenda: Some(typed_text(&d.agenda)),
         sessions: sessions.into_iter().map(|(_, s)| s).collect(),
         invitees: invited,
         leave_deadline: deadline,
@@ -488,11 +491,10 @@ pub async fn update(
     let mut rows = Vec::new();
     let mut described = Vec::new();
     for (i, r) in d.sessions.iter().enumerate() {
-        let Some(s) = r
-            .id
-            .parse::<MeetingSessionId>()
-            .ok()
-            .and_then(|id| m.sessions.iter().find(|s| s.id == id))
+        let Some(s) =
+            r.id.parse::<MeetingSessionId>()
+                .ok()
+                .and_then(|id| m.sessions.iter().find(|s| s.id == id))
         else {
             continue;
         };
@@ -509,7 +511,11 @@ pub async fn update(
         {
             described.push((
                 s.title.clone(),
-                format!("{}，{}", super::layout::span(s.starts_at, s.ends_at), s.place),
+                format!(
+                    "{}，{}",
+                    super::layout::span(s.starts_at, s.ends_at),
+                    s.place
+                ),
                 format!("{}，{}", super::layout::span(starts_at, ends_at), place),
             ));
             rows.push(i + 1);
@@ -537,7 +543,9 @@ pub async fn update(
     if reschedule && !d.confirmed {
         let id = m.id;
         let requests = state
-            .read(&clerk.ctx, move |conn, ctx| leave::of_meeting(conn, ctx, id))
+            .read(&clerk.ctx, move |conn, ctx| {
+                leave::of_meeting(conn, ctx, id)
+            })
             .await?;
         let live: Vec<_> = requests
             .iter()
@@ -559,19 +567,21 @@ pub async fn update(
     }
     let patch = MeetingPatch {
         title: Some(d.title.clone()),
-        agenda: Some(d.agenda.clone()),
+        agenda: Some(typed_text(&d.agenda)),
         leave_deadline: deadline,
         sessions: (!changes.is_empty()).then_some(changes),
     };
     let id = m.id;
     let changed = state
-        .write(&clerk.ctx, move |conn, ctx| plan::patch(conn, ctx, id, &patch))
+        .write(&clerk.ctx, move |conn, ctx| {
+            plan::patch(conn, ctx, id, &patch)
+        })
         .await;
     let done = if reschedule { "rescheduled" } else { "saved" };
     match changed {
-        Ok(()) => Ok(
-            Redirect::see_other(format!("/console/meetings/{id}?done={done}")).into_response(),
-        ),
+        Ok(()) => {
+            Ok(Redirect::see_other(format!("/console/meetings/{id}?done={done}")).into_response())
+        }
         Err(e) if e.status().is_client_error() && e.code != ErrorCode::NotFound => {
             form_page(&state, &clerk, d, Some(&m), refused(&e, &rows)).await
         }

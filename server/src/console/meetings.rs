@@ -23,7 +23,7 @@ use super::activities::{CsrfForm, path_id};
 use super::activity_form::Problems;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{ConfirmPage, Shell, day_and_time, html, span};
+use super::layout::{ConfirmPage, Shell, day_and_time, html, span, typed_text};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::console_sessions;
@@ -276,11 +276,8 @@ pub(super) async fn render_detail(
     if d.once.is_empty() {
         d.once = console_sessions::random_token();
     }
-    let titles: HashMap<MeetingSessionId, String> = m
-        .sessions
-        .iter()
-        .map(|s| (s.id, s.title.clone()))
-        .collect();
+    let titles: HashMap<MeetingSessionId, String> =
+        m.sessions.iter().map(|s| (s.id, s.title.clone())).collect();
     let count = |a: MeetingAnswer| grid.items.iter().filter(|l| l.answer == a).count();
     let status = match (&problem, problems.is_empty()) {
         (Some((status, _)), _) => *status,
@@ -398,7 +395,16 @@ pub async fn detail(
     let clerk = Clerk::of(&state, req).await?;
     let done = query.done.as_deref().and_then(done_message);
     let id = path_id(&id)?;
-    render_detail(&state, &clerk, id, done, None, LeaveDraft::default(), Problems::default()).await
+    render_detail(
+        &state,
+        &clerk,
+        id,
+        done,
+        None,
+        LeaveDraft::default(),
+        Problems::default(),
+    )
+    .await
 }
 
 /// Runs a change of the meeting's; on success back to it with `done`, on a
@@ -443,7 +449,10 @@ pub async fn confirm_publish(
         .read(&clerk.ctx, move |conn, ctx| views::view(conn, ctx, id))
         .await?;
     if m.status != MeetingStatus::Draft {
-        let problem = Some((StatusCode::OK, "会议通知已经发出（或会议已取消），不能再发布。"));
+        let problem = Some((
+            StatusCode::OK,
+            "会议通知已经发出（或会议已取消），不能再发布。",
+        ));
         let (d, p) = (LeaveDraft::default(), Problems::default());
         return render_detail(&state, &clerk, id, None, problem, d, p).await;
     }
@@ -555,7 +564,7 @@ pub async fn cancel(
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
     let id: MeetingId = path_id(&id)?;
-    let reason = form.reason.trim().to_owned();
+    let reason = typed_text(form.reason.trim());
     if reason.is_empty() {
         let problem = "请写明取消的原因，应到人员会在通知里看到它。";
         return cancel_page(&state, &clerk, id, form.reason, Some(problem)).await;
@@ -601,14 +610,15 @@ pub async fn record_leave(
     if member.is_none() {
         problems.add("member_id", "请选择委员。");
     }
-    let sessions: Vec<MeetingSessionId> = d.sessions.iter().filter_map(|s| s.parse().ok()).collect();
+    let sessions: Vec<MeetingSessionId> =
+        d.sessions.iter().filter_map(|s| s.parse().ok()).collect();
     let Some(member_id) = member else {
         return render_detail(&state, &clerk, id, None, None, d, problems).await;
     };
     let input = RecordedLeave {
         member_id,
         sessions,
-        reason: d.reason.clone(),
+        reason: typed_text(&d.reason),
     };
     let once = d.once.clone();
     let recorded = state
@@ -646,4 +656,3 @@ pub async fn record_leave(
         Err(e) => Err(e.into()),
     }
 }
-

@@ -192,7 +192,10 @@ pub fn routes() -> impl Endpoint {
         .at("/meetings/:id/leave", post(meetings::record_leave))
         .at("/meetings/:id/quorum", get(quorum::screen))
         .at("/meetings/:id/quorum/live", get(quorum::live_part))
-        .at("/meetings/:id/checkin/:session", get(quorum::checkin_screen))
+        .at(
+            "/meetings/:id/checkin/:session",
+            get(quorum::checkin_screen),
+        )
         .at(
             "/meetings/:id/checkin/:session/live",
             get(quorum::checkin_part),
@@ -215,10 +218,7 @@ pub fn routes() -> impl Endpoint {
             "/appraisals/:id/close",
             get(appraisals::confirm_close).post(appraisals::close),
         )
-        .at(
-            "/appraisals/:id/rectifications",
-            post(appraisals::add_item),
-        )
+        .at("/appraisals/:id/rectifications", post(appraisals::add_item))
         .at(
             "/appraisals/:id/rectifications/:item",
             post(appraisals::follow_up),

@@ -12,7 +12,8 @@ use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::ids::{
     ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CommitteeId,
     DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId, MemberId,
-    NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+    NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId, SignupId,
+    StopId,
 };
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -24,9 +25,9 @@ use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
 use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
     appraisal_departments, appraisals, audit_log, bodies, body_members, committees,
-    leave_requests, meeting_sessions, meeting_summons, meetings, rectifications,
-    console_sessions, devices, findings, idempotency_keys, itinerary_stops, materials, outbox,
-    outcomes, refresh_tokens, sectors, signing_keys, signups, users,
+    console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
+    materials, meeting_sessions, meeting_summons, meetings, outbox, outcomes, rectifications,
+    refresh_tokens, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

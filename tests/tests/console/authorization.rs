@@ -96,7 +96,11 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/meetings/:id/quorum/live", &["GET"], For::Office),
     ("/meetings/:id/checkin/:session", &["GET"], For::Office),
     ("/meetings/:id/checkin/:session/live", &["GET"], For::Office),
-    ("/meetings/:id/appraisals/new", &["GET", "POST"], For::Office),
+    (
+        "/meetings/:id/appraisals/new",
+        &["GET", "POST"],
+        For::Office,
+    ),
     ("/bodies", &["GET", "POST"], For::Office),
     ("/bodies/:id", &["GET", "POST"], For::Office),
     ("/bodies/:id/members/:member", &["GET", "POST"], For::Office),
@@ -177,24 +181,24 @@ fn fill(path: &str, ids: &Ids) -> String {
     )
     .replace("/appraisals/:id", &format!("/appraisals/{}", ids.appraisal))
     .replace("/static/:file", "/static/no-such-file.css")
-        .replace("/import/:id", &format!("/import/{}", ids.upload))
-        .replace(
-            "/members/:id/:to",
-            &format!("/members/{}/disable", ids.member),
-        )
-        .replace("/members/:id", &format!("/members/{}", ids.member))
-        .replace("/notices/:id", &format!("/notices/{}", ids.notice))
-        .replace(
-            "/activities/:id/findings/:finding",
-            &format!("/activities/{}/findings/{}", ids.trip, ids.finding),
-        )
-        .replace(
-            "/activities/:id/outcome",
-            &format!("/activities/{}/outcome", ids.outreach),
-        )
-        .replace("/activities/:id", &format!("/activities/{}", ids.activity))
-        .replace(":member", &ids.member)
-        .replace(":material", &ids.material)
+    .replace("/import/:id", &format!("/import/{}", ids.upload))
+    .replace(
+        "/members/:id/:to",
+        &format!("/members/{}/disable", ids.member),
+    )
+    .replace("/members/:id", &format!("/members/{}", ids.member))
+    .replace("/notices/:id", &format!("/notices/{}", ids.notice))
+    .replace(
+        "/activities/:id/findings/:finding",
+        &format!("/activities/{}/findings/{}", ids.trip, ids.finding),
+    )
+    .replace(
+        "/activities/:id/outcome",
+        &format!("/activities/{}/outcome", ids.outreach),
+    )
+    .replace("/activities/:id", &format!("/activities/{}", ids.activity))
+    .replace(":member", &ids.member)
+    .replace(":material", &ids.material)
 }
 
 /// A browser signed in as `phone`, with a CSRF token of its session.
@@ -354,7 +358,8 @@ async fn every_console_route_for_every_caller(b: Backend) {
     };
     // A meeting with everything a meeting page can show.
     let body = crate::meetings::body_with(&app, &organizer.access_token, &[&member]).await;
-    let meeting = crate::meetings::published_meeting(&app, &organizer.access_token, &body, 72 * 60).await;
+    let meeting =
+        crate::meetings::published_meeting(&app, &organizer.access_token, &body, 72 * 60).await;
     let meeting_id = meeting["id"].as_str().expect("meeting").to_owned();
     crate::meetings::ask_leave(&app, &member, &meeting_id).await;
     let api = |method: Method, path: String, token: String, body: serde_json::Value| {
@@ -371,7 +376,13 @@ async fn every_console_route_for_every_caller(b: Backend) {
         }
     };
     let office_token = organizer.access_token.clone();
-    let leave = api(Method::GET, "/leave-requests?status=pending".into(), office_token.clone(), json!(null)).await;
+    let leave = api(
+        Method::GET,
+        "/leave-requests?status=pending".into(),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
     let round = api(
         Method::POST,
         "/appraisals".into(),
@@ -380,8 +391,17 @@ async fn every_console_route_for_every_caller(b: Backend) {
     )
     .await;
     let round_id = round["id"].as_str().expect("round").to_owned();
-    let department = round["departments"][0]["id"].as_str().expect("department").to_owned();
-    api(Method::POST, format!("/appraisals/{round_id}/open"), office_token.clone(), json!(null)).await;
+    let department = round["departments"][0]["id"]
+        .as_str()
+        .expect("department")
+        .to_owned();
+    api(
+        Method::POST,
+        format!("/appraisals/{round_id}/open"),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
     api(
         Method::POST,
         format!("/appraisals/{round_id}/ballots"),
@@ -389,7 +409,13 @@ async fn every_console_route_for_every_caller(b: Backend) {
         json!({"answers": [{"department_id": department, "rating": "unsatisfied"}]}),
     )
     .await;
-    api(Method::POST, format!("/appraisals/{round_id}/close"), office_token.clone(), json!(null)).await;
+    api(
+        Method::POST,
+        format!("/appraisals/{round_id}/close"),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
     let item = api(
         Method::POST,
         "/rectifications".into(),
@@ -399,7 +425,10 @@ async fn every_console_route_for_every_caller(b: Backend) {
     .await;
     let ids = Ids {
         meeting: meeting_id.clone(),
-        session: meeting["sessions"][0]["id"].as_str().expect("session").to_owned(),
+        session: meeting["sessions"][0]["id"]
+            .as_str()
+            .expect("session")
+            .to_owned(),
         body,
         leave: leave["items"][0]["id"].as_str().expect("leave").to_owned(),
         appraisal: round_id,

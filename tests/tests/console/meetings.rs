@@ -54,7 +54,11 @@ pub(crate) async fn body_with(app: &TestApp, office: &str, members: &[&TokenPair
             .send()
             .await
             .expect("body member");
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        assert!(
+            r.status().is_success(),
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
     }
     id
 }
@@ -116,7 +120,11 @@ pub(crate) async fn ask_leave(app: &TestApp, member: &TokenPair, meeting: &str) 
         .send()
         .await
         .expect("answer");
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    assert!(
+        r.status().is_success(),
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
 }
 
 async fn signed_in(app: &TestApp) -> Browser {
@@ -149,11 +157,21 @@ async fn bodies_and_their_dated_membership(b: Backend) {
     let missing = browser
         .post(
             "/console/bodies",
-            &[("csrf", &csrf), ("once", &once(&list)), ("name", " "), ("kind", "standing"), ("term", "第七届")],
+            &[
+                ("csrf", &csrf),
+                ("once", &once(&list)),
+                ("name", " "),
+                ("kind", "standing"),
+                ("term", "第七届"),
+            ],
         )
         .await;
     assert_eq!(missing.status, 422, "{}", missing.body);
-    assert!(missing.body.contains(r#"<p class="problem-inline" id="name-problem">必填。</p>"#));
+    assert!(
+        missing
+            .body
+            .contains(r#"<p class="problem-inline" id="name-problem">必填。</p>"#)
+    );
     assert!(missing.body.contains(r#"value="第七届""#));
     let token = once(&list);
     let mut made = Vec::new();
@@ -161,7 +179,13 @@ async fn bodies_and_their_dated_membership(b: Backend) {
         let created = browser
             .post(
                 "/console/bodies",
-                &[("csrf", &csrf), ("once", &token), ("name", "第七届常务委员会"), ("kind", "standing"), ("term", "第七届")],
+                &[
+                    ("csrf", &csrf),
+                    ("once", &token),
+                    ("name", "第七届常务委员会"),
+                    ("kind", "standing"),
+                    ("term", "第七届"),
+                ],
             )
             .await;
         assert_eq!(created.status, 303, "{}", created.body);
@@ -206,9 +230,9 @@ async fn bodies_and_their_dated_membership(b: Backend) {
     let overlap = add("2026-03-01", "", browser.get(&url).await).await;
     assert_eq!(overlap.status, 422);
     assert!(
-        overlap
-            .body
-            .contains(r#"<p class="problem-inline" id="joined_on-problem">这位委员在这段日期里已是本机构成员"#),
+        overlap.body.contains(
+            r#"<p class="problem-inline" id="joined_on-problem">这位委员在这段日期里已是本机构成员"#
+        ),
         "{}",
         overlap.body
     );
@@ -224,12 +248,22 @@ async fn bodies_and_their_dated_membership(b: Backend) {
     assert_eq!(form.status, 200);
     assert!(form.body.contains(&today(&app)), "today is offered");
     let early = browser
-        .post(&end_url, &[("csrf", &form.csrf()), ("left_on", "2025-12-31")])
+        .post(
+            &end_url,
+            &[("csrf", &form.csrf()), ("left_on", "2025-12-31")],
+        )
         .await;
     assert_eq!(early.status, 422);
-    assert!(early.body.contains(r#"id="left_on-problem">离任日期不能早于加入日期"#));
+    assert!(
+        early
+            .body
+            .contains(r#"id="left_on-problem">离任日期不能早于加入日期"#)
+    );
     let ended = browser
-        .post(&end_url, &[("csrf", &form.csrf()), ("left_on", "2026-06-30")])
+        .post(
+            &end_url,
+            &[("csrf", &form.csrf()), ("left_on", "2026-06-30")],
+        )
         .await;
     assert_eq!(ended.status, 303, "{}", ended.body);
     let page = browser.get(ended.location().expect("back")).await;
@@ -249,7 +283,12 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
         app.member_in("13900084013", None).await,
     ];
     let guest = app.member_in("13900084014", None).await;
-    let body = body_with(&app, &office.access_token, &members.iter().collect::<Vec<_>>()).await;
+    let body = body_with(
+        &app,
+        &office.access_token,
+        &members.iter().collect::<Vec<_>>(),
+    )
+    .await;
     let browser = signed_in(&app).await;
 
     let form = browser.get("/console/meetings/new").await;
@@ -258,7 +297,10 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     assert_eq!(form.body.matches(r#"name="session_title""#).count(), 6);
     let day = app.clock.now() + Duration::days(5);
     let (s1, e1) = (typed(day), typed(day + Duration::hours(3)));
-    let (s2, e2) = (typed(day + Duration::hours(5)), typed(day + Duration::hours(8)));
+    let (s2, e2) = (
+        typed(day + Duration::hours(5)),
+        typed(day + Duration::hours(8)),
+    );
     let csrf = form.csrf();
     let token = once(&form);
     let fields = |end2: &str, invitee: &str| -> Vec<(String, String)> {
@@ -268,7 +310,8 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
             ("kind", "standing"),
             ("body_id", body.as_str()),
             ("title", "常委会第十二次会议"),
-            ("agenda", "审议工作报告\n协商议题"),
+            // As a browser sends a textarea: CRLF line breaks.
+            ("agenda", "审议工作报告\r\n协商议题"),
             ("leave_deadline", ""),
             ("invitees", invitee),
         ]
@@ -276,7 +319,12 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let rows = [
-            ("第一次全体会议", s1.as_str(), e1.as_str(), "县政协二楼会议室"),
+            (
+                "第一次全体会议",
+                s1.as_str(),
+                e1.as_str(),
+                "县政协二楼会议室",
+            ),
             ("分组讨论", s2.as_str(), end2, "各组会议室"),
             ("", "", "", ""),
             ("", "", "", ""),
@@ -301,8 +349,15 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     // The second row ends before it starts: the domain says so, by row.
     let wrong = post(fields(&s1, ""), "/console/meetings/new".into()).await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
-    assert!(wrong.body.contains("第 2 行：结束时间应晚于开始时间。"), "{}", wrong.body);
-    assert!(wrong.body.contains("审议工作报告"), "what was typed is kept");
+    assert!(
+        wrong.body.contains("第 2 行：结束时间应晚于开始时间。"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        wrong.body.contains("审议工作报告"),
+        "what was typed is kept"
+    );
     let unknown = post(fields(&e2, "13900099999"), "/console/meetings/new".into()).await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.body.contains("“13900099999”找不到对应的委员"));
@@ -327,14 +382,24 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     // Publishing: who will be told, then the notice.
     let confirm = browser.get(&format!("{meeting_url}/publish")).await;
     assert_eq!(confirm.status, 200);
-    assert!(confirm.body.contains("「第七届常务委员会」"), "{}", confirm.body);
+    assert!(
+        confirm.body.contains("「第七届常务委员会」"),
+        "{}",
+        confirm.body
+    );
     let published = browser
-        .post(&format!("{meeting_url}/publish"), &[("csrf", &confirm.csrf())])
+        .post(
+            &format!("{meeting_url}/publish"),
+            &[("csrf", &confirm.csrf())],
+        )
         .await;
     assert_eq!(published.status, 303);
     let page = browser.get(published.location().expect("back")).await;
     assert!(page.body.contains("会议通知已发出"));
-    assert!(page.body.contains("应到 <strong>4</strong> 人"), "three members and the invitee");
+    assert!(
+        page.body.contains("应到 <strong>4</strong> 人"),
+        "three members and the invitee"
+    );
     assert!(page.body.contains("列席"));
     assert!(page.body.contains("打开签到屏"));
     let again = browser.get(&format!("{meeting_url}/publish")).await;
@@ -353,7 +418,11 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let refuse_bare = browser
         .post(
             &format!("/console/leave/{first}"),
-            &[("csrf", &queue.csrf()), ("decision", "refuse"), ("note", " ")],
+            &[
+                ("csrf", &queue.csrf()),
+                ("decision", "refuse"),
+                ("note", " "),
+            ],
         )
         .await;
     assert_eq!(refuse_bare.status, 422);
@@ -361,7 +430,11 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let approved = browser
         .post(
             &format!("/console/leave/{first}"),
-            &[("csrf", &queue.csrf()), ("decision", "approve"), ("note", "")],
+            &[
+                ("csrf", &queue.csrf()),
+                ("decision", "approve"),
+                ("note", ""),
+            ],
         )
         .await;
     assert_eq!(approved.status, 303, "{}", approved.body);
@@ -371,7 +444,11 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let refused = browser
         .post(
             &format!("/console/leave/{second}"),
-            &[("csrf", &queue.csrf()), ("decision", "refuse"), ("note", "本次会议审议重要事项，请尽量参加")],
+            &[
+                ("csrf", &queue.csrf()),
+                ("decision", "refuse"),
+                ("note", "本次会议审议重要事项，请尽量参加"),
+            ],
         )
         .await;
     assert_eq!(refused.status, 303);
@@ -424,7 +501,11 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let no_reason = browser
         .post(
             &format!("{meeting_url}/leave"),
-            &[("csrf", &page.csrf()), ("member_id", &guest.user.id.to_string()), ("reason", " ")],
+            &[
+                ("csrf", &page.csrf()),
+                ("member_id", &guest.user.id.to_string()),
+                ("reason", " "),
+            ],
         )
         .await;
     assert_eq!(no_reason.status, 422);
@@ -435,8 +516,16 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
         .split("<tr>")
         .find(|row| row.contains(&members[2].user.name))
         .expect("the third member's row");
-    assert!(third.contains(r#"<td class="att-excused">请假</td><td class="att-expected">应到</td>"#), "{third}");
-    assert!(page.body.contains("答复出席 <strong>0</strong>，请假 <strong>2</strong>，未答复 <strong>2</strong>"), "refused leave asks again");
+    assert!(
+        third.contains(r#"<td class="att-excused">请假</td><td class="att-expected">应到</td>"#),
+        "{third}"
+    );
+    assert!(
+        page.body.contains(
+            "答复出席 <strong>0</strong>，请假 <strong>2</strong>，未答复 <strong>2</strong>"
+        ),
+        "refused leave asks again"
+    );
 
     // Rescheduling: the confirmation says what is voided, then it is done.
     let edit = browser.get(&format!("{meeting_url}/edit")).await;
@@ -454,10 +543,20 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
         ("csrf".into(), edit.csrf()),
         ("title".into(), "常委会第十二次会议".into()),
         ("agenda".into(), "审议工作报告".into()),
-        ("leave_deadline".into(), edit.between(r#"name="leave_deadline" type="datetime-local" value=""#, "\"")),
+        (
+            "leave_deadline".into(),
+            edit.between(
+                r#"name="leave_deadline" type="datetime-local" value=""#,
+                "\"",
+            ),
+        ),
     ];
     for (id, (s, e, p)) in session_ids.iter().zip([
-        (typed(later), typed(later + Duration::hours(3)), "县政协二楼会议室"),
+        (
+            typed(later),
+            typed(later + Duration::hours(3)),
+            "县政协二楼会议室",
+        ),
         (s2.clone(), e2.clone(), "各组会议室"),
     ]) {
         change.push(("session_id".into(), id.clone()));
@@ -469,10 +568,19 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let asked = post(change.clone(), url.clone()).await;
     assert_eq!(asked.status, 200, "{}", asked.body);
     assert!(asked.body.contains("确认改期并通知"));
-    assert!(asked.body.contains("已提出的 <strong>3</strong> 条请假（其中已准假 2 条）全部作废"), "{}", asked.body);
+    assert!(
+        asked
+            .body
+            .contains("已提出的 <strong>3</strong> 条请假（其中已准假 2 条）全部作废"),
+        "{}",
+        asked.body
+    );
     assert!(asked.body.contains("应到的 <strong>4</strong> 人"));
     let unchanged = browser.get(&meeting_url).await;
-    assert!(unchanged.body.contains("电话请假：住院"), "nothing changed before the confirmation");
+    assert!(
+        unchanged.body.contains("电话请假：住院"),
+        "nothing changed before the confirmation"
+    );
     change.push(("confirmed".into(), "1".into()));
     let done = post(change, url).await;
     assert_eq!(done.status, 303, "{}", done.body);
@@ -489,11 +597,17 @@ async fn a_meeting_planned_published_rescheduled_and_cancelled(b: Backend) {
     let cancel = browser.get(&format!("{meeting_url}/cancel")).await;
     assert!(cancel.body.contains("应到的 <strong>4</strong> 人"));
     let bare = browser
-        .post(&format!("{meeting_url}/cancel"), &[("csrf", &cancel.csrf()), ("reason", "")])
+        .post(
+            &format!("{meeting_url}/cancel"),
+            &[("csrf", &cancel.csrf()), ("reason", "")],
+        )
         .await;
     assert_eq!(bare.status, 422);
     let cancelled = browser
-        .post(&format!("{meeting_url}/cancel"), &[("csrf", &cancel.csrf()), ("reason", "与全会时间冲突")])
+        .post(
+            &format!("{meeting_url}/cancel"),
+            &[("csrf", &cancel.csrf()), ("reason", "与全会时间冲突")],
+        )
         .await;
     assert_eq!(cancelled.status, 303);
     let page = browser.get(cancelled.location().expect("back")).await;
@@ -513,7 +627,12 @@ async fn the_quorum_board_and_a_sessions_checkin_screen(b: Backend) {
         app.member_in("13900084022", None).await,
         app.member_in("13900084023", None).await,
     ];
-    let body = body_with(&app, &office.access_token, &members.iter().collect::<Vec<_>>()).await;
+    let body = body_with(
+        &app,
+        &office.access_token,
+        &members.iter().collect::<Vec<_>>(),
+    )
+    .await;
     let meeting = published_meeting(&app, &office.access_token, &body, 30).await;
     let id = meeting["id"].as_str().expect("id");
     let session = meeting["sessions"][0]["id"].as_str().expect("session");
@@ -522,46 +641,93 @@ async fn the_quorum_board_and_a_sessions_checkin_screen(b: Backend) {
 
     let board = browser.get(&format!("/console/meetings/{id}/quorum")).await;
     assert_eq!(board.status, 200);
-    assert!(board.body.contains(&format!(r#"hx-get="/console/meetings/{id}/quorum/live" hx-trigger="every 5s""#)));
-    assert!(board.body.contains(r#"<noscript><meta http-equiv="refresh" content="20"></noscript>"#));
+    assert!(board.body.contains(&format!(
+        r#"hx-get="/console/meetings/{id}/quorum/live" hx-trigger="every 5s""#
+    )));
+    assert!(
+        board
+            .body
+            .contains(r#"<noscript><meta http-equiv="refresh" content="20"></noscript>"#)
+    );
     assert!(board.body.contains("应到表决委员过半数出席"));
     assert!(board.body.contains("尚有 1 条请假待审批"));
-    assert_eq!(board.body.matches("未达法定人数").count(), 2, "both sessions");
+    assert_eq!(
+        board.body.matches("未达法定人数").count(),
+        2,
+        "both sessions"
+    );
     assert!(board.body.contains("<dt>法定人数</dt><dd>2</dd>"));
 
-    let screen = browser.get(&format!("/console/meetings/{id}/checkin/{session}")).await;
+    let screen = browser
+        .get(&format!("/console/meetings/{id}/checkin/{session}"))
+        .await;
     assert_eq!(screen.status, 200);
     assert!(screen.body.contains("第一次全体会议"));
-    assert!(screen.body.contains("data:image/svg+xml;base64,"), "the QR code");
-    assert!(!screen.body.contains("现在不在签到时间内"), "open from an hour before");
+    assert!(
+        screen.body.contains("data:image/svg+xml;base64,"),
+        "the QR code"
+    );
+    assert!(
+        !screen.body.contains("现在不在签到时间内"),
+        "open from an hour before"
+    );
     let digits = screen.between(r#"<p class="digits" aria-label="签到码 "#, "\"");
     assert_eq!(digits.len(), 6);
     for m in &members[..2] {
         let r = app
-            .api(Method::POST, &format!("/meetings/{id}/sessions/{session}/checkins"))
+            .api(
+                Method::POST,
+                &format!("/meetings/{id}/sessions/{session}/checkins"),
+            )
             .bearer_auth(&m.access_token)
             .json(&json!({"code": digits}))
             .send()
             .await
             .expect("check in");
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        assert!(
+            r.status().is_success(),
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
     }
-    let live = browser.get(&format!("/console/meetings/{id}/quorum/live")).await;
+    let live = browser
+        .get(&format!("/console/meetings/{id}/quorum/live"))
+        .await;
     assert_eq!(live.status, 200);
-    assert!(live.body.starts_with(r#"<div id="live""#), "only the part that changes");
-    assert_eq!(live.body.matches(">已达法定人数<").count(), 1, "{}", live.body);
-    assert!(live.body.contains(r#"<div class="present"><dt>已到</dt><dd>2</dd></div>"#));
+    assert!(
+        live.body.starts_with(r#"<div id="live""#),
+        "only the part that changes"
+    );
+    assert_eq!(
+        live.body.matches(">已达法定人数<").count(),
+        1,
+        "{}",
+        live.body
+    );
+    assert!(
+        live.body
+            .contains(r#"<div class="present"><dt>已到</dt><dd>2</dd></div>"#)
+    );
     let part = browser
         .get(&format!("/console/meetings/{id}/checkin/{session}/live"))
         .await;
-    assert!(part.body.contains(r#"<span class="big">2</span> / 3"#), "{}", part.body);
+    assert!(
+        part.body.contains(r#"<span class="big">2</span> / 3"#),
+        "{}",
+        part.body
+    );
     assert!(part.body.contains("已达法定人数"));
     // Another session's screen says when it opens.
     let later = meeting["sessions"][1]["id"].as_str().expect("session");
-    let closed = browser.get(&format!("/console/meetings/{id}/checkin/{later}")).await;
+    let closed = browser
+        .get(&format!("/console/meetings/{id}/checkin/{later}"))
+        .await;
     assert!(closed.body.contains("现在不在签到时间内"));
     let nowhere = browser
-        .get(&format!("/console/meetings/{id}/checkin/{}", uuid::Uuid::now_v7()))
+        .get(&format!(
+            "/console/meetings/{id}/checkin/{}",
+            uuid::Uuid::now_v7()
+        ))
         .await;
     assert_eq!(nowhere.status, 404);
 }
@@ -574,7 +740,12 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
         app.member_in("13900084032", None).await,
         app.member_in("13900084033", None).await,
     ];
-    let body = body_with(&app, &office.access_token, &members.iter().collect::<Vec<_>>()).await;
+    let body = body_with(
+        &app,
+        &office.access_token,
+        &members.iter().collect::<Vec<_>>(),
+    )
+    .await;
     let meeting = published_meeting(&app, &office.access_token, &body, 30).await;
     let meeting_id = meeting["id"].as_str().expect("id");
     let browser = signed_in(&app).await;
@@ -585,11 +756,20 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
     let none = browser
         .post(
             &url,
-            &[("csrf", &form.csrf()), ("once", &once(&form)), ("title", "年度民主评议"), ("departments", "\n \n"), ("electorate", "body")],
+            &[
+                ("csrf", &form.csrf()),
+                ("once", &once(&form)),
+                ("title", "年度民主评议"),
+                ("departments", "\n \n"),
+                ("electorate", "body"),
+            ],
         )
         .await;
     assert_eq!(none.status, 422);
-    assert!(none.body.contains(r#"id="departments-problem">请填写被评议的部门"#));
+    assert!(
+        none.body
+            .contains(r#"id="departments-problem">请填写被评议的部门"#)
+    );
     let created = browser
         .post(
             &url,
@@ -603,13 +783,24 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
         )
         .await;
     assert_eq!(created.status, 303, "{}", created.body);
-    let round_url = created.location().expect("round").split('?').next().expect("url").to_owned();
+    let round_url = created
+        .location()
+        .expect("round")
+        .split('?')
+        .next()
+        .expect("url")
+        .to_owned();
     let round_id = round_url.rsplit('/').next().expect("id").to_owned();
     let page = browser.get(&round_url).await;
     assert!(page.body.contains("未开始"));
-    assert!(page.body.contains("县教育局、县卫生健康局、县住房城乡建设局"));
+    assert!(
+        page.body
+            .contains("县教育局、县卫生健康局、县住房城乡建设局")
+    );
     assert!(page.body.contains("可投 <strong>3</strong> 人"));
-    let meeting_page = browser.get(&format!("/console/meetings/{meeting_id}")).await;
+    let meeting_page = browser
+        .get(&format!("/console/meetings/{meeting_id}"))
+        .await;
     assert!(meeting_page.body.contains("年度民主评议</a>"));
 
     let opened = browser
@@ -646,7 +837,11 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
             .send()
             .await
             .expect("ballot");
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        assert!(
+            r.status().is_success(),
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
     }
     // While open: the count, never the tally.
     let page = browser.get(&round_url).await;
@@ -664,13 +859,24 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
     assert_eq!(closed.status, 303);
     let page = browser.get(closed.location().expect("back")).await;
     assert!(page.body.contains("已结束（有效）"));
-    assert!(page.body.contains("投票率 <strong>66.7%</strong>"), "{}", page.body);
+    assert!(
+        page.body.contains("投票率 <strong>66.7%</strong>"),
+        "{}",
+        page.body
+    );
     let results = page.between(r#"<table class="results">"#, "</table>");
     let rows: Vec<&str> = results.split("<tr>").skip(2).collect();
-    assert!(rows[0].contains("县教育局") && rows[0].contains("100.0%"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("县教育局") && rows[0].contains("100.0%"),
+        "{}",
+        rows[0]
+    );
     assert!(rows[1].contains("县住房城乡建设局") && rows[1].contains("50.0%"));
     assert!(rows[2].contains("县卫生健康局") && rows[2].contains("0.0%"));
-    assert!(rows[2].contains(r#"<td class="num">3</td>"#), "ranked third");
+    assert!(
+        rows[2].contains(r#"<td class="num">3</td>"#),
+        "ranked third"
+    );
     let again = browser.get(&format!("{round_url}/close")).await;
     assert_eq!(again.status, 200);
     assert!(again.body.contains("不在投票中"));
@@ -686,7 +892,13 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
     let undated = browser
         .post(
             &add,
-            &[("csrf", &page.csrf()), ("once", &once(&page)), ("department_id", &department), ("item", "落实义务教育阶段课后服务"), ("due_on", "")],
+            &[
+                ("csrf", &page.csrf()),
+                ("once", &once(&page)),
+                ("department_id", &department),
+                ("item", "落实义务教育阶段课后服务"),
+                ("due_on", ""),
+            ],
         )
         .await;
     assert_eq!(undated.status, 422);
@@ -695,7 +907,13 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
     let added = browser
         .post(
             &add,
-            &[("csrf", &page.csrf()), ("once", &once(&page)), ("department_id", &department), ("item", "落实义务教育阶段课后服务"), ("due_on", "2026-12-31")],
+            &[
+                ("csrf", &page.csrf()),
+                ("once", &once(&page)),
+                ("department_id", &department),
+                ("item", "落实义务教育阶段课后服务"),
+                ("due_on", "2026-12-31"),
+            ],
         )
         .await;
     assert_eq!(added.status, 303, "{}", added.body);
@@ -707,21 +925,37 @@ async fn an_appraisal_round_closed_then_followed_up(b: Backend) {
         page.between(&format!(r#"action="{round_url}/rectifications/"#), "\"")
     );
     let nothing = browser
-        .post(&item_url, &[("csrf", &page.csrf()), ("status", "open"), ("was", "open"), ("note", "")])
+        .post(
+            &item_url,
+            &[
+                ("csrf", &page.csrf()),
+                ("status", "open"),
+                ("was", "open"),
+                ("note", ""),
+            ],
+        )
         .await;
     assert_eq!(nothing.status, 422);
     assert!(nothing.body.contains("请填写跟进情况，或改变状态。"));
     let followed = browser
         .post(
             &item_url,
-            &[("csrf", &page.csrf()), ("status", "in_progress"), ("was", "open"), ("note", "已制定方案，下学期实施")],
+            &[
+                ("csrf", &page.csrf()),
+                ("status", "in_progress"),
+                ("was", "open"),
+                ("note", "已制定方案，下学期实施"),
+            ],
         )
         .await;
     assert_eq!(followed.status, 303, "{}", followed.body);
     let page = browser.get(followed.location().expect("back")).await;
     assert!(page.body.contains("已制定方案，下学期实施"));
     let items = page.between(r#"id="items-h""#, "</table>");
-    assert!(items.contains(r#"<td class="nowrap">整改中</td>"#), "{items}");
+    assert!(
+        items.contains(r#"<td class="nowrap">整改中</td>"#),
+        "{items}"
+    );
 }
 
 on_both_backends!(

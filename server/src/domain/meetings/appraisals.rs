@@ -61,7 +61,10 @@ pub fn departments(
 
 /// Who may vote in the round now: the meeting's voting summoned, and for
 /// `checked_in` only those checked in at one of its sessions.
-pub fn eligible(conn: &mut DbConnection, row: &AppraisalRow) -> Result<HashSet<MemberId>, AppError> {
+pub fn eligible(
+    conn: &mut DbConnection,
+    row: &AppraisalRow,
+) -> Result<HashSet<MemberId>, AppError> {
     let voting: HashSet<MemberId> = meeting_summons::table
         .filter(meeting_summons::meeting_id.eq(row.meeting_id))
         .filter(meeting_summons::voting.eq(true))
@@ -146,11 +149,10 @@ pub fn create(
     }
     let title = text(&input.title, "title", MAX_TITLE_CHARS, true)?;
     if input.departments.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::FieldRequired,
-            "name the departments appraised",
-        )
-        .with_field("departments"));
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "name the departments appraised")
+                .with_field("departments"),
+        );
     }
     if input.departments.len() > MAX_DEPARTMENTS {
         return Err(AppError::new(
@@ -164,11 +166,10 @@ pub fn create(
         let name = text(d, "departments", MAX_TITLE_CHARS, true)
             .map_err(|e| AppError::from(e).with_field(format!("departments[{i}]")))?;
         if names.contains(&name) {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "a department is listed twice",
-            )
-            .with_field(format!("departments[{i}]")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "a department is listed twice")
+                    .with_field(format!("departments[{i}]")),
+            );
         }
         names.push(name);
     }
@@ -221,7 +222,9 @@ pub fn list(
         q = q.filter(appraisals::meeting_id.eq(m));
     }
     let rows = q.load(conn)?;
-    rows.into_iter().map(|r| to_appraisal(conn, ctx, r)).collect()
+    rows.into_iter()
+        .map(|r| to_appraisal(conn, ctx, r))
+        .collect()
 }
 
 /// Opens a draft round for voting.
@@ -252,7 +255,13 @@ pub fn open(conn: &mut DbConnection, ctx: &Ctx, id: AppraisalId) -> Result<Appra
     diesel::update(appraisals::table.find(id))
         .set(appraisals::status.eq(AppraisalStatus::Open))
         .execute(conn)?;
-    audit::record(conn, ctx, AuditAction::AppraisalOpened, Some(&id), row.title.clone())?;
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::AppraisalOpened,
+        Some(&id),
+        row.title.clone(),
+    )?;
     to_appraisal(
         conn,
         ctx,

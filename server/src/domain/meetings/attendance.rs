@@ -264,8 +264,7 @@ pub fn quorum(
             let on_leave = voting
                 .iter()
                 .filter(|u| {
-                    !roll.arrived.contains_key(&(s.id, **u))
-                        && roll.excused.contains(&(s.id, **u))
+                    !roll.arrived.contains_key(&(s.id, **u)) && roll.excused.contains(&(s.id, **u))
                 })
                 .count();
             let required = rules::required_present(
@@ -336,7 +335,11 @@ pub fn attendance(
         .collect();
     items.sort_by(|a, b| (!a.voting, &a.name).cmp(&(!b.voting, &b.name)));
     Ok(MeetingAttendance {
-        sessions: roll.sessions.iter().map(|s| views::to_session(s, ctx.tz)).collect(),
+        sessions: roll
+            .sessions
+            .iter()
+            .map(|s| views::to_session(s, ctx.tz))
+            .collect(),
         items,
     })
 }

@@ -73,24 +73,27 @@ pub fn cast(
     let mut seen: Vec<DepartmentId> = Vec::with_capacity(answers.len());
     for (i, a) in answers.iter_mut().enumerate() {
         if !depts.iter().any(|d| d.id == a.department_id) {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "no such department in this round",
-            )
-            .with_field(format!("answers[{i}].department_id")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "no such department in this round")
+                    .with_field(format!("answers[{i}].department_id")),
+            );
         }
         if seen.contains(&a.department_id) {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "a department is answered twice",
-            )
-            .with_field(format!("answers[{i}].department_id")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "a department is answered twice")
+                    .with_field(format!("answers[{i}].department_id")),
+            );
         }
         seen.push(a.department_id);
         a.comment = match &a.comment {
             Some(c) => Some(
-                text(c, "comment", MAX_COMMENT_CHARS.min(MAX_LONG_TEXT_CHARS), false)
-                    .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
+                text(
+                    c,
+                    "comment",
+                    MAX_COMMENT_CHARS.min(MAX_LONG_TEXT_CHARS),
+                    false,
+                )
+                .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
             )
             .filter(|c| !c.is_empty()),
             None => None,

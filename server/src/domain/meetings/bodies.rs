@@ -201,11 +201,9 @@ pub fn end_membership(
         )
         .with_field("left_on"));
     }
-    diesel::update(
-        body_members::table.find((body_id, member_id, open.0.joined_on)),
-    )
-    .set(body_members::left_on.eq(Some(left_on)))
-    .execute(conn)?;
+    diesel::update(body_members::table.find((body_id, member_id, open.0.joined_on)))
+        .set(body_members::left_on.eq(Some(left_on)))
+        .execute(conn)?;
     plan::resummon_body(conn, ctx, body_id)?;
     let (mut row, name) = open;
     row.left_on = Some(left_on);

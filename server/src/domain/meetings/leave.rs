@@ -172,11 +172,10 @@ pub fn respond(
             insert_request(conn, &row, &wanted)?;
         }
         MeetingAnswer::Pending => {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "answer `attend` or `leave`",
-            )
-            .with_field("answer"));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "answer `attend` or `leave`")
+                    .with_field("answer"),
+            );
         }
     }
     diesel::update(meeting_summons::table.find((meeting_id, me)))
@@ -213,8 +212,11 @@ pub fn record(
         ));
     }
     summons_of(conn, meeting_id, input.member_id)?.ok_or_else(|| {
-        AppError::new(ErrorCode::NotSummoned, "the member is not summoned to this meeting")
-            .with_field("member_id")
+        AppError::new(
+            ErrorCode::NotSummoned,
+            "the member is not summoned to this meeting",
+        )
+        .with_field("member_id")
     })?;
     let reason = text(&input.reason, "reason", MAX_LONG_TEXT_CHARS, true)?;
     let sessions = sessions_of(conn, meeting_id)?;
@@ -293,11 +295,10 @@ pub fn decide(
         None => None,
     };
     if input.decision == LeaveDecision::Refuse && note.is_none() {
-        return Err(AppError::new(
-            ErrorCode::FieldRequired,
-            "say why the leave is refused",
-        )
-        .with_field("note"));
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "say why the leave is refused")
+                .with_field("note"),
+        );
     }
     let status = match input.decision {
         LeaveDecision::Approve => LeaveStatus::Approved,

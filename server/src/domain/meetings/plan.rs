@@ -12,9 +12,7 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::{BodyId, MeetingId, MeetingSessionId, MemberId};
-use lvzhi_shared::meetings::{
-    LeaveStatus, MeetingAnswer, MeetingPatch, MeetingStatus, NewMeeting,
-};
+use lvzhi_shared::meetings::{LeaveStatus, MeetingAnswer, MeetingPatch, MeetingStatus, NewMeeting};
 use lvzhi_shared::validate::{MAX_LONG_TEXT_CHARS, MAX_PLACE_CHARS, MAX_TITLE_CHARS, text};
 use rand::RngCore;
 
@@ -67,10 +65,11 @@ pub fn create(
             .with_field("body_id")
     })?;
     if input.sessions.is_empty() {
-        return Err(
-            AppError::new(ErrorCode::FieldRequired, "a meeting needs at least one session")
-                .with_field("sessions"),
-        );
+        return Err(AppError::new(
+            ErrorCode::FieldRequired,
+            "a meeting needs at least one session",
+        )
+        .with_field("sessions"));
     }
     if input.sessions.len() > MAX_SESSIONS {
         return Err(AppError::new(
@@ -84,11 +83,10 @@ pub fn create(
     for (i, s) in input.sessions.iter().enumerate() {
         let (starts, ends) = (utc(s.starts_at), utc(s.ends_at));
         if ends <= starts {
-            return Err(AppError::new(
-                ErrorCode::InvalidField,
-                "the end must be after the start",
-            )
-            .with_field(format!("sessions[{i}].ends_at")));
+            return Err(
+                AppError::new(ErrorCode::InvalidField, "the end must be after the start")
+                    .with_field(format!("sessions[{i}].ends_at")),
+            );
         }
         if starts <= ctx.now {
             return Err(in_past(format!("sessions[{i}].starts_at")));
@@ -110,7 +108,10 @@ pub fn create(
     for (i, s) in sessions.iter_mut().enumerate() {
         s.position = i32::try_from(i).unwrap_or(i32::MAX);
     }
-    let (first, last) = (sessions[0].starts_at, sessions.iter().map(|s| s.ends_at).max());
+    let (first, last) = (
+        sessions[0].starts_at,
+        sessions.iter().map(|s| s.ends_at).max(),
+    );
     let deadline = match input.leave_deadline.map(utc) {
         Some(d) if d > first => {
             return Err(AppError::new(
@@ -193,8 +194,9 @@ fn summoned(
     m: &MeetingRow,
 ) -> Result<HashMap<MemberId, bool>, AppError> {
     let day = local_date(m.starts_at, ctx.tz);
-    let mut out: HashMap<MemberId, bool> =
-        bodies::members_on(conn, m.body_id, day)?.into_iter().collect();
+    let mut out: HashMap<MemberId, bool> = bodies::members_on(conn, m.body_id, day)?
+        .into_iter()
+        .collect();
     let invitees = meeting_invitees::table
         .filter(meeting_invitees::meeting_id.eq(m.id))
         .select(meeting_invitees::user_id)
@@ -289,7 +291,14 @@ pub fn publish(conn: &mut DbConnection, ctx: &Ctx, id: MeetingId) -> Result<(), 
     let summoned = sync_summons(conn, ctx, &m)?;
     let sessions = sessions_of(conn, id)?;
     if let Some(first) = sessions.first() {
-        words::tell(conn, &m, first, &summoned, &MeetingNotice::Summoned, ctx.now)?;
+        words::tell(
+            conn,
+            &m,
+            first,
+            &summoned,
+            &MeetingNotice::Summoned,
+            ctx.now,
+        )?;
     }
     audit::record(
         conn,
@@ -313,7 +322,14 @@ pub fn resummon_body(conn: &mut DbConnection, ctx: &Ctx, body_id: BodyId) -> Res
         let m = lock(conn, ctx.caller.committee_id, m.id)?;
         let newcomers = sync_summons(conn, ctx, &m)?;
         if let Some(first) = sessions_of(conn, m.id)?.first() {
-            words::tell(conn, &m, first, &newcomers, &MeetingNotice::Summoned, ctx.now)?;
+            words::tell(
+                conn,
+                &m,
+                first,
+                &newcomers,
+                &MeetingNotice::Summoned,
+                ctx.now,
+            )?;
         }
     }
     Ok(())
@@ -372,7 +388,11 @@ pub fn patch(
     }
     sessions.sort_by_key(|s| s.starts_at);
     let first = sessions.first().map_or(m.starts_at, |s| s.starts_at);
-    let last = sessions.iter().map(|s| s.ends_at).max().unwrap_or(m.ends_at);
+    let last = sessions
+        .iter()
+        .map(|s| s.ends_at)
+        .max()
+        .unwrap_or(m.ends_at);
     let deadline = match p.leave_deadline.map(utc) {
         Some(d) => d,
         // A reschedule moves the default deadline with the first session.

@@ -21,7 +21,11 @@ use crate::error::AppError;
 
 use super::appraisals::{departments, load as load_appraisal};
 
-fn load(conn: &mut DbConnection, ctx: &Ctx, id: RectificationId) -> Result<RectificationRow, AppError> {
+fn load(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: RectificationId,
+) -> Result<RectificationRow, AppError> {
     rectifications::table
         .inner_join(appraisals::table)
         .filter(rectifications::id.eq(id))
@@ -86,8 +90,11 @@ pub fn create(
     input: &NewRectification,
 ) -> Result<Rectification, AppError> {
     let round = load_appraisal(conn, ctx, input.appraisal_id).map_err(|_| {
-        AppError::new(ErrorCode::InvalidField, "no such appraisal in this committee")
-            .with_field("appraisal_id")
+        AppError::new(
+            ErrorCode::InvalidField,
+            "no such appraisal in this committee",
+        )
+        .with_field("appraisal_id")
     })?;
     if round.status != AppraisalStatus::Closed {
         return Err(AppError::new(
@@ -99,11 +106,10 @@ pub fn create(
         .iter()
         .any(|d| d.id == input.department_id)
     {
-        return Err(AppError::new(
-            ErrorCode::InvalidField,
-            "no such department in this round",
-        )
-        .with_field("department_id"));
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "no such department in this round")
+                .with_field("department_id"),
+        );
     }
     let row = RectificationRow {
         id: RectificationId::new_v7(),
@@ -134,11 +140,9 @@ pub fn update(
         None => None,
     };
     if input.status.is_none() && note.is_none() {
-        return Err(AppError::new(
-            ErrorCode::FieldRequired,
-            "give a status or a note",
-        )
-        .with_field("note"));
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "give a status or a note").with_field("note"),
+        );
     }
     if let Some(status) = input.status {
         row.status = status;

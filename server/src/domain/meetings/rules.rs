@@ -48,11 +48,10 @@ pub fn put(
 ) -> Result<MeetingRule, AppError> {
     let committee = ctx.caller.committee_id;
     if rule.quorum_denominator < 1 || rule.quorum_denominator > 100 {
-        return Err(AppError::new(
-            ErrorCode::InvalidField,
-            "the denominator must be 1 to 100",
-        )
-        .with_field("quorum_denominator"));
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "the denominator must be 1 to 100")
+                .with_field("quorum_denominator"),
+        );
     }
     if rule.quorum_numerator < 0 || rule.quorum_numerator >= rule.quorum_denominator {
         return Err(AppError::new(

@@ -35,9 +35,15 @@ fn render(
 ) -> (NotificationKind, String, String) {
     let zh = n.language == Language::Zh;
     let (when, deadline) = if zh {
-        (when_zh(first.starts_at, n.tz), when_zh(m.leave_deadline, n.tz))
+        (
+            when_zh(first.starts_at, n.tz),
+            when_zh(m.leave_deadline, n.tz),
+        )
     } else {
-        (when_en(first.starts_at, n.tz), when_en(m.leave_deadline, n.tz))
+        (
+            when_en(first.starts_at, n.tz),
+            when_en(m.leave_deadline, n.tz),
+        )
     };
     match (notice, zh) {
         (MeetingNotice::Summoned, true) => (
@@ -85,7 +91,9 @@ fn render(
                 LeaveStatus::Refused => ("请假未获批准", "未获批准，请按时出席"),
                 _ => ("请假已作废", "因会议改期已作废，请重新确认"),
             };
-            let note = note.map(|n| format!("（{}）", quote(n))).unwrap_or_default();
+            let note = note
+                .map(|n| format!("（{}）", quote(n)))
+                .unwrap_or_default();
             (
                 NotificationKind::LeaveDecided,
                 title.to_owned(),
