@@ -94,10 +94,7 @@ impl MeetingsApi {
     #[oai(path = "/bodies", method = "get", operation_id = "list_bodies")]
     async fn list_bodies(&self, auth: OfficeAuth) -> ApiResult<Json<BodyList>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let items = self
-            .state
-            .read(&ctx, |conn, ctx| bodies::list(conn, ctx))
-            .await?;
+        let items = self.state.read(&ctx, bodies::list).await?;
         Ok(Json(BodyList { items }))
     }
 
@@ -504,10 +501,7 @@ impl MeetingsApi {
     )]
     async fn mine(&self, auth: BearerAuth) -> ApiResult<Json<LeaveRequestList>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let items = self
-            .state
-            .read(&ctx, |conn, ctx| leave::mine(conn, ctx))
-            .await?;
+        let items = self.state.read(&ctx, leave::mine).await?;
         Ok(Json(LeaveRequestList { items }))
     }
 

@@ -287,10 +287,10 @@ async fn body_page(
                 found = members::list(conn, ctx.caller.committee_id, &filter)?.0;
             }
             // The member picked before a refusal stays offered.
-            if let Some(m) = picked.filter(|m| !found.iter().any(|(u, _)| u.id == *m)) {
-                if let Ok(row) = members::get(conn, ctx.caller.committee_id, m) {
-                    found.insert(0, row);
-                }
+            if let Some(m) = picked.filter(|m| !found.iter().any(|(u, _)| u.id == *m))
+                && let Ok(row) = members::get(conn, ctx.caller.committee_id, m)
+            {
+                found.insert(0, row);
             }
             Ok((body, items, found))
         })

@@ -60,10 +60,9 @@ async fn queue_page(
             let items = leave::queue(conn, ctx, Some(LeaveStatus::Pending))?;
             let mut titles: HashMap<MeetingId, HashMap<MeetingSessionId, String>> = HashMap::new();
             for l in &items {
-                if !titles.contains_key(&l.meeting_id) {
+                if let std::collections::hash_map::Entry::Vacant(e) = titles.entry(l.meeting_id) {
                     let m = views::view(conn, ctx, l.meeting_id)?;
-                    let sessions = m.sessions.into_iter().map(|s| (s.id, s.title)).collect();
-                    titles.insert(l.meeting_id, sessions);
+                    e.insert(m.sessions.into_iter().map(|s| (s.id, s.title)).collect());
                 }
             }
             Ok((items, titles))

@@ -60,12 +60,12 @@ fn to_items(
     }
     let mut names: HashMap<_, String> = HashMap::new();
     for r in &rows {
-        if !names.contains_key(&r.department_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(r.department_id) {
             let name: String = appraisal_departments::table
                 .find(r.department_id)
                 .select(appraisal_departments::name)
                 .get_result(conn)?;
-            names.insert(r.department_id, name);
+            e.insert(name);
         }
     }
     Ok(rows
