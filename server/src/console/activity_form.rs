@@ -151,7 +151,7 @@ impl Draft {
 }
 
 /// `2026-12-10T09:00`, as `<input type="datetime-local">` holds it.
-fn local_input(t: DateTime<FixedOffset>) -> String {
+pub(super) fn local_input(t: DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
@@ -176,7 +176,7 @@ impl Problems {
 }
 
 /// A date and time typed in the committee's time zone.
-fn when(
+pub(super) fn when(
     typed: &str,
     tz: Tz,
     field: &'static str,

@@ -52,7 +52,7 @@ struct LivePart {
     live: Live,
 }
 
-fn qr_data_url(code: &CheckinCode) -> Result<String, ConsoleError> {
+pub(super) fn qr_data_url(code: &CheckinCode) -> Result<String, ConsoleError> {
     let qr = QrCode::new(code.code.as_bytes()).map_err(|e| {
         tracing::error!(error = %e, "check-in QR code");
         ConsoleError::Internal

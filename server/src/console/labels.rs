@@ -6,6 +6,10 @@ use lvzhi_shared::activities::{
 };
 use lvzhi_shared::audit::{AuditAction, AuditVia};
 use lvzhi_shared::committees::Language;
+use lvzhi_shared::meetings::{
+    AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
+    RectificationStatus, SessionAttendance,
+};
 
 use crate::domain::accounts::import::FileProblem;
 
@@ -179,5 +183,104 @@ pub fn theme(t: OutreachTheme) -> &'static str {
         OutreachTheme::Culture => "文化",
         OutreachTheme::ScienceTechnology => "科技",
         OutreachTheme::Health => "卫生",
+    }
+}
+
+// ---- meetings and democratic appraisal ----
+
+pub fn body_kind(k: BodyKind) -> &'static str {
+    match k {
+        BodyKind::Plenary => "全体委员",
+        BodyKind::Standing => "常务委员会",
+        BodyKind::Chairs => "主席会议成员",
+        BodyKind::Special => "专门委员会",
+    }
+}
+
+pub fn meeting_kind(k: MeetingKind) -> &'static str {
+    match k {
+        MeetingKind::Plenary => "全体会议",
+        MeetingKind::Standing => "常委会议",
+        MeetingKind::Chairs => "主席会议",
+        MeetingKind::Appraisal => "民主评议会议",
+    }
+}
+
+pub fn meeting_status(s: MeetingStatus) -> &'static str {
+    match s {
+        MeetingStatus::Draft => "草稿",
+        MeetingStatus::Published => "已发通知",
+        MeetingStatus::Cancelled => "已取消",
+    }
+}
+
+pub fn meeting_answer(a: MeetingAnswer) -> &'static str {
+    match a {
+        MeetingAnswer::Pending => "未答复",
+        MeetingAnswer::Attend => "出席",
+        MeetingAnswer::Leave => "请假",
+    }
+}
+
+pub fn leave_status(s: LeaveStatus) -> &'static str {
+    match s {
+        LeaveStatus::Pending => "待审批",
+        LeaveStatus::Approved => "已准假",
+        LeaveStatus::Refused => "不准假",
+        LeaveStatus::Voided => "已作废",
+    }
+}
+
+pub fn session_attendance(a: SessionAttendance) -> &'static str {
+    match a {
+        SessionAttendance::Present => "出席",
+        SessionAttendance::Late => "迟到",
+        SessionAttendance::Excused => "请假",
+        SessionAttendance::Absent => "缺席",
+        SessionAttendance::Expected => "应到",
+    }
+}
+
+pub fn electorate(e: Electorate) -> &'static str {
+    match e {
+        Electorate::CheckedIn => "在本次会议签到的表决委员",
+        Electorate::Body => "会议机构的全部表决委员",
+    }
+}
+
+pub fn appraisal_status(s: AppraisalStatus) -> &'static str {
+    match s {
+        AppraisalStatus::Draft => "未开始",
+        AppraisalStatus::Open => "投票中",
+        AppraisalStatus::Closed => "已结束（有效）",
+        AppraisalStatus::Invalid => "已结束（投票人数未过半，无效）",
+    }
+}
+
+pub fn rectification_status(s: RectificationStatus) -> &'static str {
+    match s {
+        RectificationStatus::Open => "未开始",
+        RectificationStatus::InProgress => "整改中",
+        RectificationStatus::Done => "已完成",
+    }
+}
+
+/// Why the domain refused a meeting's or a round's change, as the clerk is told it.
+pub fn meeting_refusal(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidTransition => "会议当前的状态不允许这样操作，请刷新页面查看最新状态。",
+        ErrorCode::TimeInPast => "会议时间已经过去，不能再这样操作。",
+        ErrorCode::NotSummoned => "这位委员不在本次会议的应到名单上。",
+        ErrorCode::LeaveAlreadyRequested => "这位委员已有覆盖这些场次的请假。",
+        ErrorCode::OwnLeaveRequest => "不能审批自己的请假。",
+        ErrorCode::NotApprover => "您不是这类会议的请假审批人。",
+        ErrorCode::AppraisalNotOpen => "评议投票还没有开始。",
+        ErrorCode::AppraisalClosed => "评议投票已经结束。",
+        ErrorCode::ResultsNotReady => "评议投票结束且有效后才能这样操作。",
+        ErrorCode::BodyMembershipOverlaps => "这位委员在这些日期已是该机构成员。",
+        ErrorCode::FieldRequired | ErrorCode::FieldTooLong | ErrorCode::InvalidField => {
+            "填写的内容不符合要求，请检查后再提交。"
+        }
+        _ => "操作没有完成，请刷新页面后再试。",
     }
 }

@@ -17,10 +17,12 @@ pub struct MenuItem {
 }
 
 /// Label, page, and whether only an admin may open it (others are not shown it).
-const MENU: [(&str, &str, bool); 7] = [
+const MENU: [(&str, &str, bool); 9] = [
     ("工作台", "/console/today", false),
     ("委员", "/console/members", false),
     ("活动", "/console/activities", false),
+    ("会议", "/console/meetings", false),
+    ("请假审批", "/console/leave", false),
     ("视察意见", "/console/findings", false),
     ("通知", "/console/notices", false),
     ("统计", "/console/stats", false),
@@ -137,4 +139,10 @@ pub fn date_and_time(t: DateTime<FixedOffset>) -> String {
 /// `2026年12月3日`.
 pub fn date(t: DateTime<FixedOffset>) -> String {
     format!("{}年{}月{}日", t.year(), t.month(), t.day())
+}
+
+/// Text from a `<textarea>`: browsers send its line breaks as CRLF, and the
+/// contract's text rule refuses a carriage return, so they become LF.
+pub fn typed_text(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
 }

@@ -7,7 +7,9 @@ mod acting;
 mod activation_codes;
 mod activities;
 mod activity_form;
+mod appraisals;
 mod assets;
+mod bodies;
 mod calendar;
 mod chart;
 mod checkin;
@@ -15,11 +17,15 @@ mod errors;
 mod findings;
 mod labels;
 mod layout;
+mod leave_queue;
 mod materials;
+mod meeting_form;
+mod meetings;
 mod members;
 mod notices;
 mod outcome;
 mod password;
+mod quorum;
 mod roster_import;
 mod session;
 mod settings;
@@ -164,6 +170,58 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/activities/:id/materials/:material/remove",
             get(materials::confirm_remove).post(materials::remove),
+        )
+        .at("/meetings", get(meetings::list))
+        .at(
+            "/meetings/new",
+            get(meeting_form::new).post(meeting_form::create),
+        )
+        .at("/meetings/:id", get(meetings::detail))
+        .at(
+            "/meetings/:id/edit",
+            get(meeting_form::edit).post(meeting_form::update),
+        )
+        .at(
+            "/meetings/:id/publish",
+            get(meetings::confirm_publish).post(meetings::publish),
+        )
+        .at(
+            "/meetings/:id/cancel",
+            get(meetings::cancel_form).post(meetings::cancel),
+        )
+        .at("/meetings/:id/leave", post(meetings::record_leave))
+        .at("/meetings/:id/quorum", get(quorum::screen))
+        .at("/meetings/:id/quorum/live", get(quorum::live_part))
+        .at(
+            "/meetings/:id/checkin/:session",
+            get(quorum::checkin_screen),
+        )
+        .at(
+            "/meetings/:id/checkin/:session/live",
+            get(quorum::checkin_part),
+        )
+        .at(
+            "/meetings/:id/appraisals/new",
+            get(appraisals::new).post(appraisals::create),
+        )
+        .at("/bodies", get(bodies::list).post(bodies::create))
+        .at("/bodies/:id", get(bodies::page).post(bodies::add_member))
+        .at(
+            "/bodies/:id/members/:member",
+            get(bodies::end_form).post(bodies::end),
+        )
+        .at("/leave", get(leave_queue::queue))
+        .at("/leave/:id", post(leave_queue::decide))
+        .at("/appraisals/:id", get(appraisals::show_round))
+        .at("/appraisals/:id/open", post(appraisals::open))
+        .at(
+            "/appraisals/:id/close",
+            get(appraisals::confirm_close).post(appraisals::close),
+        )
+        .at("/appraisals/:id/rectifications", post(appraisals::add_item))
+        .at(
+            "/appraisals/:id/rectifications/:item",
+            post(appraisals::follow_up),
         )
         .at("/static/:file", get(assets::serve))
         .catch_all_error(errors::from_router)

@@ -85,6 +85,36 @@ const ROUTES: &[(&str, &[&str], For)] = &[
         &["GET", "POST"],
         For::Office,
     ),
+    ("/meetings", &["GET"], For::Office),
+    ("/meetings/new", &["GET", "POST"], For::Office),
+    ("/meetings/:id", &["GET"], For::Office),
+    ("/meetings/:id/edit", &["GET", "POST"], For::Office),
+    ("/meetings/:id/publish", &["GET", "POST"], For::Office),
+    ("/meetings/:id/cancel", &["GET", "POST"], For::Office),
+    ("/meetings/:id/leave", &["POST"], For::Office),
+    ("/meetings/:id/quorum", &["GET"], For::Office),
+    ("/meetings/:id/quorum/live", &["GET"], For::Office),
+    ("/meetings/:id/checkin/:session", &["GET"], For::Office),
+    ("/meetings/:id/checkin/:session/live", &["GET"], For::Office),
+    (
+        "/meetings/:id/appraisals/new",
+        &["GET", "POST"],
+        For::Office,
+    ),
+    ("/bodies", &["GET", "POST"], For::Office),
+    ("/bodies/:id", &["GET", "POST"], For::Office),
+    ("/bodies/:id/members/:member", &["GET", "POST"], For::Office),
+    ("/leave", &["GET"], For::Office),
+    ("/leave/:id", &["POST"], For::Office),
+    ("/appraisals/:id", &["GET"], For::Office),
+    ("/appraisals/:id/open", &["POST"], For::Office),
+    ("/appraisals/:id/close", &["GET", "POST"], For::Office),
+    ("/appraisals/:id/rectifications", &["POST"], For::Office),
+    (
+        "/appraisals/:id/rectifications/:item",
+        &["POST"],
+        For::Office,
+    ),
 ];
 
 #[test]
@@ -119,29 +149,56 @@ struct Ids {
     member: String,
     upload: String,
     notice: String,
+    /// A published meeting of a body with `member`, its first session, a
+    /// pending leave request, a closed round and its rectification.
+    meeting: String,
+    session: String,
+    body: String,
+    leave: String,
+    appraisal: String,
+    rectification: String,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
     let path = format!("/console{path}");
-    path.replace("/static/:file", "/static/no-such-file.css")
-        .replace("/import/:id", &format!("/import/{}", ids.upload))
-        .replace(
-            "/members/:id/:to",
-            &format!("/members/{}/disable", ids.member),
-        )
-        .replace("/members/:id", &format!("/members/{}", ids.member))
-        .replace("/notices/:id", &format!("/notices/{}", ids.notice))
-        .replace(
-            "/activities/:id/findings/:finding",
-            &format!("/activities/{}/findings/{}", ids.trip, ids.finding),
-        )
-        .replace(
-            "/activities/:id/outcome",
-            &format!("/activities/{}/outcome", ids.outreach),
-        )
-        .replace("/activities/:id", &format!("/activities/{}", ids.activity))
-        .replace(":member", &ids.member)
-        .replace(":material", &ids.material)
+    path.replace(
+        "/bodies/:id/members/:member",
+        &format!("/bodies/{}/members/{}", ids.body, ids.member),
+    )
+    .replace("/bodies/:id", &format!("/bodies/{}", ids.body))
+    .replace(
+        "/meetings/:id/checkin/:session",
+        &format!("/meetings/{}/checkin/{}", ids.meeting, ids.session),
+    )
+    .replace("/meetings/:id", &format!("/meetings/{}", ids.meeting))
+    .replace("/leave/:id", &format!("/leave/{}", ids.leave))
+    .replace(
+        "/appraisals/:id/rectifications/:item",
+        &format!(
+            "/appraisals/{}/rectifications/{}",
+            ids.appraisal, ids.rectification
+        ),
+    )
+    .replace("/appraisals/:id", &format!("/appraisals/{}", ids.appraisal))
+    .replace("/static/:file", "/static/no-such-file.css")
+    .replace("/import/:id", &format!("/import/{}", ids.upload))
+    .replace(
+        "/members/:id/:to",
+        &format!("/members/{}/disable", ids.member),
+    )
+    .replace("/members/:id", &format!("/members/{}", ids.member))
+    .replace("/notices/:id", &format!("/notices/{}", ids.notice))
+    .replace(
+        "/activities/:id/findings/:finding",
+        &format!("/activities/{}/findings/{}", ids.trip, ids.finding),
+    )
+    .replace(
+        "/activities/:id/outcome",
+        &format!("/activities/{}/outcome", ids.outreach),
+    )
+    .replace("/activities/:id", &format!("/activities/{}", ids.activity))
+    .replace(":member", &ids.member)
+    .replace(":material", &ids.material)
 }
 
 /// A browser signed in as `phone`, with a CSRF token of its session.
@@ -299,7 +356,83 @@ async fn every_console_route_for_every_caller(b: Backend) {
             .expect("material")
             .to_owned()
     };
+    // A meeting with everything a meeting page can show.
+    let body = crate::meetings::body_with(&app, &organizer.access_token, &[&member]).await;
+    let meeting =
+        crate::meetings::published_meeting(&app, &organizer.access_token, &body, 72 * 60).await;
+    let meeting_id = meeting["id"].as_str().expect("meeting").to_owned();
+    crate::meetings::ask_leave(&app, &member, &meeting_id).await;
+    let api = |method: Method, path: String, token: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .api(method, &path)
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .expect("api");
+            json_ok::<serde_json::Value>(r).await
+        }
+    };
+    let office_token = organizer.access_token.clone();
+    let leave = api(
+        Method::GET,
+        "/leave-requests?status=pending".into(),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
+    let round = api(
+        Method::POST,
+        "/appraisals".into(),
+        office_token.clone(),
+        json!({"meeting_id": meeting_id, "title": "矩阵评议", "departments": ["矩阵局"], "electorate": "body"}),
+    )
+    .await;
+    let round_id = round["id"].as_str().expect("round").to_owned();
+    let department = round["departments"][0]["id"]
+        .as_str()
+        .expect("department")
+        .to_owned();
+    api(
+        Method::POST,
+        format!("/appraisals/{round_id}/open"),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
+    api(
+        Method::POST,
+        format!("/appraisals/{round_id}/ballots"),
+        member.access_token.clone(),
+        json!({"answers": [{"department_id": department, "rating": "unsatisfied"}]}),
+    )
+    .await;
+    api(
+        Method::POST,
+        format!("/appraisals/{round_id}/close"),
+        office_token.clone(),
+        json!(null),
+    )
+    .await;
+    let item = api(
+        Method::POST,
+        "/rectifications".into(),
+        office_token,
+        json!({"appraisal_id": round_id, "department_id": department, "item": "矩阵整改", "due_on": "2030-01-01"}),
+    )
+    .await;
     let ids = Ids {
+        meeting: meeting_id.clone(),
+        session: meeting["sessions"][0]["id"]
+            .as_str()
+            .expect("session")
+            .to_owned(),
+        body,
+        leave: leave["items"][0]["id"].as_str().expect("leave").to_owned(),
+        appraisal: round_id,
+        rectification: item["id"].as_str().expect("item").to_owned(),
         activity: activity.id.to_string(),
         trip: trip.id.to_string(),
         finding: finding["id"].as_str().expect("finding id").to_owned(),

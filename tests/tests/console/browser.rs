@@ -2,7 +2,8 @@
 //! keyboard (a wrong password first), reads 工作台, promotes a member from
 //! the waitlist, opens the check-in screen and watches a member check in
 //! with its digits, and signs out, driven by
-//! Playwright for Python (`tests/browser/organizer_day.py`). Screenshots at
+//! Playwright for Python (`tests/browser/organizer_day.py`); and prepares and
+//! holds a meeting (`tests/browser/meetings_day.py`). Screenshots at
 //! 1366×768 are kept under `<target dir>/console-screenshots/<backend>/`.
 //!
 //! Needs Chromium, the Noto CJK fonts and the Playwright venv that
@@ -151,4 +152,85 @@ async fn an_organizer_in_chromium(b: Backend) {
     eprintln!("screenshots in {}", shots.display());
 }
 
-on_both_backends!(an_organizer_in_chromium);
+/// 会议 in Chromium: a body made and filled from the roster, a meeting with
+/// two sessions planned and published, leave refused without a note then
+/// approved, the quorum board and a session's check-in screen following
+/// members who type the digits, and an appraisal round to its results
+/// (`tests/browser/meetings_day.py`; screenshots under `…/<backend>/meetings/`).
+async fn a_meeting_in_chromium(b: Backend) {
+    let python = match playwright_python() {
+        Ok(p) => p,
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("the browser tests are required in CI: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the browser test: {why}");
+            return;
+        }
+    };
+    let app = TestApp::spawn(b).await;
+    let organizer = app.account(Role::Organizer, "13900074001").await;
+    let mut members = Vec::new();
+    for (phone, sector) in [
+        ("13900074002", "经济界"),
+        ("13900074003", "医药卫生界"),
+        ("13900074004", "教育界"),
+        ("13900074005", "农业界"),
+    ] {
+        let m = app.member_in(phone, Some(sector)).await;
+        members.push(json!({"name": m.user.name, "phone": phone, "token": m.access_token}));
+    }
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    let at = |minutes: i64| {
+        (app.clock.now_utc() + chrono::Duration::minutes(minutes))
+            .with_timezone(&shanghai)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let times = json!({
+        "deadline": at(10),
+        "s1_start": at(30),
+        "s1_end": at(30 + 180),
+        "s2_start": at(30 + 300),
+        "s2_end": at(30 + 480),
+    });
+    let shots = screenshots(b).join("meetings");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/meetings_day.py");
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("LVZHI_ORIGIN", &app.origin)
+        .env("LVZHI_PHONE", &organizer.user.phone)
+        .env("LVZHI_PASSWORD", MEMBER_PASSWORD)
+        .env(
+            "LVZHI_MEMBERS",
+            serde_json::Value::from(members).to_string(),
+        )
+        .env("LVZHI_TIMES", times.to_string())
+        .env("LVZHI_SHOTS", &shots)
+        .output()
+        .await
+        .expect("run the browser script");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{report}");
+    for shot in [
+        "body.png",
+        "meeting-form.png",
+        "meeting-publish.png",
+        "leave-queue.png",
+        "quorum-empty.png",
+        "session-checkin.png",
+        "quorum.png",
+        "meeting.png",
+        "appraisal-results.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
+        assert!(size > 10_000, "{shot}: {size} bytes");
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
+
+on_both_backends!(an_organizer_in_chromium, a_meeting_in_chromium);

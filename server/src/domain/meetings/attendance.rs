@@ -62,6 +62,23 @@ pub fn current_code(
     )
 }
 
+/// Whether members may check in at the session now: the meeting is
+/// published, from an hour before the session starts to its end.
+fn is_open(m: &MeetingRow, s: &MeetingSessionRow, now: NaiveDateTime) -> bool {
+    m.status == MeetingStatus::Published && now >= s.starts_at - EARLY && now <= s.ends_at
+}
+
+/// Whether check-in at the session is open now (for the venue's screen).
+pub fn checkin_open(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    meeting_id: MeetingId,
+    session_id: MeetingSessionId,
+) -> Result<bool, AppError> {
+    let (m, s) = session_in(conn, ctx, meeting_id, session_id)?;
+    Ok(is_open(&m, &s, ctx.now))
+}
+
 /// Present if checked in by the start, late after it.
 fn arrival(s: &MeetingSessionRow, at: NaiveDateTime) -> SessionAttendance {
     if at <= s.starts_at {
@@ -95,8 +112,7 @@ pub fn check_in(
         ctx.now.and_utc(),
         "session",
     )?;
-    if m.status != MeetingStatus::Published || ctx.now < s.starts_at - EARLY || ctx.now > s.ends_at
-    {
+    if !is_open(&m, &s, ctx.now) {
         return Err(AppError::new(
             ErrorCode::CheckinNotOpen,
             "check-in is open from an hour before the session to its end",
