@@ -236,14 +236,16 @@ pub fn invalid(field: &'static str, message: impl Into<String>) -> FieldError {
 }
 
 /// Trimmed text within `max` characters, without control characters
-/// (newlines and tabs allowed); `required` refuses an empty one.
+/// (newlines and tabs allowed); `required` refuses an empty one. Line breaks
+/// are kept as `\n`: browsers send a textarea's as CRLF, and some apps CR.
 pub fn text(
     value: &str,
     field: &'static str,
     max: usize,
     required: bool,
 ) -> Result<String, FieldError> {
-    let v = value.trim();
+    let normalized = value.replace("\r\n", "\n").replace('\r', "\n");
+    let v = normalized.trim();
     if required && v.is_empty() {
         return Err(FieldError::new(
             ErrorCode::FieldRequired,
@@ -290,6 +292,15 @@ fn too_long(field: &'static str, max: usize) -> FieldError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_keeps_line_breaks_as_lf() {
+        assert_eq!(
+            super::text("第一行\r\n第二行\r第三行", "agenda", 100, true).expect("text"),
+            "第一行\n第二行\n第三行"
+        );
+        assert!(super::text("a\u{7}b", "agenda", 100, true).is_err());
+    }
+
     use super::*;
 
     #[test]

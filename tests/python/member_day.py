@@ -76,9 +76,12 @@ async def main():
     kinds = [n.kind for n in inbox.items]
     assert contract.NotificationKind.PROMOTED in kinds, kinds
     promoted = next(n for n in inbox.items if n.kind == contract.NotificationKind.PROMOTED)
-    before = await second.unread_count()
+    # (Not a difference of unread counts: the push worker may queue this
+    # activity's reminder for the newly registered member at any moment.)
     await second.mark_read(promoted.id)
-    assert await second.unread_count() == before - 1
+    unread = await second.inbox(True, None)
+    assert all(n.id != promoted.id for n in unread.items), "marked read"
+    assert await second.unread_count() >= len(unread.items)
 
     # A push about it is understood.
     event = sdk.parse_push_payload(

@@ -97,7 +97,6 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         "update_meeting" | "cancel_meeting" | "create_appraisal" => &[409],
         "publish_meeting" => &[409, 422],
         "answer_meeting" | "record_leave" | "decide_leave" => &[403, 409],
-        "list_leave_requests" => &[403],
         "check_in_session" => &[403, 409],
         "open_appraisal" | "close_appraisal" | "get_appraisal_results" => &[409],
         "cast_ballot" => &[403, 409],

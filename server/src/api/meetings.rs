@@ -445,8 +445,9 @@ impl MeetingsApi {
 
     /// The leave approval queue
     ///
-    /// Who: approvers of some meeting kind, and the office (which sees every
-    /// kind). Oldest first; `status` filters (e.g. `pending`).
+    /// Who: any signed-in account: approvers see the kinds they approve, the
+    /// office every kind, anyone else an empty list. Oldest first; `status`
+    /// filters (e.g. `pending`).
     #[oai(
         path = "/leave-requests",
         method = "get",

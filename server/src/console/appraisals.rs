@@ -24,7 +24,7 @@ use super::activity_form::Problems;
 use super::bodies::typed_date;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{ConfirmPage, Shell, date_and_time, html, typed_text};
+use super::layout::{ConfirmPage, Shell, date_and_time, html};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::console_sessions;
@@ -593,7 +593,7 @@ pub async fn add_item(
     let input = NewRectification {
         appraisal_id: id,
         department_id,
-        item: typed_text(&d.item),
+        item: d.item.clone(),
         due_on,
     };
     let once = d.once.clone();
@@ -668,7 +668,7 @@ pub async fn follow_up(
     }
     let input = RectificationUpdate {
         status: RectificationStatus::parse(&form.status).filter(|_| form.status != form.was),
-        note: Some(typed_text(form.note.trim())).filter(|n| !n.is_empty()),
+        note: Some(form.note.trim().to_owned()).filter(|n| !n.is_empty()),
     };
     let updated = state
         .write(&clerk.ctx, move |conn, ctx| {

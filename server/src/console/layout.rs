@@ -140,9 +140,3 @@ pub fn date_and_time(t: DateTime<FixedOffset>) -> String {
 pub fn date(t: DateTime<FixedOffset>) -> String {
     format!("{}年{}月{}日", t.year(), t.month(), t.day())
 }
-
-/// Text from a `<textarea>`: browsers send its line breaks as CRLF, and the
-/// contract's text rule refuses a carriage return, so they become LF.
-pub fn typed_text(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\r', "\n")
-}

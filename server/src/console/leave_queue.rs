@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::activities::path_id;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, day_and_time, html, typed_text};
+use super::layout::{Shell, day_and_time, html};
 use super::meetings::session_titles;
 use super::session::Clerk;
 use crate::app::AppState;
@@ -153,7 +153,7 @@ pub async fn decide(
         // A form of ours always sends one: anything else is read as approve
         // only if it says so, and otherwise as refuse (which needs a note).
         decision: decision.unwrap_or(LeaveDecision::Refuse),
-        note: Some(typed_text(&form.note)),
+        note: Some(form.note.clone()),
     };
     let decided = state
         .write(&clerk.ctx, move |conn, ctx| {

@@ -24,7 +24,7 @@ use super::activities::path_id;
 use super::activity_form::{Problems, local_input, when};
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{Shell, html, typed_text};
+use super::layout::{Shell, html};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::{console_sessions, members};
@@ -408,7 +408,7 @@ pub async fn create(
         kind,
         body_id,
         title: d.title.clone(),
-        agenda: Some(typed_text(&d.agenda)),
+        agenda: Some(d.agenda.clone()),
         sessions: sessions.into_iter().map(|(_, s)| s).collect(),
         invitees: invited,
         leave_deadline: deadline,
@@ -567,7 +567,7 @@ pub async fn update(
     }
     let patch = MeetingPatch {
         title: Some(d.title.clone()),
-        agenda: Some(typed_text(&d.agenda)),
+        agenda: Some(d.agenda.clone()),
         leave_deadline: deadline,
         sessions: (!changes.is_empty()).then_some(changes),
     };

@@ -23,7 +23,7 @@ use super::activities::{CsrfForm, path_id};
 use super::activity_form::Problems;
 use super::errors::ConsoleError;
 use super::labels;
-use super::layout::{ConfirmPage, Shell, day_and_time, html, span, typed_text};
+use super::layout::{ConfirmPage, Shell, day_and_time, html, span};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::console_sessions;
@@ -564,7 +564,7 @@ pub async fn cancel(
     let clerk = Clerk::of(&state, req).await?;
     clerk.check_csrf(req, Some(&form.csrf))?;
     let id: MeetingId = path_id(&id)?;
-    let reason = typed_text(form.reason.trim());
+    let reason = form.reason.trim().to_owned();
     if reason.is_empty() {
         let problem = "请写明取消的原因，应到人员会在通知里看到它。";
         return cancel_page(&state, &clerk, id, form.reason, Some(problem)).await;
@@ -618,7 +618,7 @@ pub async fn record_leave(
     let input = RecordedLeave {
         member_id,
         sessions,
-        reason: typed_text(&d.reason),
+        reason: d.reason.clone(),
     };
     let once = d.once.clone();
     let recorded = state

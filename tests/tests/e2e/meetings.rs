@@ -877,18 +877,27 @@ async fn answers_and_leave_refuse_bad_input(b: Backend) {
         "own_leave_request",
     )
     .await;
-    // A member is no approver and has no queue.
+    // A member is no approver: an empty queue, and no decision.
+    let none: LeaveRequestList = ok(
+        &app,
+        &members[1].token,
+        Method::GET,
+        "/leave-requests",
+        None,
+    )
+    .await;
+    assert!(none.items.is_empty());
     expect_error(
         send(
             &app,
             &members[1].token,
-            Method::GET,
-            "/leave-requests",
-            None,
+            Method::POST,
+            &format!("/leave-requests/{}", own.id),
+            Some(json!({"decision": "approve"})),
         )
         .await,
         403,
-        "forbidden",
+        "not_approver",
     )
     .await;
     // Attending withdraws one's open requests.

@@ -17,7 +17,10 @@ use lvzhi_server::db::schema::devices;
 use lvzhi_shared::activities::{Activity, Finding, Material};
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
-use lvzhi_shared::ids::{AnnouncementId, MaterialId, NotificationId};
+use lvzhi_shared::ids::{
+    AnnouncementId, BodyId, LeaveRequestId, MaterialId, NotificationId, RectificationId,
+};
+use lvzhi_shared::meetings::{Appraisal, Body as Body_, LeaveRequest, Meeting, Rectification};
 use lvzhi_shared::members::{Member, NewMember, Role};
 use lvzhi_shared::notifications::{AnnouncementCreated, NotificationPage};
 use lvzhi_tests::{Backend, TestApp, chinese_digits, json_ok, on_both_backends};
@@ -157,6 +160,53 @@ const RULES: &[Rule] = &[
     rule("GET /announcements", Office, Own),
     rule("POST /announcements", Office, Own),
     rule("GET /announcements/{id}", Office, CommitteeA),
+    rule("POST /bodies", Office, Own),
+    rule("GET /bodies", Office, Own),
+    rule("GET /bodies/{id}", Office, CommitteeA),
+    rule("GET /bodies/{id}/members", Office, CommitteeA),
+    rule("POST /bodies/{id}/members", Office, CommitteeA),
+    rule("PATCH /bodies/{id}/members/{member_id}", Office, CommitteeA),
+    rule("GET /meeting-rules/{kind}", Office, Own),
+    rule("PUT /meeting-rules/{kind}", Admin, Own),
+    rule("GET /meetings", SignedIn, Own),
+    rule("POST /meetings", Office, Own),
+    rule("GET /meetings/{id}", SignedIn, CommitteeA),
+    rule("PATCH /meetings/{id}", Office, CommitteeA),
+    rule("POST /meetings/{id}/publish", Office, CommitteeA),
+    rule("POST /meetings/{id}/cancel", Office, CommitteeA),
+    rule("POST /meetings/{id}/responses", SignedIn, CommitteeA),
+    rule("GET /meetings/{id}/leave-requests", Office, CommitteeA),
+    rule("POST /meetings/{id}/leave-requests", Office, CommitteeA),
+    rule("GET /leave-requests", SignedIn, Own),
+    rule("POST /leave-requests/{id}", SignedIn, CommitteeA),
+    rule("GET /me/leave-requests", SignedIn, Own),
+    rule(
+        "GET /meetings/{id}/sessions/{sid}/checkin-code",
+        Office,
+        CommitteeA,
+    ),
+    rule(
+        "POST /meetings/{id}/sessions/{sid}/checkins",
+        SignedIn,
+        CommitteeA,
+    ),
+    rule("GET /meetings/{id}/quorum", Office, CommitteeA),
+    rule("GET /meetings/{id}/attendance", Office, CommitteeA),
+    rule("POST /appraisals", Office, Own),
+    rule("GET /appraisals", SignedIn, Own),
+    rule("GET /appraisals/{id}", SignedIn, CommitteeA),
+    rule("POST /appraisals/{id}/open", Office, CommitteeA),
+    rule("POST /appraisals/{id}/close", Office, CommitteeA),
+    rule("POST /appraisals/{id}/ballots", SignedIn, CommitteeA),
+    rule(
+        "GET /appraisals/{id}/ballots/{receipt}",
+        SignedIn,
+        CommitteeA,
+    ),
+    rule("GET /appraisals/{id}/results", SignedIn, CommitteeA),
+    rule("POST /rectifications", Office, Own),
+    rule("GET /rectifications", SignedIn, CommitteeA),
+    rule("PATCH /rectifications/{id}", Office, CommitteeA),
 ];
 
 /// What a cell must answer.
@@ -230,7 +280,21 @@ struct Fixture<'a> {
     /// The member's phone.
     device_token: String,
     sectors: Vec<Sector>,
+    meetings: Meetings,
     seq: AtomicU32,
+}
+
+/// Committee A's meeting objects: a body of the member, the spare member,
+/// the organizer and the admin; a published meeting of it with the spare
+/// member's recorded leave; a draft appraisal round at it, and a closed one
+/// with a rectification item.
+struct Meetings {
+    body: BodyId,
+    meeting: Meeting,
+    leave: LeaveRequestId,
+    draft_round: Appraisal,
+    closed_round: Appraisal,
+    rectification: RectificationId,
 }
 
 impl Fixture<'_> {
@@ -276,7 +340,41 @@ impl Fixture<'_> {
             out.push(m.phone.clone());
         }
         out.extend(self.sectors.iter().map(|s| s.id.to_string()));
+        let m = &self.meetings;
+        out.push(m.body.to_string());
+        out.push(m.meeting.id.to_string());
+        out.extend(m.meeting.sessions.iter().map(|s| s.id.to_string()));
+        out.push(m.leave.to_string());
+        out.push(m.rectification.to_string());
+        for r in [&m.draft_round, &m.closed_round] {
+            out.push(r.id.to_string());
+            out.extend(r.departments.iter().map(|d| d.id.to_string()));
+        }
         out
+    }
+
+    /// A draft meeting of the body, made by the admin for one cell.
+    async fn fresh_meeting(&self) -> Meeting {
+        call_json(
+            self.app,
+            &self.admin.access_token,
+            Method::POST,
+            "/meetings",
+            meeting_body(self.app, self.meetings.body),
+        )
+        .await
+    }
+
+    /// A draft appraisal round at the meeting, made by the admin for one cell.
+    async fn fresh_round(&self) -> Appraisal {
+        call_json(
+            self.app,
+            &self.admin.access_token,
+            Method::POST,
+            "/appraisals",
+            json!({"meeting_id": self.meetings.meeting.id, "title": "评议", "departments": ["县教育局"]}),
+        )
+        .await
     }
 
     /// A published training of A, made by the admin for one cell.
@@ -437,6 +535,7 @@ async fn setup(app: &TestApp) -> Fixture<'_> {
             .expect("sectors"),
     )
     .await;
+    let meetings = meeting_objects(app, &admin, &organizer, &member, &spare).await;
     // Disabled last: its tokens were issued while it was active.
     let r = app
         .api(Method::PATCH, &format!("/members/{}", disabled.user.id))
@@ -466,7 +565,129 @@ async fn setup(app: &TestApp) -> Fixture<'_> {
         notification,
         device_token,
         sectors,
+        meetings,
         seq: AtomicU32::new(0),
+    }
+}
+
+async fn call_json<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> T {
+    let mut req = app.api(method, path).bearer_auth(token);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    json_ok(req.send().await.expect("send")).await
+}
+
+/// A meeting of `body` with one session two days on, as a create body.
+fn meeting_body(app: &TestApp, body: BodyId) -> Value {
+    let starts = app.clock.now() + chrono::Duration::hours(48);
+    json!({
+        "kind": "standing", "body_id": body, "title": "常委会议",
+        "sessions": [{"title": "全体会议", "starts_at": starts.to_rfc3339(),
+            "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "place": "三楼会议室"}],
+    })
+}
+
+/// Committee A's meeting objects (see [`Meetings`]).
+async fn meeting_objects(
+    app: &TestApp,
+    admin: &TokenPair,
+    organizer: &TokenPair,
+    member: &TokenPair,
+    spare: &Member,
+) -> Meetings {
+    let office = &admin.access_token;
+    let body: Body_ = call_json(
+        app,
+        office,
+        Method::POST,
+        "/bodies",
+        json!({"name": "常务委员会", "kind": "standing", "term": "第七届"}),
+    )
+    .await;
+    let joined = (app.clock.now() - chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    for id in [member.user.id, spare.id, organizer.user.id, admin.user.id] {
+        let _: Value = call_json(
+            app,
+            office,
+            Method::POST,
+            &format!("/bodies/{}/members", body.id),
+            json!({"member_id": id, "joined_on": joined}),
+        )
+        .await;
+    }
+    let draft: Meeting = call_json(
+        app,
+        office,
+        Method::POST,
+        "/meetings",
+        meeting_body(app, body.id),
+    )
+    .await;
+    let meeting: Meeting = call_json(
+        app,
+        office,
+        Method::POST,
+        &format!("/meetings/{}/publish", draft.id),
+        json!(null),
+    )
+    .await;
+    let leave: LeaveRequest = call_json(
+        app,
+        office,
+        Method::POST,
+        &format!("/meetings/{}/leave-requests", meeting.id),
+        json!({"member_id": spare.id, "reason": "住院"}),
+    )
+    .await;
+    let new_round = json!({"meeting_id": meeting.id, "title": "部门评议", "departments": ["县教育局"], "electorate": "body"});
+    let draft_round: Appraisal =
+        call_json(app, office, Method::POST, "/appraisals", new_round.clone()).await;
+    let round: Appraisal = call_json(app, office, Method::POST, "/appraisals", new_round).await;
+    let _: Appraisal = call_json(
+        app,
+        office,
+        Method::POST,
+        &format!("/appraisals/{}/open", round.id),
+        json!(null),
+    )
+    .await;
+    let ballot =
+        json!({"answers": [{"department_id": round.departments[0].id, "rating": "satisfied"}]});
+    for voter in [member, organizer, admin] {
+        let _: Value = call_json(
+            app,
+            &voter.access_token,
+            Method::POST,
+            &format!("/appraisals/{}/ballots", round.id),
+            ballot.clone(),
+        )
+        .await;
+    }
+    let closed_round: Appraisal = call_json(
+        app,
+        office,
+        Method::POST,
+        &format!("/appraisals/{}/close", round.id),
+        json!(null),
+    )
+    .await;
+    let item: Rectification = call_json(app, office, Method::POST, "/rectifications", json!({"appraisal_id": round.id, "department_id": round.departments[0].id, "item": "整改", "due_on": "2027-06-30"})).await;
+    Meetings {
+        body: body.id,
+        meeting,
+        leave: leave.id,
+        draft_round,
+        closed_round,
+        rectification: item.id,
     }
 }
 
@@ -763,6 +984,172 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
         "GET /announcements/{id}" => {
             call(get, format!("/announcements/{}", fx.announcement), Empty)
         }
+        "POST /bodies" => call(
+            post,
+            "/bodies",
+            Json(json!({"name": "提案委员会", "kind": "special", "term": "第七届"})),
+        ),
+        "GET /bodies" => call(get, "/bodies", Empty),
+        "GET /bodies/{id}" => call(get, format!("/bodies/{}", fx.meetings.body), Empty),
+        "GET /bodies/{id}/members" => {
+            call(get, format!("/bodies/{}/members", fx.meetings.body), Empty)
+        }
+        // Already a member: refused as an overlap after authorization.
+        "POST /bodies/{id}/members" => call(
+            post,
+            format!("/bodies/{}/members", fx.meetings.body),
+            Json(json!({"member_id": fx.spare.id, "joined_on": "2026-06-01"})),
+        ),
+        // A last day before the first: refused after authorization.
+        "PATCH /bodies/{id}/members/{member_id}" => call(
+            patch,
+            format!("/bodies/{}/members/{}", fx.meetings.body, fx.spare.id),
+            Json(json!({"left_on": "2000-01-01"})),
+        ),
+        "GET /meeting-rules/{kind}" => call(get, "/meeting-rules/plenary", Empty),
+        "PUT /meeting-rules/{kind}" => call(
+            put,
+            "/meeting-rules/plenary",
+            Json(json!({"quorum_numerator": 1, "quorum_denominator": 2})),
+        ),
+        "GET /meetings" => call(get, "/meetings", Empty),
+        "POST /meetings" => call(post, "/meetings", Json(meeting_body(app, fx.meetings.body))),
+        "GET /meetings/{id}" => call(get, format!("/meetings/{}", fx.meetings.meeting.id), Empty),
+        "PATCH /meetings/{id}" => call(
+            patch,
+            format!("/meetings/{}", fx.meetings.meeting.id),
+            Json(json!({"agenda": "审议工作报告"})),
+        ),
+        "POST /meetings/{id}/publish" => {
+            let draft = fx.fresh_meeting().await;
+            call(post, format!("/meetings/{}/publish", draft.id), Empty)
+        }
+        "POST /meetings/{id}/cancel" => {
+            let doomed = fx.fresh_meeting().await;
+            call(
+                post,
+                format!("/meetings/{}/cancel", doomed.id),
+                Json(json!({"reason": "改期"})),
+            )
+        }
+        // Everyone in A is summoned (the office's accounts belong to the body).
+        "POST /meetings/{id}/responses" => call(
+            post,
+            format!("/meetings/{}/responses", fx.meetings.meeting.id),
+            Json(json!({"answer": "attend"})),
+        ),
+        "GET /meetings/{id}/leave-requests" => call(
+            get,
+            format!("/meetings/{}/leave-requests", fx.meetings.meeting.id),
+            Empty,
+        ),
+        // The spare member's leave is already recorded: refused after authorization.
+        "POST /meetings/{id}/leave-requests" => call(
+            post,
+            format!("/meetings/{}/leave-requests", fx.meetings.meeting.id),
+            Json(json!({"member_id": fx.spare.id, "reason": "出差"})),
+        ),
+        "GET /leave-requests" => call(get, "/leave-requests", Empty),
+        // A refusal without its reason: refused after authorization.
+        "POST /leave-requests/{id}" => call(
+            post,
+            format!("/leave-requests/{}", fx.meetings.leave),
+            Json(json!({"decision": "refuse"})),
+        ),
+        "GET /me/leave-requests" => call(get, "/me/leave-requests", Empty),
+        "GET /meetings/{id}/sessions/{sid}/checkin-code" => call(
+            get,
+            format!(
+                "/meetings/{}/sessions/{}/checkin-code",
+                fx.meetings.meeting.id, fx.meetings.meeting.sessions[0].id
+            ),
+            Empty,
+        ),
+        // Not a code: refused after authorization.
+        "POST /meetings/{id}/sessions/{sid}/checkins" => call(
+            post,
+            format!(
+                "/meetings/{}/sessions/{}/checkins",
+                fx.meetings.meeting.id, fx.meetings.meeting.sessions[0].id
+            ),
+            Json(json!({"code": "000000"})),
+        ),
+        "GET /meetings/{id}/quorum" => call(
+            get,
+            format!("/meetings/{}/quorum", fx.meetings.meeting.id),
+            Empty,
+        ),
+        "GET /meetings/{id}/attendance" => call(
+            get,
+            format!("/meetings/{}/attendance", fx.meetings.meeting.id),
+            Empty,
+        ),
+        "POST /appraisals" => call(
+            post,
+            "/appraisals",
+            Json(
+                json!({"meeting_id": fx.meetings.meeting.id, "title": "评议", "departments": ["县卫健局"]}),
+            ),
+        ),
+        "GET /appraisals" => call(get, "/appraisals", Empty),
+        "GET /appraisals/{id}" => call(
+            get,
+            format!("/appraisals/{}", fx.meetings.draft_round.id),
+            Empty,
+        ),
+        "POST /appraisals/{id}/open" => {
+            let round = fx.fresh_round().await;
+            call(post, format!("/appraisals/{}/open", round.id), Empty)
+        }
+        // A draft cannot close: refused after authorization.
+        "POST /appraisals/{id}/close" => call(
+            post,
+            format!("/appraisals/{}/close", fx.meetings.draft_round.id),
+            Empty,
+        ),
+        // A draft takes no ballots: refused after authorization.
+        "POST /appraisals/{id}/ballots" => call(
+            post,
+            format!("/appraisals/{}/ballots", fx.meetings.draft_round.id),
+            Json(json!({"answers": []})),
+        ),
+        "GET /appraisals/{id}/ballots/{receipt}" => call(
+            get,
+            format!(
+                "/appraisals/{}/ballots/{}",
+                fx.meetings.closed_round.id,
+                "0".repeat(32)
+            ),
+            Empty,
+        ),
+        "GET /appraisals/{id}/results" => call(
+            get,
+            format!("/appraisals/{}/results", fx.meetings.closed_round.id),
+            Empty,
+        ),
+        // The draft round has no results yet: refused after authorization.
+        "POST /rectifications" => call(
+            post,
+            "/rectifications",
+            Json(json!({
+                "appraisal_id": fx.meetings.draft_round.id,
+                "department_id": fx.meetings.draft_round.departments[0].id,
+                "item": "整改", "due_on": "2027-06-30",
+            })),
+        ),
+        "GET /rectifications" => call(
+            get,
+            format!(
+                "/rectifications?appraisal_id={}",
+                fx.meetings.closed_round.id
+            ),
+            Empty,
+        ),
+        "PATCH /rectifications/{id}" => call(
+            patch,
+            format!("/rectifications/{}", fx.meetings.rectification),
+            Json(json!({"note": "已督办"})),
+        ),
         other => panic!("{other} has a rule but no request in `request`"),
     }
 }

@@ -272,6 +272,17 @@ pub fn decide(
         .find(id)
         .select(LeaveRequestRow::as_select())
         .get_result(conn)?;
+    // The input first: a malformed decision is the same mistake from anyone.
+    let note = match &input.note {
+        Some(n) => Some(text(n, "note", MAX_LONG_TEXT_CHARS, false)?).filter(|n| !n.is_empty()),
+        None => None,
+    };
+    if input.decision == LeaveDecision::Refuse && note.is_none() {
+        return Err(
+            AppError::new(ErrorCode::FieldRequired, "say why the leave is refused")
+                .with_field("note"),
+        );
+    }
     if row.user_id == ctx.caller.user_id {
         return Err(AppError::new(
             ErrorCode::OwnLeaveRequest,
@@ -289,16 +300,6 @@ pub fn decide(
             ErrorCode::InvalidTransition,
             "this request has already been decided",
         ));
-    }
-    let note = match &input.note {
-        Some(n) => Some(text(n, "note", MAX_LONG_TEXT_CHARS, false)?).filter(|n| !n.is_empty()),
-        None => None,
-    };
-    if input.decision == LeaveDecision::Refuse && note.is_none() {
-        return Err(
-            AppError::new(ErrorCode::FieldRequired, "say why the leave is refused")
-                .with_field("note"),
-        );
     }
     let status = match input.decision {
         LeaveDecision::Approve => LeaveStatus::Approved,
@@ -415,7 +416,8 @@ pub fn queue(
         }
     }
     if kinds.is_empty() {
-        return Err(AppError::forbidden());
+        // Approves nothing: an empty queue.
+        return Ok(Vec::new());
     }
     let mut q = leave_requests::table
         .inner_join(meetings::table)
