@@ -26,9 +26,11 @@ use crate::domain::Ctx;
 use crate::domain::accounts::bootstrap::{self, FirstAdmin};
 use crate::domain::accounts::members;
 use crate::domain::accounts::sessions::Sessions;
-use crate::domain::activities::signup_queue::SignupQueue;
+use crate::domain::activities::signup_queue::{self, SignupQueue};
 use crate::domain::calendar::feeds::FeedKey;
 use crate::domain::committees::TimeZones;
+use crate::domain::lanes::Lanes;
+use crate::domain::meetings::ballots::{BallotBox, BallotWriter};
 use crate::error::{AppError, app_error_from_poem};
 use crate::metrics::Metrics;
 use crate::push::fcm::FcmClient;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Per-activity lanes that write sign-ups in batches.
     pub signups: Arc<SignupQueue>,
+    /// Per-round lanes that write ballots in batches.
+    pub ballots: Arc<BallotBox>,
     /// The push worker's dependencies; `push.wake` tells it new work is queued.
     pub push: Arc<PushWorker>,
     /// The key calendar feeds' secrets are derived with.
@@ -107,7 +111,17 @@ impl AppState {
             metrics: metrics.clone(),
         });
         let state = Self {
-            signups: SignupQueue::new(db.clone(), clock.clone(), config.signups.max_batch),
+            signups: signup_queue::signup_queue(
+                db.clone(),
+                clock.clone(),
+                config.signups.max_batch,
+            ),
+            ballots: Lanes::new(
+                db.clone(),
+                clock.clone(),
+                config.signups.max_batch,
+                BallotWriter,
+            ),
             config,
             db,
             auth,

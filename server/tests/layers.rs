@@ -67,7 +67,14 @@ fn nothing_below_the_http_layer_imports_it() {
 /// depend one way: committees ← audit ← notifications ← accounts, activities,
 /// meetings.
 fn allowed(area: &str) -> &'static [&'static str] {
-    const SHARED: &[&str] = &["Ctx", "context", "idempotency", "pages", "rotating_codes"];
+    const SHARED: &[&str] = &[
+        "Ctx",
+        "context",
+        "idempotency",
+        "lanes",
+        "pages",
+        "rotating_codes",
+    ];
     match area {
         "audit" => &["Ctx", "context", "idempotency", "pages", "committees"],
         // The check-in codes show their expiry in the committee's time zone.
@@ -86,6 +93,7 @@ fn allowed(area: &str) -> &'static [&'static str] {
             "Ctx",
             "context",
             "idempotency",
+            "lanes",
             "pages",
             "rotating_codes",
             "committees",

@@ -679,6 +679,15 @@ pub struct DutyRecord {
     pub attended: i32,
     /// `attended / attendance_recorded`, 0 when nothing is recorded.
     pub attendance_rate: f64,
+    /// Sessions of formal meetings the member was summoned to that have
+    /// ended, and what became of each: present (late included), excused
+    /// (approved leave), absent without leave.
+    pub meeting_sessions: i32,
+    pub meeting_sessions_present: i32,
+    pub meeting_sessions_excused: i32,
+    pub meeting_sessions_absent: i32,
+    /// Appraisal rounds the member voted in (never how).
+    pub appraisals_voted: i32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -339,7 +339,7 @@ impl ActivitiesApi {
         body: Json<SignupRequest>,
     ) -> ApiResult<Json<SignupResult>> {
         let caller = auth.0;
-        let id = parse_id(&id.0, "id")?;
+        let id: ActivityId = parse_id(&id.0, "id")?;
         let request = serde_json::to_string(&body.0).map_err(AppError::internal)?;
         let idem = IdemKey::new(
             caller.user_id,
@@ -353,7 +353,8 @@ impl ActivitiesApi {
             role_id: body.0.role_id,
             idem,
         };
-        let answer = self.state.signups.submit(id, job).await?;
+        let key = (job.caller.committee_id, id);
+        let answer = self.state.signups.submit(key, job).await?;
         Ok(Json(answer))
     }
 

@@ -8,9 +8,11 @@ use lvzhi_shared::meetings::{
     NewRectification, ReceiptCheck, Rectification, RectificationList, RectificationUpdate,
 };
 use poem_openapi::param::{Path, Query};
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::payload::{Attachment, AttachmentType};
+use poem_openapi::{ApiResponse, Enum, OpenApi};
 
 use super::Json;
+use super::formats::Formats;
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
@@ -34,6 +36,30 @@ enum BallotCast {
     /// can check that the ballot was counted.
     #[oai(status = 201)]
     Created(Json<BallotReceipt>),
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum ResultsFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(ApiResponse)]
+enum ResultsResponse {
+    /// The results as JSON.
+    #[oai(status = 200)]
+    Json(Json<AppraisalResults>),
+    /// The results as a CSV file (UTF-8, Chinese headers).
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(Attachment<Vec<u8>>),
+    /// The results as an Excel workbook (Chinese headers).
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(Attachment<Vec<u8>>),
 }
 
 #[derive(ApiResponse)]
@@ -166,9 +192,14 @@ impl AppraisalsApi {
     ) -> ApiResult<BallotCast> {
         let id: AppraisalId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
+        let job = ballots::BallotJob {
+            voter: ctx.caller.user_id,
+            ballot: body.0,
+        };
         let receipt = self
             .state
-            .write(&ctx, move |conn, ctx| ballots::cast(conn, ctx, id, &body.0))
+            .ballots
+            .submit((ctx.caller.committee_id, id), job)
             .await?;
         Ok(BallotCast::Created(Json(receipt)))
     }
@@ -205,6 +236,7 @@ impl AppraisalsApi {
     /// Who: any signed-in account, once the round is closed
     /// (`results_not_ready` before, for everyone). Per department: the
     /// answers, the satisfaction rate and the rank (ties share one).
+    /// `format` `csv` or `xlsx` gives a spreadsheet with Chinese headers.
     #[oai(
         path = "/appraisals/:id/results",
         method = "get",
@@ -214,14 +246,28 @@ impl AppraisalsApi {
         &self,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<Json<AppraisalResults>> {
+        format: Query<Option<ResultsFormat>>,
+    ) -> ApiResult<Formats<ResultsResponse>> {
         let id: AppraisalId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let results = self
             .state
             .read(&ctx, move |conn, ctx| appraisals::results(conn, ctx, id))
             .await?;
-        Ok(Json(results))
+        let file = |ext: &str| format!("appraisal-results.{ext}");
+        Ok(Formats(match format.0.unwrap_or(ResultsFormat::Json) {
+            ResultsFormat::Json => ResultsResponse::Json(Json(results)),
+            ResultsFormat::Csv => ResultsResponse::Csv(
+                Attachment::new(appraisals::results_table(&results).to_csv()?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename(file("csv")),
+            ),
+            ResultsFormat::Xlsx => ResultsResponse::Xlsx(
+                Attachment::new(appraisals::results_table(&results).to_xlsx("民主评议结果")?)
+                    .attachment_type(AttachmentType::Attachment)
+                    .filename(file("xlsx")),
+            ),
+        }))
     }
 
     /// Add a rectification item

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
-use crate::domain::{Ctx, activities::findings, activities::records};
+use crate::domain::{Ctx, activities::findings, activities::records, meetings};
 use crate::error::ApiResult;
 
 pub struct RecordsApi {
@@ -41,7 +41,18 @@ impl RecordsApi {
             .state
             .read(&ctx, move |conn, ctx| {
                 let me = &ctx.caller;
-                records::duty_record(conn, me.committee_id, me.user_id, year, ctx.tz)
+                let mut record =
+                    records::duty_record(conn, me.committee_id, me.user_id, year, ctx.tz)?;
+                let bounds = records::year_bounds(year, ctx.tz);
+                meetings::record::add_to(
+                    conn,
+                    &mut record,
+                    me.committee_id,
+                    me.user_id,
+                    bounds,
+                    ctx.now,
+                )?;
+                Ok(record)
             })
             .await?;
         Ok(Json(record))

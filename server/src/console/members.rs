@@ -22,6 +22,7 @@ use crate::app::AppState;
 use crate::domain::accounts::members::{self, ListFilter};
 use crate::domain::activities::{self, records};
 use crate::domain::committees;
+use crate::domain::meetings;
 
 /// Rows on one page of the list.
 const PAGE: u32 = 50;
@@ -248,7 +249,9 @@ pub async fn page(
             let committee = ctx.caller.committee_id;
             let member = members::to_member(members::get(conn, committee, id)?, ctx.tz);
             let year = records::current_year(ctx.now.and_utc(), ctx.tz);
-            let record = records::duty_record(conn, committee, id, year, ctx.tz)?;
+            let mut record = records::duty_record(conn, committee, id, year, ctx.tz)?;
+            let bounds = records::year_bounds(year, ctx.tz);
+            meetings::record::add_to(conn, &mut record, committee, id, bounds, ctx.now)?;
             let signups = activities::my_summaries(conn, id, ctx.tz)?;
             Ok((member, record, signups))
         })

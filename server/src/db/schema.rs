@@ -382,6 +382,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    meeting_reminders_sent (meeting_id, minutes) {
+        meeting_id -> Text,
+        minutes -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     meeting_invitees (meeting_id, user_id) {
         meeting_id -> Text,
         user_id -> Text,
@@ -559,6 +567,7 @@ diesel::joinable!(leave_requests -> meetings (meeting_id));
 diesel::joinable!(leave_request_sessions -> leave_requests (leave_request_id));
 diesel::joinable!(session_checkins -> meeting_sessions (session_id));
 diesel::joinable!(appraisals -> meetings (meeting_id));
+diesel::joinable!(appraisal_voters -> appraisals (appraisal_id));
 diesel::joinable!(appraisal_departments -> appraisals (appraisal_id));
 diesel::joinable!(rectifications -> appraisal_departments (department_id));
 diesel::joinable!(rectifications -> appraisals (appraisal_id));
@@ -595,6 +604,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     meeting_sessions,
     meeting_invitees,
+    meeting_reminders_sent,
     meeting_summons,
     leave_requests,
     leave_request_sessions,

@@ -6,8 +6,8 @@
 //! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
 //! (members, sessions, roster import), `activities` (activities and
 //! everything done in them) and `meetings` (bodies, meetings, leave, quorum,
-//! appraisal). `context`, `idempotency`, `pages`, `rotating_codes` (check-in
-//! codes) and `audit` (the office's audit log) serve all.
+//! appraisal). `context`, `idempotency`, `lanes` (batched writes), `pages`,
+//! `rotating_codes` (check-in codes) and `audit` (the office's audit log) serve all.
 
 pub mod accounts;
 pub mod activities;
@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod committees;
 pub mod context;
 pub mod idempotency;
+pub mod lanes;
 pub mod meetings;
 pub mod notifications;
 pub mod pages;

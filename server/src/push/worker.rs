@@ -20,7 +20,9 @@ use crate::clock::Clock;
 use crate::config::PushConfig;
 use crate::db::Db;
 use crate::db::models::OutboxRow;
-use crate::domain::{activities::reminders, notifications::devices, notifications::outbox};
+use crate::domain::{
+    activities::reminders, meetings, notifications::devices, notifications::outbox,
+};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 
@@ -82,12 +84,21 @@ pub async fn run(state: Arc<PushWorker>, mut stop: tokio::sync::watch::Receiver<
 async fn queue_reminders(state: &PushWorker) -> Result<(), AppError> {
     let now = state.clock.now_naive();
     let defaults = state.config.reminder_minutes.clone();
-    let queued = state
+    let (queued, meetings_queued) = state
         .db
-        .run(move |conn| reminders::queue_due(conn, &defaults, now))
+        .run(move |conn| {
+            Ok((
+                reminders::queue_due(conn, &defaults, now)?,
+                meetings::reminders::queue_due(conn, &defaults, now)?,
+            ))
+        })
         .await?;
-    if queued > 0 {
-        tracing::info!(activities = queued, "reminders queued");
+    if queued > 0 || meetings_queued > 0 {
+        tracing::info!(
+            activities = queued,
+            meetings = meetings_queued,
+            "reminders queued"
+        );
     }
     Ok(())
 }

@@ -325,6 +325,41 @@ async fn three_hundred_vote_at_once_and_the_tally_is_exact(b: Backend) {
         .await;
         assert!(check.counted);
     }
+    // The spreadsheet: a header row and one row per department, best first.
+    let csv = send(
+        &app,
+        &office,
+        Method::GET,
+        &format!("/appraisals/{}/results?format=csv", r.id),
+        None,
+    )
+    .await;
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.expect("csv");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("名次,评议对象"), "{}", lines[0]);
+    assert!(
+        lines[1].contains(&results.departments[0].name),
+        "{}",
+        lines[1]
+    );
+    let xlsx = send(
+        &app,
+        &office,
+        Method::GET,
+        &format!("/appraisals/{}/results?format=xlsx", r.id),
+        None,
+    )
+    .await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.bytes().await.expect("xlsx").starts_with(b"PK"),
+        "a zip: XLSX"
+    );
+    // Voting shows in the duty record, and nothing of how.
+    let record: Value = ok(&app, &members[3].token, Method::GET, "/me/record", None).await;
+    assert_eq!(record["appraisals_voted"], 1);
     let made_up: ReceiptCheck = ok(
         &app,
         &members[1].token,

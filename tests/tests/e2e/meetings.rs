@@ -21,7 +21,8 @@ on_both_backends!(
     a_whole_plenary_with_leave_checkins_and_quorum,
     rescheduling_voids_leave_and_asks_again,
     bodies_summon_their_members_of_the_meeting_date,
-    answers_and_leave_refuse_bad_input
+    answers_and_leave_refuse_bad_input,
+    reminders_reach_the_summoned_not_the_excused
 );
 
 /// A time `days` from the app's now, at `hour`:00 in Beijing.
@@ -504,6 +505,21 @@ async fn a_whole_plenary_with_leave_checkins_and_quorum(b: Backend) {
     assert_eq!(line(&members[230])[..2], [Absent, Late]);
     assert_eq!(line(&members[299])[..3], [Absent, Expected, Expected]);
     assert_eq!(line(&members[299]).len(), 3);
+    // The duty record: the first session has ended.
+    for (who, want) in [(0, (1, 0, 1, 0)), (19, (1, 1, 0, 0)), (299, (1, 0, 0, 1))] {
+        let r: lvzhi_shared::activities::DutyRecord =
+            ok(&app, &members[who].token, Method::GET, "/me/record", None).await;
+        assert_eq!(
+            (
+                r.meeting_sessions,
+                r.meeting_sessions_present,
+                r.meeting_sessions_excused,
+                r.meeting_sessions_absent
+            ),
+            want,
+            "member {who}"
+        );
+    }
 }
 
 async fn rescheduling_voids_leave_and_asks_again(b: Backend) {
@@ -1054,4 +1070,69 @@ async fn answers_and_leave_refuse_bad_input(b: Backend) {
     )
     .await;
     assert_eq!(mine.items.len(), 2);
+}
+
+/// The member's meeting reminders, waited for up to two seconds until there are `want`.
+async fn reminders(app: &TestApp, token: &str, want: usize) -> Vec<String> {
+    let mut got = Vec::new();
+    for _ in 0..40 {
+        let inbox: NotificationPage = ok(app, token, Method::GET, "/me/notifications", None).await;
+        got = inbox
+            .items
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::Reminder)
+            .map(|n| n.body)
+            .collect();
+        if got.len() >= want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    got
+}
+
+async fn reminders_reach_the_summoned_not_the_excused(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let mut members = app.quick_members("13900137", 2).await;
+    let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
+    let body = body_of(&app, &office, "standing", &ids).await;
+    let m = meeting(&app, &office, body.id, "standing", 1, 3).await;
+    let m = publish(&app, &office, m.id).await;
+    let recorded = send(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/meetings/{}/leave-requests", m.id),
+        Some(json!({"member_id": members[0].id, "reason": "出国访问"})),
+    )
+    .await;
+    assert_eq!(recorded.status(), 201);
+    let start = m.sessions[0].starts_at.to_utc();
+
+    app.clock.set(start - Duration::hours(25));
+    app.renew(&mut members).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        reminders(&app, &members[1].token, 0).await.is_empty(),
+        "too early"
+    );
+    app.clock.set(start - Duration::hours(24));
+    let got = reminders(&app, &members[1].token, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("1天后开会"), "{}", got[0]);
+    app.clock.set(start - Duration::hours(2));
+    let got = reminders(&app, &members[1].token, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].starts_with("2小时后开会"), "{}", got[0]);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        reminders(&app, &members[1].token, 3).await.len(),
+        2,
+        "each lead once"
+    );
+    assert!(
+        reminders(&app, &members[0].token, 0).await.is_empty(),
+        "excused from every session"
+    );
 }

@@ -252,6 +252,11 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
         attendance_recorded: 7,
         attended: 5,
         attendance_rate: 5.0 / 7.0,
+        meeting_sessions: 0,
+        meeting_sessions_present: 0,
+        meeting_sessions_excused: 0,
+        meeting_sessions_absent: 0,
+        appraisals_voted: 0,
     };
     assert_eq!(
         record(&app, &member.access_token, Some(2031)).await,
@@ -272,6 +277,11 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
             attendance_recorded: 1,
             attended: 1,
             attendance_rate: 1.0,
+            meeting_sessions: 0,
+            meeting_sessions_present: 0,
+            meeting_sessions_excused: 0,
+            meeting_sessions_absent: 0,
+            appraisals_voted: 0,
         }
     );
     let nothing = |year| DutyRecord {
@@ -285,6 +295,11 @@ async fn a_duty_record_adds_up_a_members_year(b: Backend) {
         attendance_recorded: 0,
         attended: 0,
         attendance_rate: 0.0,
+        meeting_sessions: 0,
+        meeting_sessions_present: 0,
+        meeting_sessions_excused: 0,
+        meeting_sessions_absent: 0,
+        appraisals_voted: 0,
     };
     assert_eq!(record(&app, &idle.access_token, None).await, nothing(2031));
     assert_eq!(

@@ -69,6 +69,14 @@ CREATE TABLE meeting_sessions (
 );
 CREATE INDEX meeting_sessions_meeting ON meeting_sessions (meeting_id);
 
+-- Reminder leads (minutes before the first session) already queued, so each goes once.
+CREATE TABLE meeting_reminders_sent (
+    meeting_id TEXT NOT NULL REFERENCES meetings (id),
+    minutes INTEGER NOT NULL,
+    sent_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (meeting_id, minutes)
+);
+
 -- Invited non-members (列席): summoned without a vote.
 CREATE TABLE meeting_invitees (
     meeting_id TEXT NOT NULL REFERENCES meetings (id),

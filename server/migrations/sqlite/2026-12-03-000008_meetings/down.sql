@@ -10,6 +10,7 @@ DROP TABLE leave_request_sessions;
 DROP TABLE leave_requests;
 DROP TABLE meeting_summons;
 DROP TABLE meeting_invitees;
+DROP TABLE meeting_reminders_sent;
 DROP TABLE meeting_sessions;
 DROP TABLE meetings;
 DROP TABLE meeting_approvers;

@@ -89,6 +89,11 @@ pub fn duty_record(
         attendance_recorded: 0,
         attended: 0,
         attendance_rate: 0.0,
+        meeting_sessions: 0,
+        meeting_sessions_present: 0,
+        meeting_sessions_excused: 0,
+        meeting_sessions_absent: 0,
+        appraisals_voted: 0,
     };
     for (kind, hours, attendance) in marks {
         record.attendance_recorded += 1;

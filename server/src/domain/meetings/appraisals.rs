@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::audit::AuditAction;
-use lvzhi_shared::ids::{AppraisalId, DepartmentId, MeetingId, MemberId};
+use lvzhi_shared::ids::{AppraisalId, CommitteeId, DepartmentId, MeetingId, MemberId};
 use lvzhi_shared::meetings::{
     Appraisal, AppraisalResults, AppraisalStatus, BallotAnswer, Department, DepartmentResult,
     Electorate, MeetingStatus, NewAppraisal, Rating,
@@ -23,14 +23,23 @@ use crate::db::schema::{
 };
 use crate::domain::{Ctx, audit};
 use crate::error::AppError;
+use crate::export::Table;
 
 /// Most departments on one ballot.
 const MAX_DEPARTMENTS: usize = 100;
 
 pub fn load(conn: &mut DbConnection, ctx: &Ctx, id: AppraisalId) -> Result<AppraisalRow, AppError> {
+    load_in(conn, ctx.caller.committee_id, id)
+}
+
+fn load_in(
+    conn: &mut DbConnection,
+    committee_id: CommitteeId,
+    id: AppraisalId,
+) -> Result<AppraisalRow, AppError> {
     appraisals::table
         .find(id)
-        .filter(appraisals::committee_id.eq(ctx.caller.committee_id))
+        .filter(appraisals::committee_id.eq(committee_id))
         .select(AppraisalRow::as_select())
         .get_result(conn)
         .optional()?
@@ -40,12 +49,20 @@ pub fn load(conn: &mut DbConnection, ctx: &Ctx, id: AppraisalId) -> Result<Appra
 /// Takes the round's write lock: votes and the close are serialised on it,
 /// so ballots never outnumber the eligible and the close counts all of them.
 pub fn lock(conn: &mut DbConnection, ctx: &Ctx, id: AppraisalId) -> Result<AppraisalRow, AppError> {
+    lock_in(conn, ctx.caller.committee_id, id)
+}
+
+pub fn lock_in(
+    conn: &mut DbConnection,
+    committee_id: CommitteeId,
+    id: AppraisalId,
+) -> Result<AppraisalRow, AppError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT id FROM appraisals WHERE id = $1 FOR UPDATE")
             .bind::<diesel::sql_types::Text, _>(id)
             .execute(pg)?;
     }
-    load(conn, ctx, id)
+    load_in(conn, committee_id, id)
 }
 
 pub fn departments(
@@ -462,4 +479,34 @@ pub fn results(
         },
         departments: out,
     })
+}
+
+/// The results as a table for a spreadsheet (Chinese headers), best first.
+pub fn results_table(results: &AppraisalResults) -> Table {
+    Table {
+        headers: vec![
+            "名次",
+            "评议对象",
+            "满意",
+            "基本满意",
+            "不满意",
+            "不了解",
+            "满意率",
+        ],
+        rows: results
+            .departments
+            .iter()
+            .map(|d| {
+                vec![
+                    d.rank.to_string(),
+                    d.name.clone(),
+                    d.satisfied.to_string(),
+                    d.basically_satisfied.to_string(),
+                    d.unsatisfied.to_string(),
+                    d.cannot_judge.to_string(),
+                    format!("{:.1}%", d.satisfaction_rate * 100.0),
+                ]
+            })
+            .collect(),
+    }
 }

@@ -10,11 +10,13 @@
 //! with the voter's mark; so each vote rewrites the round's whole ballot box
 //! in a random order in its transaction: every live ballot then carries the
 //! latest vote's `xmin` and a random place. That costs a rewrite of the box
-//! per vote, inside PostgreSQL (800 ballots: see BENCHMARKS.md), paid only while a round is open.
+//! per batch of votes (the round's lane writes the ballots that arrive
+//! together in one transaction), inside PostgreSQL; see BENCHMARKS.md.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
-use lvzhi_shared::ids::{AppraisalId, BallotId, DepartmentId};
+use lvzhi_shared::ids::{AppraisalId, BallotId, CommitteeId, DepartmentId, MemberId};
 use lvzhi_shared::meetings::{AppraisalStatus, BallotReceipt, NewBallot, ReceiptCheck};
 use lvzhi_shared::validate::{MAX_LONG_TEXT_CHARS, text};
 use rand::RngCore;
@@ -22,12 +24,13 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::hex;
 use crate::db::DbConnection;
-use crate::db::models::BallotRow;
+use crate::db::models::{AppraisalRow, BallotRow, DepartmentRow};
 use crate::db::schema::{appraisal_ballots, appraisal_voters};
 use crate::domain::Ctx;
+use crate::domain::lanes::{BatchWriter, Lanes};
 use crate::error::AppError;
 
-use super::appraisals::{departments, is_eligible, load, lock};
+use super::appraisals::{departments, is_eligible, load, lock_in};
 
 /// Longest comment on one department.
 const MAX_COMMENT_CHARS: usize = 500;
@@ -36,21 +39,97 @@ fn receipt_hash(receipt: &str) -> String {
     hex(&Sha256::digest(receipt.trim().as_bytes()))
 }
 
-/// Casts the caller's ballot: one answer per department, once per round.
-pub fn cast(
+/// Writes the ballots of one committee's round that arrived together (see
+/// `domain::lanes`): a burst of voters holds one connection and one lock,
+/// and the PostgreSQL box is reshuffled once per batch, not per ballot.
+pub struct BallotWriter;
+
+impl BatchWriter for BallotWriter {
+    type Key = (CommitteeId, AppraisalId);
+    type Job = BallotJob;
+    type Answer = BallotReceipt;
+
+    fn write(
+        &self,
+        conn: &mut DbConnection,
+        (committee_id, id): Self::Key,
+        jobs: &[BallotJob],
+        _now: NaiveDateTime,
+    ) -> Result<Vec<Result<BallotReceipt, AppError>>, AppError> {
+        cast_batch(conn, committee_id, id, jobs)
+    }
+}
+
+pub type BallotBox = Lanes<BallotWriter>;
+
+/// One voter's ballot, waiting in the round's lane.
+pub struct BallotJob {
+    pub voter: MemberId,
+    pub ballot: NewBallot,
+}
+
+/// Writes the ballots that arrived together for one round, in one
+/// transaction under the round's lock; each voter gets a receipt or the
+/// reason their ballot was refused. On PostgreSQL the box is reshuffled
+/// once for the batch.
+pub fn cast_batch(
     conn: &mut DbConnection,
-    ctx: &Ctx,
+    committee_id: CommitteeId,
     id: AppraisalId,
-    input: &NewBallot,
-) -> Result<BallotReceipt, AppError> {
-    let row = lock(conn, ctx, id)?;
+    jobs: &[BallotJob],
+) -> Result<Vec<Result<BallotReceipt, AppError>>, AppError> {
+    let row = lock_in(conn, committee_id, id)?;
+    let depts = departments(conn, id)?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut ballots = Vec::new();
+    for job in jobs {
+        match check(conn, &row, &depts, job) {
+            Ok((ballot, receipt)) => {
+                diesel::insert_into(appraisal_voters::table)
+                    .values((
+                        appraisal_voters::appraisal_id.eq(id),
+                        appraisal_voters::user_id.eq(job.voter),
+                    ))
+                    .execute(conn)?;
+                ballots.push(ballot);
+                answers.push(Ok(BallotReceipt {
+                    appraisal_id: id,
+                    receipt,
+                }));
+            }
+            Err(refused) => answers.push(Err(refused)),
+        }
+    }
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for b in &ballots {
+                diesel::insert_into(appraisal_ballots::table)
+                    .values(b)
+                    .execute(c)?;
+            }
+        }
+        DbConnection::Postgres(c) if !ballots.is_empty() => reshuffle_with(c, id, &ballots)?,
+        DbConnection::Postgres(_) => {}
+    }
+    Ok(answers)
+}
+
+/// Judges one ballot against the round as it stands in this transaction;
+/// the ballot to store and the voter's receipt.
+fn check(
+    conn: &mut DbConnection,
+    row: &AppraisalRow,
+    depts: &[DepartmentRow],
+    job: &BallotJob,
+) -> Result<(BallotRow, String), AppError> {
+    let id = row.id;
     if row.status != AppraisalStatus::Open {
         return Err(AppError::new(
             ErrorCode::AppraisalNotOpen,
             "this round is not open for voting",
         ));
     }
-    let voter = ctx.caller.user_id;
+    let voter = job.voter;
     let already: i64 = appraisal_voters::table
         .find((id, voter))
         .count()
@@ -61,13 +140,13 @@ pub fn cast(
             "your ballot is already in the box",
         ));
     }
-    if !is_eligible(conn, &row, voter)? {
+    if !is_eligible(conn, row, voter)? {
         return Err(AppError::new(
             ErrorCode::NotEligible,
             "you may not vote in this round",
         ));
     }
-    let depts = departments(conn, id)?;
+    let input = &job.ballot;
     let mut answers = input.answers.clone();
     let mut seen: Vec<DepartmentId> = Vec::with_capacity(answers.len());
     for (i, a) in answers.iter_mut().enumerate() {
@@ -115,30 +194,13 @@ pub fn cast(
     let mut secret = [0u8; 16];
     rand::rng().fill_bytes(&mut secret);
     let receipt = hex(&secret);
-    diesel::insert_into(appraisal_voters::table)
-        .values((
-            appraisal_voters::appraisal_id.eq(id),
-            appraisal_voters::user_id.eq(voter),
-        ))
-        .execute(conn)?;
     let ballot = BallotRow {
         id: BallotId::new_v4(),
         appraisal_id: id,
         receipt_hash: receipt_hash(&receipt),
         answers: serde_json::to_string(&answers).map_err(AppError::internal)?,
     };
-    match conn {
-        DbConnection::Sqlite(c) => {
-            diesel::insert_into(appraisal_ballots::table)
-                .values(&ballot)
-                .execute(c)?;
-        }
-        DbConnection::Postgres(c) => reshuffle_with(c, id, ballot)?,
-    }
-    Ok(BallotReceipt {
-        appraisal_id: id,
-        receipt,
-    })
+    Ok((ballot, receipt))
 }
 
 /// PostgreSQL: adds `new` and rewrites the round's ballots in a random
@@ -146,10 +208,10 @@ pub fn cast(
 fn reshuffle_with(
     conn: &mut diesel::PgConnection,
     id: AppraisalId,
-    new: BallotRow,
+    new: &[BallotRow],
 ) -> Result<(), AppError> {
     diesel::insert_into(appraisal_ballots::table)
-        .values(&new)
+        .values(new)
         .execute(conn)?;
     diesel::sql_query(
         "WITH box AS (DELETE FROM appraisal_ballots WHERE appraisal_id = $1 \

@@ -3,7 +3,8 @@
 //! members' answers and leave (`leave`), check-in, attendance and quorum
 //! (`attendance`), what members and the office see (`views`), and the
 //! democratic appraisal held at a meeting: rounds (`appraisals`), the secret
-//! ballot (`ballots`) and the rectifications that follow (`rectifications`).
+//! ballot (`ballots`) and the rectifications that follow (`rectifications`);
+//! `record` is what meetings add to a member's duty record.
 
 pub mod appraisals;
 pub mod attendance;
@@ -11,7 +12,9 @@ pub mod ballots;
 pub mod bodies;
 pub mod leave;
 pub mod plan;
+pub mod record;
 pub mod rectifications;
+pub mod reminders;
 pub mod rules;
 pub mod views;
 mod words;

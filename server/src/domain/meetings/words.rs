@@ -10,7 +10,7 @@ use lvzhi_shared::notifications::NotificationKind;
 
 use crate::db::DbConnection;
 use crate::db::models::{MeetingRow, MeetingSessionRow};
-use crate::domain::notifications::notices::{quote, when_en, when_zh};
+use crate::domain::notifications::notices::{left_en, left_zh, quote, when_en, when_zh};
 use crate::domain::notifications::outbox::{self, Message, Notifier};
 use crate::error::AppError;
 
@@ -25,6 +25,8 @@ pub enum MeetingNotice<'a> {
     Cancelled(&'a str),
     /// A leave request was decided (or voided by a reschedule).
     Leave(LeaveStatus, Option<&'a str>),
+    /// Before the first session, sent at the given time.
+    Reminder(NaiveDateTime),
 }
 
 fn render(
@@ -84,6 +86,24 @@ fn render(
             NotificationKind::MeetingChanged,
             format!("Meeting cancelled: {}", m.title),
             format!("The meeting of {when} is cancelled. {}", quote(reason)),
+        ),
+        (MeetingNotice::Reminder(at), true) => (
+            NotificationKind::Reminder,
+            format!("会议提醒：{}", m.title),
+            format!(
+                "{}后开会：{when}，{}。",
+                left_zh(first.starts_at - *at),
+                first.place
+            ),
+        ),
+        (MeetingNotice::Reminder(at), false) => (
+            NotificationKind::Reminder,
+            format!("Meeting reminder: {}", m.title),
+            format!(
+                "Starts in {}: {when}, {}.",
+                left_en(first.starts_at - *at),
+                first.place
+            ),
         ),
         (MeetingNotice::Leave(status, note), true) => {
             let (title, what) = match status {

@@ -287,7 +287,7 @@ pub fn when_en(t: NaiveDateTime, tz: Tz) -> String {
 }
 
 /// Time left, rounded to what a person says: `2小时`, `1天`, `30分钟`.
-fn left_zh(d: chrono::Duration) -> String {
+pub fn left_zh(d: chrono::Duration) -> String {
     let m = d.num_minutes().max(1);
     match m {
         m if m >= 24 * 60 && m % (24 * 60) < 60 => format!("{}天", m / (24 * 60)),
@@ -303,7 +303,7 @@ fn left_zh(d: chrono::Duration) -> String {
     }
 }
 
-fn left_en(d: chrono::Duration) -> String {
+pub fn left_en(d: chrono::Duration) -> String {
     let m = d.num_minutes().max(1);
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     match m {
