@@ -21,7 +21,8 @@ else
 fi
 
 cargo build --release -p lvzhi-server -p lvzhi-bench \
-  --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout --bin lvzhi-console-bench
+  --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout --bin lvzhi-console-bench \
+  --bin lvzhi-meetings-bench
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -40,6 +41,8 @@ cargo build --release -p lvzhi-server -p lvzhi-bench \
 "$CARGO_TARGET_DIR/release/lvzhi-fanout" --runs "$runs" "${pg_args[@]}" | tee "$out/fanout.md"
 # The console's pages for 3,000 members, 500 activities and 50,000 sign-ups, beside /healthz.
 "$CARGO_TARGET_DIR/release/lvzhi-console-bench" "${pg_args[@]}" | tee "$out/console.md"
+# A provincial plenary: 800 check in with the quorum board read throughout, then vote at once.
+"$CARGO_TARGET_DIR/release/lvzhi-meetings-bench" "${pg_args[@]}" | tee "$out/meetings.md"
 # The mobile SDK: library size, 100 concurrent calls from Python asyncio.
 bench/sdk.sh | tee "$out/sdk.md"
 echo "report in $out/"
