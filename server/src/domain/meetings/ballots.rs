@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::ids::{AppraisalId, BallotId, CommitteeId, DepartmentId, MemberId};
 use lvzhi_shared::meetings::{AppraisalStatus, BallotReceipt, NewBallot, ReceiptCheck};
-use lvzhi_shared::validate::{MAX_LONG_TEXT_CHARS, text};
+use lvzhi_shared::validate::text;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -165,13 +165,8 @@ fn check(
         seen.push(a.department_id);
         a.comment = match &a.comment {
             Some(c) => Some(
-                text(
-                    c,
-                    "comment",
-                    MAX_COMMENT_CHARS.min(MAX_LONG_TEXT_CHARS),
-                    false,
-                )
-                .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
+                text(c, "comment", MAX_COMMENT_CHARS, false)
+                    .map_err(|e| AppError::from(e).with_field(format!("answers[{i}].comment")))?,
             )
             .filter(|c| !c.is_empty()),
             None => None,

@@ -47,6 +47,27 @@ fn in_past(field: String) -> AppError {
     AppError::new(ErrorCode::TimeInPast, "this time has already passed").with_field(field)
 }
 
+/// A session's times as stored, checked: ending after they start, starting
+/// in the future; errors name `sessions[i]`'s field.
+fn session_times(
+    ctx: &Ctx,
+    i: usize,
+    starts_at: DateTime<FixedOffset>,
+    ends_at: DateTime<FixedOffset>,
+) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
+    let (starts, ends) = (utc(starts_at), utc(ends_at));
+    if ends <= starts {
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "the end must be after the start")
+                .with_field(format!("sessions[{i}].ends_at")),
+        );
+    }
+    if starts <= ctx.now {
+        return Err(in_past(format!("sessions[{i}].starts_at")));
+    }
+    Ok((starts, ends))
+}
+
 /// Creates a draft.
 pub fn create(
     conn: &mut DbConnection,
@@ -81,16 +102,7 @@ pub fn create(
     let id = MeetingId::new_v7();
     let mut sessions = Vec::with_capacity(input.sessions.len());
     for (i, s) in input.sessions.iter().enumerate() {
-        let (starts, ends) = (utc(s.starts_at), utc(s.ends_at));
-        if ends <= starts {
-            return Err(
-                AppError::new(ErrorCode::InvalidField, "the end must be after the start")
-                    .with_field(format!("sessions[{i}].ends_at")),
-            );
-        }
-        if starts <= ctx.now {
-            return Err(in_past(format!("sessions[{i}].starts_at")));
-        }
+        let (starts, ends) = session_times(ctx, i, s.starts_at, s.ends_at)?;
         sessions.push(MeetingSessionRow {
             id: MeetingSessionId::new_v7(),
             meeting_id: id,
@@ -355,7 +367,7 @@ pub fn patch(
     let mut rescheduled = false;
     if let Some(changes) = &p.sessions {
         for (i, c) in changes.iter().enumerate() {
-            let (starts, ends) = (utc(c.starts_at), utc(c.ends_at));
+            let (starts, ends) = session_times(ctx, i, c.starts_at, c.ends_at)?;
             let Some(s) = sessions.iter_mut().find(|s| s.id == c.id) else {
                 return Err(AppError::new(
                     ErrorCode::InvalidField,
@@ -363,16 +375,6 @@ pub fn patch(
                 )
                 .with_field(format!("sessions[{i}].id")));
             };
-            if ends <= starts {
-                return Err(AppError::new(
-                    ErrorCode::InvalidField,
-                    "the end must be after the start",
-                )
-                .with_field(format!("sessions[{i}].ends_at")));
-            }
-            if starts <= ctx.now {
-                return Err(in_past(format!("sessions[{i}].starts_at")));
-            }
             let place = match &c.place {
                 Some(place) => text(place, "place", MAX_PLACE_CHARS, true)
                     .map_err(|e| AppError::from(e).with_field(format!("sessions[{i}].place")))?,
