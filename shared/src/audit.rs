@@ -34,6 +34,12 @@ crate::wire_enum! {
         LeaveRecorded = "leave_recorded",
         AppraisalOpened = "appraisal_opened",
         AppraisalClosed = "appraisal_closed",
+        MeetingDocumentAdded = "meeting_document_added",
+        MeetingDocumentRemoved = "meeting_document_removed",
+        /// A member joined a body (one stretch, or many by import).
+        BodyMemberAdded = "body_member_added",
+        BodyMembershipEnded = "body_membership_ended",
+        RectificationChanged = "rectification_changed",
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::Date;
+use crate::activities::Material;
 use crate::ids::{
     AppraisalId, BodyId, DepartmentId, LeaveRequestId, MeetingId, MeetingSessionId, MemberId,
     RectificationId,
@@ -223,6 +224,19 @@ pub struct BodyMember {
     pub voting: bool,
 }
 
+/// `POST /bodies/{id}/members/import`: what a list of members did to the body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct BodyImportReport {
+    /// Members who joined the body on the day given.
+    pub added: i32,
+    /// Rows naming someone already in the body that day (a file imported twice adds nobody twice).
+    pub already_members: i32,
+    /// Rows not imported, each with its spreadsheet row and reason.
+    pub errors: Vec<crate::members::ImportRowError>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -360,6 +374,10 @@ pub struct Meeting {
     pub leave_deadline: DateTime<FixedOffset>,
     /// Everyone summoned, invitees included (0 for a draft).
     pub summoned: i32,
+    /// The meeting's documents (会议材料), in upload order.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub documents: Vec<Material>,
     /// For a summoned caller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]

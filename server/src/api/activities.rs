@@ -4,18 +4,18 @@ use chrono::{DateTime, FixedOffset};
 use lvzhi_shared::activities::{
     Activity, ActivityChange, ActivityKind, ActivityPage, ActivityPatch, ActivityStatus,
     AttendanceResult, AttendanceUpdate, CancelActivity, CapacityOverflow, CheckinCode,
-    CheckinRequest, CheckinResult, Material, MyActivity, MyActivityList, NewActivity,
-    RoleCapacityPatch, Roster, RosterAdd, SignupRequest, SignupResult,
+    CheckinRequest, CheckinResult, MyActivity, MyActivityList, NewActivity, RoleCapacityPatch,
+    Roster, RosterAdd, SignupRequest, SignupResult,
 };
 use lvzhi_shared::ids::{ActivityId, MaterialId, MemberId, RoleSlotId};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType};
-use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
+use poem_openapi::{ApiResponse, Enum, OpenApi};
 
 use super::Json;
 use super::formats::Formats;
 use super::page_size::PageSize;
+use super::uploads::{self, FileCreated, FileRemoved, FileUpload};
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
@@ -37,26 +37,6 @@ enum Created {
     /// Created as a draft.
     #[oai(status = 201)]
     Created(Json<Activity>),
-}
-
-/// `POST /activities/{id}/materials`: a course material file.
-#[derive(Multipart)]
-struct MaterialUpload {
-    title: String,
-    /// PDF, Word, PowerPoint, Excel, JPEG, PNG or MP4.
-    file: Upload,
-}
-
-#[derive(ApiResponse)]
-enum MaterialCreated {
-    #[oai(status = 201)]
-    Created(Json<Material>),
-}
-
-#[derive(ApiResponse)]
-enum MaterialRemoved {
-    #[oai(status = 204)]
-    NoContent,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -608,26 +588,25 @@ impl ActivitiesApi {
         &self,
         auth: OfficeAuth,
         id: Path<String>,
-        form: MaterialUpload,
-    ) -> ApiResult<MaterialCreated> {
+        form: FileUpload,
+    ) -> ApiResult<FileCreated> {
         let id = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
-        let file_name = form.file.file_name().unwrap_or("material").to_owned();
-        let bytes = form.file.into_vec().await.map_err(|e| {
-            AppError::new(
-                lvzhi_shared::ErrorCode::InvalidBody,
-                format!("the upload cannot be read: {e}"),
-            )
-            .with_field("file")
-        })?;
-        let title = form.title;
+        let upload = form.receive().await?;
         let material = self
             .state
             .write(&ctx, move |conn, ctx| {
-                materials::add_file(conn, ctx, id, &title, &file_name, bytes)
+                materials::add_file(
+                    conn,
+                    ctx,
+                    id,
+                    &upload.title,
+                    &upload.file_name,
+                    upload.bytes,
+                )
             })
             .await?;
-        Ok(MaterialCreated::Created(Json(material)))
+        Ok(FileCreated::Created(Json(material)))
     }
 
     /// Remove a course material
@@ -643,7 +622,7 @@ impl ActivitiesApi {
         auth: OfficeAuth,
         id: Path<String>,
         material_id: Path<String>,
-    ) -> ApiResult<MaterialRemoved> {
+    ) -> ApiResult<FileRemoved> {
         let id = parse_id(&id.0, "id")?;
         let material_id: MaterialId = parse_id(&material_id.0, "material_id")?;
         let ctx = self.state.ctx(auth.0).await?;
@@ -652,7 +631,7 @@ impl ActivitiesApi {
                 materials::remove(conn, ctx, id, material_id)
             })
             .await?;
-        Ok(MaterialRemoved::NoContent)
+        Ok(FileRemoved::NoContent)
     }
 
     /// Download an uploaded course material
@@ -674,11 +653,7 @@ impl ActivitiesApi {
             .state
             .read(&ctx, move |conn, ctx| materials::file(conn, ctx, id))
             .await?;
-        let mut file = Attachment::new(content).attachment_type(AttachmentType::Attachment);
-        if let Some(name) = row.file_name.filter(|n| n.is_ascii()) {
-            file = file.filename(name);
-        }
-        Ok(file)
+        Ok(uploads::download(content, row.file_name))
     }
 
     /// My sign-ups

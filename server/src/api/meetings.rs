@@ -2,24 +2,35 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::CheckinCode;
-use lvzhi_shared::ids::{BodyId, LeaveRequestId, MeetingId, MeetingSessionId, MemberId};
+use lvzhi_shared::ids::{
+    BodyId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId, MemberId,
+};
 use lvzhi_shared::meetings::{
-    Body, BodyList, BodyMember, BodyMemberLeaving, BodyMemberList, LeaveDecisionInput,
-    LeaveRequest, LeaveRequestList, LeaveStatus, Meeting, MeetingAttendance, MeetingCancel,
-    MeetingKind, MeetingList, MeetingPatch, MeetingResponse, MeetingRule, MyMeeting, NewBody,
-    NewBodyMember, NewMeeting, Quorum, RecordedLeave, SessionCheckin, SessionCheckinInput,
+    Body, BodyImportReport, BodyList, BodyMember, BodyMemberLeaving, BodyMemberList,
+    LeaveDecisionInput, LeaveRequest, LeaveRequestList, LeaveStatus, Meeting, MeetingAttendance,
+    MeetingCancel, MeetingKind, MeetingList, MeetingPatch, MeetingResponse, MeetingRule, MyMeeting,
+    NewBody, NewBodyMember, NewMeeting, Quorum, RecordedLeave, SessionCheckin, SessionCheckinInput,
 };
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::payload::Attachment;
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, OpenApi};
 
 use super::Json;
+use super::uploads::{self, FileCreated, FileRemoved, FileUpload};
 use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth, OfficeAuth};
+use crate::db::{self, DbConnection};
+use crate::domain::accounts::import::{FileLimits, read_file};
 use crate::domain::idempotency::IdemKey;
-use crate::domain::meetings::{attendance, bodies, leave, plan, rules, views};
+use crate::domain::meetings::{
+    attendance, bodies, body_import, documents, leave, plan, rules, views,
+};
 use crate::error::{ApiResult, AppError};
 
 pub struct MeetingsApi {
@@ -36,6 +47,17 @@ enum BodyCreated {
 enum BodyMemberAdded {
     #[oai(status = 201)]
     Created(Json<BodyMember>),
+}
+
+/// `POST /bodies/{id}/members/import`.
+#[derive(Multipart)]
+struct BodyListUpload {
+    /// CSV or XLSX with 姓名 and 手机号码 (委员编号 optional).
+    file: Upload,
+    /// `YYYY-MM-DD`: the day the listed members join.
+    joined_on: String,
+    /// Whether they vote (count for quorum); default true.
+    voting: Option<bool>,
 }
 
 #[derive(ApiResponse)]
@@ -160,6 +182,61 @@ impl MeetingsApi {
             })
             .await?;
         Ok(BodyMemberAdded::Created(Json(added)))
+    }
+
+    /// Import a body's members from a list
+    ///
+    /// Who: organizer, admin. A form with `file` (the roster's format: CSV or
+    /// XLSX with 姓名 and 手机号码, 委员编号 if there is one; each row names a
+    /// member already on the roster, and the name must match), `joined_on`
+    /// (`YYYY-MM-DD`, the day they all join) and `voting` (default true).
+    /// Rows naming someone already in the body that day are counted, not
+    /// added again; bad rows are reported with their row number and the rest
+    /// added. `dry_run=true` reports what would happen without writing.
+    #[oai(
+        path = "/bodies/:id/members/import",
+        method = "post",
+        operation_id = "import_body_members"
+    )]
+    async fn import_body_members(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        dry_run: Query<Option<bool>>,
+        form: BodyListUpload,
+    ) -> ApiResult<Json<BodyImportReport>> {
+        let id: BodyId = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let joined_on =
+            NaiveDate::parse_from_str(form.joined_on.trim(), "%Y-%m-%d").map_err(|_| {
+                AppError::new(ErrorCode::InvalidField, "a date as YYYY-MM-DD")
+                    .with_field("joined_on")
+            })?;
+        let voting = form.voting.unwrap_or(true);
+        let bytes = form.file.into_vec().await.map_err(|e| {
+            AppError::new(
+                ErrorCode::InvalidBody,
+                format!("the upload cannot be read: {e}"),
+            )
+            .with_field("file")
+        })?;
+        let rows =
+            read_file(&bytes, FileLimits::of(&self.state.config.limits)).map_err(AppError::from)?;
+        let dry_run = dry_run.0.unwrap_or(false);
+        let report = self
+            .state
+            .read(&ctx, move |conn, ctx| {
+                let work = |conn: &mut DbConnection| {
+                    body_import::import(conn, ctx, id, &rows, joined_on, voting)
+                };
+                if dry_run {
+                    db::rehearse_tx(conn, work)
+                } else {
+                    db::write_tx(conn, work)
+                }
+            })
+            .await?;
+        Ok(Json(report))
     }
 
     /// A member leaves a body
@@ -357,6 +434,92 @@ impl MeetingsApi {
             })
             .await?;
         Ok(Json(meeting))
+    }
+
+    /// Upload a meeting document
+    ///
+    /// Who: organizer, admin. A form with `title` and `file` (PDF, Word,
+    /// PowerPoint, Excel, JPEG, PNG or MP4, checked by content; 20 MB by
+    /// default). It is listed on the meeting for everyone summoned.
+    #[oai(
+        path = "/meetings/:id/documents",
+        method = "post",
+        operation_id = "upload_meeting_document"
+    )]
+    async fn upload_document(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        form: FileUpload,
+    ) -> ApiResult<FileCreated> {
+        let id: MeetingId = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let upload = form.receive().await?;
+        let document = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                documents::add(
+                    conn,
+                    ctx,
+                    id,
+                    &upload.title,
+                    &upload.file_name,
+                    upload.bytes,
+                )
+            })
+            .await?;
+        Ok(FileCreated::Created(Json(document)))
+    }
+
+    /// Remove a meeting document
+    ///
+    /// Who: organizer, admin.
+    #[oai(
+        path = "/meetings/:id/documents/:document_id",
+        method = "delete",
+        operation_id = "remove_meeting_document"
+    )]
+    async fn remove_document(
+        &self,
+        auth: OfficeAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> ApiResult<FileRemoved> {
+        let id: MeetingId = parse_id(&id.0, "id")?;
+        let document_id: MaterialId = parse_id(&document_id.0, "document_id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        self.state
+            .write(&ctx, move |conn, ctx| {
+                documents::remove(conn, ctx, id, document_id)
+            })
+            .await?;
+        Ok(FileRemoved::NoContent)
+    }
+
+    /// Download a meeting document
+    ///
+    /// Who: the office, and members summoned to the meeting.
+    #[oai(
+        path = "/meetings/:id/documents/:document_id/file",
+        method = "get",
+        operation_id = "download_meeting_document"
+    )]
+    async fn document_file(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> ApiResult<Attachment<Vec<u8>>> {
+        let id: MeetingId = parse_id(&id.0, "id")?;
+        let document_id: MaterialId = parse_id(&document_id.0, "document_id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let (row, content) = self
+            .state
+            .read(&ctx, move |conn, ctx| {
+                documents::file(conn, ctx, id, document_id)
+            })
+            .await?;
+        Ok(uploads::download(content, Some(row.file_name)))
     }
 
     /// Answer a meeting's notice

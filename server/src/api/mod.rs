@@ -19,6 +19,7 @@ pub(crate) mod ops;
 mod page_size;
 mod records;
 mod routes;
+mod uploads;
 
 use std::sync::Arc;
 

@@ -63,8 +63,10 @@ fn matched(path: &str) -> Option<&'static Route> {
 /// limits, every other request the general one.
 pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
     match matched(path).map(|r| r.template.as_str()) {
-        Some("/members/import") => limits.max_import_bytes,
-        Some("/activities/{id}/materials") => limits.max_material_bytes,
+        Some("/members/import" | "/bodies/{id}/members/import") => limits.max_import_bytes,
+        Some("/activities/{id}/materials" | "/meetings/{id}/documents") => {
+            limits.max_material_bytes
+        }
         _ => limits.max_body_bytes,
     }
 }
@@ -131,6 +133,8 @@ mod tests {
         assert_eq!(limit("/api/v1/members/import"), 2);
         let id = "0190c6a4-0000-7000-8000-000000000000";
         assert_eq!(limit(&format!("/api/v1/activities/{id}/materials")), 3);
+        assert_eq!(limit(&format!("/api/v1/bodies/{id}/members/import")), 2);
+        assert_eq!(limit(&format!("/api/v1/meetings/{id}/documents")), 3);
         // Only the route itself: neighbours and look-alikes keep the general limit.
         assert_eq!(limit(&format!("/api/v1/activities/{id}/materials/x")), 1);
         assert_eq!(limit("/api/v1/sectors/import"), 1);

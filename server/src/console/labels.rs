@@ -87,6 +87,11 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::LeaveRecorded => "代为登记请假",
         AuditAction::AppraisalOpened => "开始民主评议投票",
         AuditAction::AppraisalClosed => "结束民主评议投票",
+        AuditAction::MeetingDocumentAdded => "上传会议材料",
+        AuditAction::MeetingDocumentRemoved => "删除会议材料",
+        AuditAction::BodyMemberAdded => "增补组成人员",
+        AuditAction::BodyMembershipEnded => "组成人员离任",
+        AuditAction::RectificationChanged => "更新整改事项",
     }
 }
 
@@ -171,6 +176,13 @@ pub fn row_problem(code: ErrorCode, field: &str) -> String {
         (ErrorCode::PhoneTaken, _) => "手机号码已有其他委员在用，或与上面某一行重复".into(),
         (ErrorCode::MemberNoTaken, _) => "委员编号已有其他委员在用，或与上面某一行重复".into(),
         (ErrorCode::UnknownSector, _) => "没有这个界别：请改成已有的界别，或先在设置中添加".into(),
+        (ErrorCode::UnknownMember, _) => {
+            "花名册中没有这位委员：请先在“委员”页导入，再导入机构成员".into()
+        }
+        (ErrorCode::BodyMembershipOverlaps, _) => "该委员在这段时间已有任职记录".into(),
+        (ErrorCode::InvalidField, "name") => {
+            "姓名与花名册不符：花名册上这个手机号码（或委员编号）是另一位委员".into()
+        }
         (_, "phone") => "手机号码应为 11 位数字".into(),
         (_, "gender") => "性别请填“男”或“女”".into(),
         (_, "birth_year") => "出生年份应为四位数的年份，如 1968".into(),

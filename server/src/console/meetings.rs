@@ -186,6 +186,7 @@ struct DetailPage {
     grid_sessions: Vec<String>,
     grid: Vec<GridLine>,
     rounds: Vec<RoundLine>,
+    documents: Vec<super::materials::MaterialLine>,
     members: Vec<Choice>,
     session_choices: Vec<Choice>,
     d: LeaveDraft,
@@ -207,6 +208,8 @@ fn done_message(key: &str) -> Option<&'static str> {
         "published" => "会议通知已发出，应到人员会在 App 中收到通知并答复。",
         "cancelled" => "会议已取消，已通知应到人员。",
         "leave_recorded" => "请假已登记并准假。",
+        "material_added" => "会议材料已上传，应到人员可在 App 中打开。",
+        "material_removed" => "会议材料已删除。",
         _ => return None,
     })
 }
@@ -355,6 +358,7 @@ pub(super) async fn render_detail(
                 voting: l.voting,
             })
             .collect(),
+        documents: super::materials::on_meeting(m.id, &m.documents),
         rounds: rounds
             .into_iter()
             .map(|r| RoundLine {

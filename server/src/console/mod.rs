@@ -10,6 +10,7 @@ mod activity_form;
 mod appraisals;
 mod assets;
 mod bodies;
+mod body_import;
 mod calendar;
 mod chart;
 mod checkin;
@@ -47,11 +48,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-/// The largest body a console route takes: the roster upload has the
-/// import's limit (and room for the form around the file); every other
-/// form the general one.
+/// The largest body a console route takes: the roster and body-list
+/// uploads have the import's limit, file uploads the materials' (each with
+/// room for the form around the file); every other form the general one.
 pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
-    if path == "/console/members/import" {
+    if path == "/console/members/import" || is_body_import(path) {
         limits.max_import_bytes.saturating_add(64 * 1024)
     } else if is_material_upload(path) {
         limits.max_material_bytes.saturating_add(64 * 1024)
@@ -60,11 +61,24 @@ pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
     }
 }
 
-/// `/console/activities/{id}/materials`, where course files are uploaded.
+/// `/console/bodies/{id}/import`, where a body's list is uploaded.
+fn is_body_import(path: &str) -> bool {
+    path.strip_prefix("/console/bodies/")
+        .and_then(|rest| rest.strip_suffix("/import"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// `/console/activities/{id}/materials` and `/console/meetings/{id}/documents`,
+/// where files are uploaded.
 fn is_material_upload(path: &str) -> bool {
+    let one_segment = |id: &str| !id.is_empty() && !id.contains('/');
     path.strip_prefix("/console/activities/")
         .and_then(|rest| rest.strip_suffix("/materials"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        .is_some_and(one_segment)
+        || path
+            .strip_prefix("/console/meetings/")
+            .and_then(|rest| rest.strip_suffix("/documents"))
+            .is_some_and(one_segment)
 }
 
 /// The console's routes, to be nested at `/console`.
@@ -190,6 +204,18 @@ pub fn routes() -> impl Endpoint {
             get(meetings::cancel_form).post(meetings::cancel),
         )
         .at("/meetings/:id/leave", post(meetings::record_leave))
+        .at(
+            "/meetings/:id/documents",
+            get(materials::meeting_list).post(materials::meeting_upload),
+        )
+        .at(
+            "/meetings/:id/documents/:document",
+            get(materials::meeting_download),
+        )
+        .at(
+            "/meetings/:id/documents/:document/remove",
+            get(materials::meeting_confirm_remove).post(materials::meeting_remove),
+        )
         .at("/meetings/:id/quorum", get(quorum::screen))
         .at("/meetings/:id/quorum/live", get(quorum::live_part))
         .at(
@@ -206,6 +232,10 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/bodies", get(bodies::list).post(bodies::create))
         .at("/bodies/:id", get(bodies::page).post(bodies::add_member))
+        .at(
+            "/bodies/:id/import",
+            get(body_import::form).post(body_import::receive),
+        )
         .at(
             "/bodies/:id/members/:member",
             get(bodies::end_form).post(bodies::end),

@@ -27,8 +27,8 @@ use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
     appraisal_departments, appraisals, audit_log, bodies, body_members, calendar_feeds, committees,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
-    materials, meeting_sessions, meeting_summons, meetings, outbox, outcomes, rectifications,
-    refresh_tokens, sectors, signing_keys, signups, users,
+    materials, meeting_documents, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
+    rectifications, refresh_tokens, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -344,6 +344,19 @@ pub struct MeetingRow {
     pub organizer_id: MemberId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A meeting's document; its bytes are in `meeting_document_files`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_documents)]
+pub struct MeetingDocumentRow {
+    pub id: MaterialId,
+    pub meeting_id: MeetingId,
+    pub title: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub file_name: String,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -334,6 +334,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    meeting_documents (id) {
+        id -> Text,
+        meeting_id -> Text,
+        title -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        file_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_document_files (document_id) {
+        document_id -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
     meeting_rules (committee_id, kind) {
         committee_id -> Text,
         kind -> Text,
@@ -561,6 +580,8 @@ diesel::joinable!(body_members -> users (user_id));
 diesel::joinable!(meetings -> bodies (body_id));
 diesel::joinable!(meeting_sessions -> meetings (meeting_id));
 diesel::joinable!(meeting_summons -> meetings (meeting_id));
+diesel::joinable!(meeting_documents -> meetings (meeting_id));
+diesel::joinable!(meeting_document_files -> meeting_documents (document_id));
 diesel::joinable!(meeting_summons -> users (user_id));
 diesel::joinable!(meeting_invitees -> users (user_id));
 diesel::joinable!(leave_requests -> meetings (meeting_id));
@@ -603,6 +624,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_approvers,
     meetings,
     meeting_sessions,
+    meeting_documents,
+    meeting_document_files,
     meeting_invitees,
     meeting_reminders_sent,
     meeting_summons,

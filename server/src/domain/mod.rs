@@ -7,7 +7,8 @@
 //! (members, sessions, roster import), `activities` (activities and
 //! everything done in them) and `meetings` (bodies, meetings, leave, quorum,
 //! appraisal). `context`, `idempotency`, `lanes` (batched writes), `pages`,
-//! `rotating_codes` (check-in codes) and `audit` (the office's audit log) serve all.
+//! `rotating_codes` (check-in codes), `uploads` (file checks) and `audit` (the
+//! office's audit log) serve all.
 
 pub mod accounts;
 pub mod activities;
@@ -21,5 +22,6 @@ pub mod meetings;
 pub mod notifications;
 pub mod pages;
 pub mod rotating_codes;
+pub mod uploads;
 
 pub use context::Ctx;

@@ -92,6 +92,13 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/meetings/:id/publish", &["GET", "POST"], For::Office),
     ("/meetings/:id/cancel", &["GET", "POST"], For::Office),
     ("/meetings/:id/leave", &["POST"], For::Office),
+    ("/meetings/:id/documents", &["GET", "POST"], For::Office),
+    ("/meetings/:id/documents/:document", &["GET"], For::Office),
+    (
+        "/meetings/:id/documents/:document/remove",
+        &["GET", "POST"],
+        For::Office,
+    ),
     ("/meetings/:id/quorum", &["GET"], For::Office),
     ("/meetings/:id/quorum/live", &["GET"], For::Office),
     ("/meetings/:id/checkin/:session", &["GET"], For::Office),
@@ -103,6 +110,7 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ),
     ("/bodies", &["GET", "POST"], For::Office),
     ("/bodies/:id", &["GET", "POST"], For::Office),
+    ("/bodies/:id/import", &["GET", "POST"], For::Office),
     ("/bodies/:id/members/:member", &["GET", "POST"], For::Office),
     ("/leave", &["GET"], For::Office),
     ("/leave/:id", &["POST"], For::Office),
@@ -149,9 +157,10 @@ struct Ids {
     member: String,
     upload: String,
     notice: String,
-    /// A published meeting of a body with `member`, its first session, a
-    /// pending leave request, a closed round and its rectification.
+    /// A published meeting of a body with `member`, its first session and
+    /// document, a pending leave request, a closed round and its rectification.
     meeting: String,
+    document: String,
     session: String,
     body: String,
     leave: String,
@@ -169,6 +178,10 @@ fn fill(path: &str, ids: &Ids) -> String {
     .replace(
         "/meetings/:id/checkin/:session",
         &format!("/meetings/{}/checkin/{}", ids.meeting, ids.session),
+    )
+    .replace(
+        "/meetings/:id/documents/:document",
+        &format!("/meetings/{}/documents/{}", ids.meeting, ids.document),
     )
     .replace("/meetings/:id", &format!("/meetings/{}", ids.meeting))
     .replace("/leave/:id", &format!("/leave/{}", ids.leave))
@@ -362,6 +375,24 @@ async fn every_console_route_for_every_caller(b: Backend) {
         crate::meetings::published_meeting(&app, &organizer.access_token, &body, 72 * 60).await;
     let meeting_id = meeting["id"].as_str().expect("meeting").to_owned();
     crate::meetings::ask_leave(&app, &member, &meeting_id).await;
+    let document = {
+        let form = reqwest::multipart::Form::new()
+            .text("title", "矩阵材料")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("m.pdf"),
+            );
+        let doc: serde_json::Value = json_ok(
+            app.api(Method::POST, &format!("/meetings/{meeting_id}/documents"))
+                .bearer_auth(&organizer.access_token)
+                .multipart(form)
+                .send()
+                .await
+                .expect("document"),
+        )
+        .await;
+        doc["id"].as_str().expect("document").to_owned()
+    };
     let api = |method: Method, path: String, token: String, body: serde_json::Value| {
         let app = &app;
         async move {
@@ -425,6 +456,7 @@ async fn every_console_route_for_every_caller(b: Backend) {
     .await;
     let ids = Ids {
         meeting: meeting_id.clone(),
+        document,
         session: meeting["sessions"][0]["id"]
             .as_str()
             .expect("session")

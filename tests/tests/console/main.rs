@@ -12,6 +12,7 @@ mod demo;
 mod findings;
 mod import;
 mod materials;
+mod meeting_setup;
 mod meetings;
 mod members;
 mod notices;

@@ -10,6 +10,7 @@ mod fcm_client;
 mod findings;
 mod ids;
 mod import;
+mod meeting_setup;
 mod meetings;
 mod members;
 mod nul;

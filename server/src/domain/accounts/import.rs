@@ -89,6 +89,19 @@ impl RawRow {
     fn get(&self, c: Column) -> Option<&str> {
         self.cells[c as usize].as_deref()
     }
+
+    /// The row's 姓名, 手机号码 and 委员编号, for imports that only name members.
+    pub fn name(&self) -> Option<&str> {
+        self.get(Column::Name)
+    }
+
+    pub fn phone(&self) -> Option<&str> {
+        self.get(Column::Phone)
+    }
+
+    pub fn member_no(&self) -> Option<&str> {
+        self.get(Column::MemberNo)
+    }
 }
 
 /// Why a file cannot be read as a roster (the API says it in English; the

@@ -2,7 +2,6 @@
 //! database, served only to those who may see the activity.
 
 use diesel::prelude::*;
-use lvzhi_shared::ErrorCode;
 use lvzhi_shared::activities::Material;
 use lvzhi_shared::ids::{ActivityId, MaterialId};
 
@@ -10,7 +9,7 @@ use crate::db::DbConnection;
 use crate::db::models::MaterialRow;
 use crate::db::schema::{material_files, materials};
 use crate::domain::Ctx;
-use crate::domain::activities;
+use crate::domain::{activities, uploads};
 use crate::error::AppError;
 
 pub fn to_material(m: MaterialRow) -> Material {
@@ -21,45 +20,6 @@ pub fn to_material(m: MaterialRow) -> Material {
         content_type: m.content_type,
         size_bytes: m.size_bytes,
     }
-}
-
-/// The file's type, judged by its first bytes (and, for Office files, its
-/// name); anything else is refused.
-pub fn detect(bytes: &[u8], file_name: &str) -> Result<&'static str, AppError> {
-    let ext = file_name
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let kind = if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\xFF\xD8\xFF") {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.len() > 12 && &bytes[4..8] == b"ftyp" {
-        Some("video/mp4")
-    } else if bytes.starts_with(b"PK\x03\x04") {
-        match ext.as_str() {
-            "docx" => {
-                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-            }
-            "pptx" => {
-                Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
-            }
-            "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            _ => None,
-        }
-    } else {
-        None
-    };
-    kind.ok_or_else(|| {
-        AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "materials may be PDF, Word, PowerPoint, Excel, JPEG, PNG or MP4 files",
-        )
-        .with_field("file")
-    })
 }
 
 /// Stores an uploaded file as a material of the activity.
@@ -73,31 +33,18 @@ pub fn add_file(
 ) -> Result<Material, AppError> {
     let (caller, now) = (&ctx.caller, ctx.now);
     let activity = activities::load(conn, caller.committee_id, activity_id)?;
-    let title = title.trim();
-    lvzhi_shared::validate::max_chars(title, "title", lvzhi_shared::validate::MAX_TITLE_CHARS)?;
-    if title.is_empty() || title.chars().any(char::is_control) {
-        return Err(
-            AppError::new(ErrorCode::InvalidField, "a title of 1 to 200 characters")
-                .with_field("title"),
-        );
-    }
-    let content_type = detect(&bytes, file_name)?;
+    let title = uploads::title(title)?;
+    let content_type = uploads::detect(&bytes, file_name)?;
     let id = MaterialId::new_v7();
     let row = MaterialRow {
         id,
         activity_id: activity.id,
-        title: title.to_owned(),
+        title,
         url: format!("/api/v1/materials/{id}/file"),
         created_at: now,
         content_type: Some(content_type.to_owned()),
-        size_bytes: Some(i64::try_from(bytes.len()).unwrap_or(i64::MAX)),
-        file_name: Some(
-            file_name
-                .chars()
-                .filter(|c| !c.is_control() && *c != '"')
-                .take(200)
-                .collect(),
-        ),
+        size_bytes: Some(uploads::size(&bytes)),
+        file_name: Some(uploads::file_name(file_name)),
     };
     diesel::insert_into(materials::table)
         .values(&row)

@@ -343,20 +343,3 @@ pub fn attendance(
         items,
     })
 }
-
-/// The sessions a member checked in at.
-pub fn checked_in(
-    conn: &mut DbConnection,
-    meeting_id: MeetingId,
-    member: MemberId,
-) -> Result<Vec<MeetingSessionId>, AppError> {
-    let ids: Vec<MeetingSessionId> = sessions_of(conn, meeting_id)?
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    Ok(session_checkins::table
-        .filter(session_checkins::session_id.eq_any(&ids))
-        .filter(session_checkins::user_id.eq(member))
-        .select(session_checkins::session_id)
-        .load(conn)?)
-}

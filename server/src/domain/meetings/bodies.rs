@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::{BodyId, MemberId};
 use lvzhi_shared::meetings::{Body, BodyMember, NewBody, NewBodyMember};
 use lvzhi_shared::members::MemberStatus;
@@ -12,7 +13,7 @@ use lvzhi_shared::validate::{MAX_SHORT_TEXT_CHARS, MAX_TITLE_CHARS, text};
 use crate::db::DbConnection;
 use crate::db::models::{BodyMemberRow, BodyRow};
 use crate::db::schema::{bodies, body_members, users};
-use crate::domain::Ctx;
+use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 use super::{local_date, plan};
@@ -121,6 +122,50 @@ fn overlaps(a: (NaiveDate, Option<NaiveDate>), b: (NaiveDate, Option<NaiveDate>)
     !a_ends_before_b && !b_ends_before_a
 }
 
+/// How a new stretch of membership fits those already stored.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Fit {
+    /// Shares no day with them.
+    Free,
+    /// A stored stretch already holds its first day.
+    Covered,
+    /// Shares days with a stored stretch that does not hold its first day.
+    Overlaps,
+}
+
+pub(super) fn fit(
+    conn: &mut DbConnection,
+    body_id: BodyId,
+    member_id: MemberId,
+    stretch: (NaiveDate, Option<NaiveDate>),
+) -> Result<Fit, AppError> {
+    let existing: Vec<(NaiveDate, Option<NaiveDate>)> = body_members::table
+        .filter(body_members::body_id.eq(body_id))
+        .filter(body_members::user_id.eq(member_id))
+        .select((body_members::joined_on, body_members::left_on))
+        .load(conn)?;
+    Ok(
+        if existing
+            .iter()
+            .any(|e| overlaps(*e, (stretch.0, Some(stretch.0))))
+        {
+            Fit::Covered
+        } else if existing.iter().any(|e| overlaps(*e, stretch)) {
+            Fit::Overlaps
+        } else {
+            Fit::Free
+        },
+    )
+}
+
+pub(super) fn overlap_error() -> AppError {
+    AppError::new(
+        ErrorCode::BodyMembershipOverlaps,
+        "the member already belongs to this body on some of these dates",
+    )
+    .with_field("joined_on")
+}
+
 /// Adds a stretch of membership; summonses of the body's published meetings
 /// still to come follow it.
 pub fn add_member(
@@ -129,7 +174,7 @@ pub fn add_member(
     body_id: BodyId,
     input: &NewBodyMember,
 ) -> Result<BodyMember, AppError> {
-    load(conn, ctx, body_id)?;
+    let body = load(conn, ctx, body_id)?;
     let name: String = users::table
         .find(input.member_id)
         .filter(users::committee_id.eq(ctx.caller.committee_id))
@@ -147,20 +192,14 @@ pub fn add_member(
         )
         .with_field("left_on"));
     }
-    let existing: Vec<(NaiveDate, Option<NaiveDate>)> = body_members::table
-        .filter(body_members::body_id.eq(body_id))
-        .filter(body_members::user_id.eq(input.member_id))
-        .select((body_members::joined_on, body_members::left_on))
-        .load(conn)?;
-    if existing
-        .iter()
-        .any(|e| overlaps(*e, (input.joined_on, input.left_on)))
+    if fit(
+        conn,
+        body_id,
+        input.member_id,
+        (input.joined_on, input.left_on),
+    )? != Fit::Free
     {
-        return Err(AppError::new(
-            ErrorCode::BodyMembershipOverlaps,
-            "the member already belongs to this body on some of these dates",
-        )
-        .with_field("joined_on"));
+        return Err(overlap_error());
     }
     let row = BodyMemberRow {
         body_id,
@@ -173,6 +212,13 @@ pub fn add_member(
         .values(&row)
         .execute(conn)?;
     plan::resummon_body(conn, ctx, body_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::BodyMemberAdded,
+        Some(&input.member_id),
+        format!("{}：{name}（{} 起）", body.name, input.joined_on),
+    )?;
     Ok(to_member((row, name)))
 }
 
@@ -184,7 +230,7 @@ pub fn end_membership(
     member_id: MemberId,
     left_on: NaiveDate,
 ) -> Result<BodyMember, AppError> {
-    load(conn, ctx, body_id)?;
+    let body = load(conn, ctx, body_id)?;
     let open: (BodyMemberRow, String) = body_members::table
         .inner_join(users::table)
         .filter(body_members::body_id.eq(body_id))
@@ -205,6 +251,13 @@ pub fn end_membership(
         .set(body_members::left_on.eq(Some(left_on)))
         .execute(conn)?;
     plan::resummon_body(conn, ctx, body_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::BodyMembershipEnded,
+        Some(&member_id),
+        format!("{}：{}（{left_on} 止）", body.name, open.1),
+    )?;
     let (mut row, name) = open;
     row.left_on = Some(left_on);
     Ok(to_member((row, name)))

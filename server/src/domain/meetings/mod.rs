@@ -1,7 +1,9 @@
-//! Formal meetings: bodies and their dated membership (`bodies`), the meeting
+//! Formal meetings: bodies and their dated membership (`bodies`, lists of
+//! members imported by `body_import`), the meeting
 //! kinds' rules (`rules`), planning, publishing and rescheduling (`plan`),
 //! members' answers and leave (`leave`), check-in, attendance and quorum
-//! (`attendance`), what members and the office see (`views`), and the
+//! (`attendance`), documents (`documents`), what members and the office see
+//! (`views`), and the
 //! democratic appraisal held at a meeting: rounds (`appraisals`), the secret
 //! ballot (`ballots`) and the rectifications that follow (`rectifications`);
 //! `record` is what meetings add to a member's duty record.
@@ -10,6 +12,8 @@ pub mod appraisals;
 pub mod attendance;
 pub mod ballots;
 pub mod bodies;
+pub mod body_import;
+pub mod documents;
 pub mod leave;
 pub mod plan;
 pub mod record;

@@ -1,0 +1,2 @@
+DROP TABLE meeting_document_files;
+DROP TABLE meeting_documents;
