@@ -102,6 +102,9 @@ async def main():
     assert [m.id for m in meetings.items] == [MEETING], meetings
     meeting = await second.meeting(MEETING)
     assert meeting.me is not None and meeting.me.answer == contract.MeetingAnswer.PENDING
+    assert [d.title for d in meeting.documents] == ["会议议程"], meeting.documents
+    agenda = await second.download_file(meeting.documents[0].url)
+    assert agenda.startswith(b"%PDF-"), agenda[:16]
     key = sdk.new_idempotency_key()
     answered = await second.ask_leave(MEETING, [], "赴省里参加培训", key)
     assert answered.answer == contract.MeetingAnswer.LEAVE, answered

@@ -656,6 +656,30 @@ impl TestApp {
         body
     }
 
+    /// Uploads `bytes` as a document of the meeting, as the office does.
+    pub async fn meeting_document(
+        &self,
+        token: &str,
+        meeting: lvzhi_shared::ids::MeetingId,
+        title: &str,
+        bytes: Vec<u8>,
+    ) -> lvzhi_shared::activities::Material {
+        let form = reqwest::multipart::Form::new()
+            .text("title", title.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("document.pdf"),
+            );
+        let resp = self
+            .api(Method::POST, &format!("/meetings/{meeting}/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        json_ok(resp).await
+    }
+
     /// A published standing-committee meeting of `members`, one session of
     /// two hours per entry of `starts_in_hours` (from the clock's now).
     pub async fn published_meeting(

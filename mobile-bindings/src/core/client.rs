@@ -130,6 +130,27 @@ impl Client {
         }
     }
 
+    /// A file the API serves (a material's or a meeting document's `url`,
+    /// `/api/v1/…`), as the signed-in user.
+    pub async fn download_file(&self, url: &str) -> Result<Vec<u8>, Error> {
+        let path = url
+            .strip_prefix("/api/v1/")
+            .filter(|rest| !rest.contains("..") && !rest.contains("://"))
+            .ok_or_else(|| Error::Invalid {
+                code: lvzhi_shared::ErrorCode::InvalidField,
+                field: Some("url".into()),
+                message: "a file's url as the API gives it (/api/v1/…)".into(),
+            })?;
+        let (status, bytes) = self
+            .authed_raw(&Call::new(Method::GET, format!("/{path}")))
+            .await?;
+        if status.is_success() {
+            Ok(bytes)
+        } else {
+            Err(error_of(status, &bytes))
+        }
+    }
+
     async fn authed_raw(&self, call: &Call) -> Result<(StatusCode, Vec<u8>), Error> {
         let session = self.store.load().ok_or(Error::SessionExpired)?;
         let (status, bytes) = self.send(call, Some(&session.access_token)).await?;

@@ -19,6 +19,13 @@ impl LvzhiClient {
         run(async move { inner.meetings(past).await }).await
     }
 
+    /// The bytes of a file the API lists: a meeting document's or an
+    /// activity material's `url` (`/api/v1/…`).
+    pub async fn download_file(&self, url: String) -> Result<Vec<u8>> {
+        let inner = self.inner.clone();
+        run(async move { inner.download_file(&url).await }).await
+    }
+
     /// A meeting with its sessions and my part (`me`): answer, leave, check-ins.
     pub async fn meeting(&self, meeting_id: String) -> Result<Meeting> {
         let meeting_id = id(&meeting_id, "meeting_id")?;

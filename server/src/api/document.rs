@@ -100,7 +100,7 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         "check_in_session" => &[403, 409],
         "open_appraisal" | "close_appraisal" | "get_appraisal_results" => &[409],
         "cast_ballot" => &[403, 409],
-        "create_rectification" => &[409],
+        "create_rectification" | "upload_meeting_document" => &[409],
         "list_rectifications" => &[404],
         _ => &[],
     }

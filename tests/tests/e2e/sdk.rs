@@ -798,6 +798,17 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
         )
         .await;
     let (first, second) = (meeting.sessions[0].id, meeting.sessions[1].id);
+    let agenda = b"%PDF-1.4\n% the tenth meeting's agenda\n".to_vec();
+    let document = app
+        .meeting_document(&office_token, meeting.id, "会议议程", agenda.clone())
+        .await;
+    // A meeting the member is not summoned to, with a document of its own.
+    let elsewhere = app
+        .published_meeting(&office_token, &[absent.user.id], "主席会议", &[80])
+        .await;
+    let hidden = app
+        .meeting_document(&office_token, elsewhere.id, "内部材料", agenda.clone())
+        .await;
 
     let (sdk, _) = client(&app);
     sdk.sign_in("13900088001", "password-123")
@@ -818,6 +829,22 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
     );
     let detail = sdk.meeting(meeting.id).await.expect("detail");
     assert_eq!(detail.sessions.len(), 2);
+    // The meeting's documents open on the phone; another meeting's do not.
+    assert_eq!(detail.documents[0].id, document.id);
+    assert_eq!(
+        sdk.download_file(&detail.documents[0].url)
+            .await
+            .expect("file"),
+        agenda
+    );
+    assert!(matches!(
+        sdk.download_file(&hidden.url).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        sdk.download_file("https://example.com/x.pdf").await,
+        Err(Error::Invalid { field: Some(ref f), .. }) if f == "url"
+    ));
     assert_eq!(
         detail.me.as_ref().map(|m| m.answer),
         Some(MeetingAnswer::Pending)

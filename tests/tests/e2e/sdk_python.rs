@@ -90,6 +90,13 @@ async fn python_bindings_run_a_members_day(b: Backend) {
     let meeting = app
         .published_meeting(&office, &[second.user.id], "七届常委会第十二次会议", &[72])
         .await;
+    app.meeting_document(
+        &office,
+        meeting.id,
+        "会议议程",
+        b"%PDF-1.4\n% agenda\n".to_vec(),
+    )
+    .await;
     let round: lvzhi_shared::meetings::Appraisal = app
         .call_ok(
             &office,

@@ -18,7 +18,7 @@ use lvzhi_shared::activities::{Activity, Finding, Material};
 use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
 use lvzhi_shared::ids::{
-    AnnouncementId, BodyId, LeaveRequestId, MaterialId, NotificationId, RectificationId,
+    AnnouncementId, BodyId, LeaveRequestId, MaterialId, MeetingId, NotificationId, RectificationId,
 };
 use lvzhi_shared::meetings::{Appraisal, Body as Body_, LeaveRequest, Meeting, Rectification};
 use lvzhi_shared::members::{Member, NewMember, Role};
@@ -166,6 +166,7 @@ const RULES: &[Rule] = &[
     rule("GET /bodies/{id}/members", Office, CommitteeA),
     rule("POST /bodies/{id}/members", Office, CommitteeA),
     rule("PATCH /bodies/{id}/members/{member_id}", Office, CommitteeA),
+    rule("POST /bodies/{id}/members/import", Office, CommitteeA),
     rule("GET /meeting-rules/{kind}", Office, Own),
     rule("PUT /meeting-rules/{kind}", Admin, Own),
     rule("GET /meetings", SignedIn, Own),
@@ -174,6 +175,17 @@ const RULES: &[Rule] = &[
     rule("PATCH /meetings/{id}", Office, CommitteeA),
     rule("POST /meetings/{id}/publish", Office, CommitteeA),
     rule("POST /meetings/{id}/cancel", Office, CommitteeA),
+    rule("POST /meetings/{id}/documents", Office, CommitteeA),
+    rule(
+        "DELETE /meetings/{id}/documents/{document_id}",
+        Office,
+        CommitteeA,
+    ),
+    rule(
+        "GET /meetings/{id}/documents/{document_id}/file",
+        SignedIn,
+        CommitteeA,
+    ),
     rule("POST /meetings/{id}/responses", SignedIn, CommitteeA),
     rule("GET /meetings/{id}/leave-requests", Office, CommitteeA),
     rule("POST /meetings/{id}/leave-requests", Office, CommitteeA),
@@ -291,6 +303,8 @@ struct Fixture<'a> {
 struct Meetings {
     body: BodyId,
     meeting: Meeting,
+    /// A document of the meeting.
+    document: MaterialId,
     leave: LeaveRequestId,
     draft_round: Appraisal,
     closed_round: Appraisal,
@@ -319,6 +333,7 @@ impl Fixture<'_> {
         let mut out = vec![
             self.admin.user.committee_id.to_string(),
             self.material.id.to_string(),
+            self.meetings.document.to_string(),
             self.finding.id.to_string(),
             self.announcement.to_string(),
             self.notification.to_string(),
@@ -385,6 +400,10 @@ impl Fixture<'_> {
     }
 
     /// A material of the training, uploaded by the admin for one cell.
+    async fn fresh_document(&self) -> MaterialId {
+        upload_document(self.app, &self.admin.access_token, self.meetings.meeting.id).await
+    }
+
     async fn fresh_material(&self) -> MaterialId {
         let r = self
             .app
@@ -399,6 +418,17 @@ impl Fixture<'_> {
             .expect("upload");
         json_ok::<Material>(r).await.id
     }
+}
+
+async fn upload_document(app: &TestApp, token: &str, meeting: MeetingId) -> MaterialId {
+    let r = app
+        .api(Method::POST, &format!("/meetings/{meeting}/documents"))
+        .bearer_auth(token)
+        .multipart(pdf_form())
+        .send()
+        .await
+        .expect("upload");
+    json_ok::<Material>(r).await.id
 }
 
 fn pdf_form() -> reqwest::multipart::Form {
@@ -681,8 +711,10 @@ async fn meeting_objects(
     )
     .await;
     let item: Rectification = call_json(app, office, Method::POST, "/rectifications", json!({"appraisal_id": round.id, "department_id": round.departments[0].id, "item": "整改", "due_on": "2027-06-30"})).await;
+    let document = upload_document(app, office, meeting.id).await;
     Meetings {
         body: body.id,
+        document,
         meeting,
         leave: leave.id,
         draft_round,
@@ -711,6 +743,8 @@ enum Body {
     Json(Value),
     Csv(String),
     Pdf,
+    /// A body's list: a multipart form with `joined_on` and the CSV file.
+    BodyList(String),
 }
 
 struct Call {
@@ -1006,6 +1040,12 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             format!("/bodies/{}/members/{}", fx.meetings.body, fx.spare.id),
             Json(json!({"left_on": "2000-01-01"})),
         ),
+        // Names nobody on the roster: a report of one bad row, nothing added.
+        "POST /bodies/{id}/members/import" => call(
+            post,
+            format!("/bodies/{}/members/import", fx.meetings.body),
+            Body::BodyList("姓名,手机号码\n无此人,13900079999\n".into()),
+        ),
         "GET /meeting-rules/{kind}" => call(get, "/meeting-rules/plenary", Empty),
         "PUT /meeting-rules/{kind}" => call(
             put,
@@ -1032,7 +1072,32 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
                 Json(json!({"reason": "改期"})),
             )
         }
+        "POST /meetings/{id}/documents" => call(
+            post,
+            format!("/meetings/{}/documents", fx.meetings.meeting.id),
+            Body::Pdf,
+        ),
+        "DELETE /meetings/{id}/documents/{document_id}" => {
+            // Those allowed remove a document of their own; the rest aim at the shared one.
+            let document = match caller {
+                Caller::Organizer | Caller::Admin => fx.fresh_document().await,
+                _ => fx.meetings.document,
+            };
+            call(
+                delete,
+                format!("/meetings/{}/documents/{document}", fx.meetings.meeting.id),
+                Empty,
+            )
+        }
         // Everyone in A is summoned (the office's accounts belong to the body).
+        "GET /meetings/{id}/documents/{document_id}/file" => call(
+            get,
+            format!(
+                "/meetings/{}/documents/{}/file",
+                fx.meetings.meeting.id, fx.meetings.document
+            ),
+            Empty,
+        ),
         "POST /meetings/{id}/responses" => call(
             post,
             format!("/meetings/{}/responses", fx.meetings.meeting.id),
@@ -1206,6 +1271,14 @@ async fn every_operation_refuses_or_serves_each_kind_of_caller(b: Backend) {
                 Body::Json(v) => req.json(&v),
                 Body::Csv(text) => req.header("content-type", "text/csv").body(text),
                 Body::Pdf => req.multipart(pdf_form()),
+                Body::BodyList(csv) => req.multipart(
+                    reqwest::multipart::Form::new()
+                        .text("joined_on", "2026-06-01")
+                        .part(
+                            "file",
+                            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("list.csv"),
+                        ),
+                ),
             };
             let resp = req.send().await.expect("send");
             cells += 1;
