@@ -40,6 +40,8 @@ crate::wire_enum! {
         BodyMemberAdded = "body_member_added",
         BodyMembershipEnded = "body_membership_ended",
         RectificationChanged = "rectification_changed",
+        /// A meeting kind's quorum or leave approvers changed.
+        MeetingRuleChanged = "meeting_rule_changed",
     }
 }
 

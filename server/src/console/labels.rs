@@ -92,6 +92,7 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::BodyMemberAdded => "增补组成人员",
         AuditAction::BodyMembershipEnded => "组成人员离任",
         AuditAction::RectificationChanged => "更新整改事项",
+        AuditAction::MeetingRuleChanged => "修改会议规则",
     }
 }
 

@@ -21,6 +21,7 @@ mod layout;
 mod leave_queue;
 mod materials;
 mod meeting_form;
+mod meeting_rules;
 mod meetings;
 mod members;
 mod notices;
@@ -130,6 +131,10 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/settings/accounts",
             get(settings::accounts).post(settings::change_role),
+        )
+        .at(
+            "/settings/meeting-rules",
+            get(meeting_rules::show).post(meeting_rules::save),
         )
         .at("/settings/audit", get(settings::audit_log))
         .at("/activities", get(activities::list))

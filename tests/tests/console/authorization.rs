@@ -48,6 +48,7 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/settings", &["GET", "POST"], For::Admin),
     ("/settings/sectors", &["GET", "POST"], For::Admin),
     ("/settings/accounts", &["GET", "POST"], For::Admin),
+    ("/settings/meeting-rules", &["GET", "POST"], For::Admin),
     ("/settings/audit", &["GET"], For::Admin),
     ("/activities", &["GET"], For::Office),
     ("/activities/new", &["GET", "POST"], For::Office),

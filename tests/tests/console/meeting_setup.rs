@@ -2,7 +2,8 @@
 //! 导入) in the console, over HTTP on both backends: the clerk uploads a file
 //! that the summoned member then opens in the app, a wrong type is said next
 //! to the field, removal asks first; a list adds its members once, says each
-//! row it could not take and why, and refuses a missing file or a bad date.
+//! row it could not take and why, and refuses a missing file or a bad date;
+//! the admin sets a meeting kind's quorum and leave approvers (会议规则).
 
 use chrono::{Duration, FixedOffset};
 use lvzhi_server::clock::Clock;
@@ -218,7 +219,87 @@ async fn a_bodys_members_from_a_list(b: Backend) {
     assert!(page.body.contains("现有成员 <strong>2</strong> 人"));
 }
 
+async fn meeting_rules_set_by_the_admin(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.account(Role::Organizer, ORGANIZER).await;
+    let url = "/console/settings/meeting-rules";
+    let organizer = signed_in(&app).await;
+    assert_eq!(organizer.get(url).await.status, 403);
+    let admin = Browser::new(&app);
+    assert_eq!(
+        admin
+            .sign_in(&app.admin_phone, &app.admin_password)
+            .await
+            .status,
+        303
+    );
+    let page = admin.get(url).await;
+    assert_eq!(page.status, 200);
+    for kind in ["全体会议", "常委会议", "主席会议", "民主评议会议"] {
+        assert!(page.body.contains(&format!("保存{kind}规则")), "{kind}");
+    }
+    assert!(
+        page.body
+            .contains(r#"<option value="1/2" selected>过半数（1/2）</option>"#)
+    );
+    let csrf = page.csrf();
+    let organizer_id = office.user.id.to_string();
+
+    // Not a fraction below one: said on that kind's card, nothing saved.
+    let refused = admin
+        .post(
+            url,
+            &[("csrf", &csrf), ("kind", "standing"), ("quorum", "3/2")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("法定人数应为小于 1 的比例"));
+
+    let saved = admin
+        .post(
+            url,
+            &[
+                ("csrf", &csrf),
+                ("kind", "standing"),
+                ("quorum", "2/3"),
+                ("approver", &organizer_id),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let rule: Value = json_ok(
+        app.api(Method::GET, "/meeting-rules/standing")
+            .bearer_auth(&office.access_token)
+            .send()
+            .await
+            .expect("rule"),
+    )
+    .await;
+    assert_eq!(rule["quorum_numerator"], 2);
+    assert_eq!(rule["quorum_denominator"], 3);
+    assert_eq!(rule["approvers"][0].as_str(), Some(organizer_id.as_str()));
+    let page = admin.get(&format!("{url}?done=1")).await;
+    assert!(page.body.contains("会议规则已保存"));
+    assert!(
+        page.body
+            .contains(&format!(r#"value="{organizer_id}" checked"#))
+    );
+    assert!(page.body.contains(r#"<option value="2/3" selected>"#));
+    // The other kinds keep their default.
+    let plenary: Value = json_ok(
+        app.api(Method::GET, "/meeting-rules/plenary")
+            .bearer_auth(&office.access_token)
+            .send()
+            .await
+            .expect("rule"),
+    )
+    .await;
+    assert_eq!(plenary["quorum_denominator"], 2);
+    assert_eq!(plenary["approvers"].as_array().map(Vec::len), Some(0));
+}
+
 on_both_backends!(
     meeting_documents_from_upload_to_removal,
-    a_bodys_members_from_a_list
+    a_bodys_members_from_a_list,
+    meeting_rules_set_by_the_admin
 );

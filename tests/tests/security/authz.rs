@@ -744,7 +744,7 @@ enum Body {
     Csv(String),
     Pdf,
     /// A body's list: a multipart form with `joined_on` and the CSV file.
-    BodyList(String),
+    MemberList(String),
 }
 
 struct Call {
@@ -1044,7 +1044,7 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
         "POST /bodies/{id}/members/import" => call(
             post,
             format!("/bodies/{}/members/import", fx.meetings.body),
-            Body::BodyList("姓名,手机号码\n无此人,13900079999\n".into()),
+            Body::MemberList("姓名,手机号码\n无此人,13900079999\n".into()),
         ),
         "GET /meeting-rules/{kind}" => call(get, "/meeting-rules/plenary", Empty),
         "PUT /meeting-rules/{kind}" => call(
@@ -1271,7 +1271,7 @@ async fn every_operation_refuses_or_serves_each_kind_of_caller(b: Backend) {
                 Body::Json(v) => req.json(&v),
                 Body::Csv(text) => req.header("content-type", "text/csv").body(text),
                 Body::Pdf => req.multipart(pdf_form()),
-                Body::BodyList(csv) => req.multipart(
+                Body::MemberList(csv) => req.multipart(
                     reqwest::multipart::Form::new()
                         .text("joined_on", "2026-06-01")
                         .part(

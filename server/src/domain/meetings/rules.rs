@@ -2,13 +2,14 @@
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::meetings::{MeetingKind, MeetingRule};
 use lvzhi_shared::members::Role;
 
 use crate::db::DbConnection;
 use crate::db::schema::{meeting_approvers, meeting_rules, users};
-use crate::domain::Ctx;
+use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 /// More than half, unless the kind's rule says otherwise.
@@ -106,7 +107,43 @@ pub fn put(
             ))
             .execute(conn)?;
     }
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::MeetingRuleChanged,
+        None,
+        format!(
+            "{}: quorum > {}/{}, approvers {}",
+            kind.as_str(),
+            rule.quorum_numerator,
+            rule.quorum_denominator,
+            approvers.len()
+        ),
+    )?;
     get(conn, ctx, kind)
+}
+
+/// Who may be picked as an approver, by name: the office's accounts, and
+/// anyone already listed for some kind (an approver set through the API
+/// may be a member, a chair's office say).
+pub fn candidates(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+) -> Result<Vec<(MemberId, String, Role)>, AppError> {
+    let committee = ctx.caller.committee_id;
+    let listed = meeting_approvers::table
+        .filter(meeting_approvers::committee_id.eq(committee))
+        .select(meeting_approvers::user_id);
+    Ok(users::table
+        .filter(users::committee_id.eq(committee))
+        .filter(
+            users::role
+                .ne(Role::Member.as_str())
+                .or(users::id.eq_any(listed)),
+        )
+        .order(users::id)
+        .select((users::id, users::name, users::role))
+        .load(conn)?)
 }
 
 /// Whether the caller decides leave for meetings of `kind`: a listed
