@@ -132,6 +132,23 @@ pub fn is_eligible(
     })
 }
 
+/// How many [`eligible`] counts, counted by the database.
+fn eligible_count(conn: &mut DbConnection, row: &AppraisalRow) -> Result<i64, AppError> {
+    let voting = meeting_summons::table
+        .filter(meeting_summons::meeting_id.eq(row.meeting_id))
+        .filter(meeting_summons::voting.eq(true))
+        .select(meeting_summons::user_id);
+    Ok(match row.electorate {
+        Electorate::Body => voting.count().get_result(conn)?,
+        Electorate::CheckedIn => session_checkins::table
+            .inner_join(meeting_sessions::table)
+            .filter(meeting_sessions::meeting_id.eq(row.meeting_id))
+            .filter(session_checkins::user_id.eq_any(voting))
+            .select(diesel::dsl::count(session_checkins::user_id).aggregate_distinct())
+            .get_result(conn)?,
+    })
+}
+
 fn voted_count(conn: &mut DbConnection, id: AppraisalId) -> Result<i64, AppError> {
     Ok(appraisal_ballots::table
         .filter(appraisal_ballots::appraisal_id.eq(id))
@@ -146,9 +163,9 @@ fn to_appraisal(
 ) -> Result<Appraisal, AppError> {
     let open = row.status == AppraisalStatus::Open;
     let (eligible_now, may_vote) = if open || row.status == AppraisalStatus::Draft {
-        let set = eligible(conn, &row)?;
-        let may = open && set.contains(&ctx.caller.user_id);
-        (i32::try_from(set.len()).unwrap_or(i32::MAX), may)
+        let count = eligible_count(conn, &row)?;
+        let may = open && is_eligible(conn, &row, ctx.caller.user_id)?;
+        (i32::try_from(count).unwrap_or(i32::MAX), may)
     } else {
         (row.eligible_at_close.unwrap_or(0), false)
     };
