@@ -42,6 +42,8 @@ crate::wire_enum! {
         RectificationChanged = "rectification_changed",
         /// A meeting kind's quorum or leave approvers changed.
         MeetingRuleChanged = "meeting_rule_changed",
+        /// A committee was created below this one.
+        CommitteeCreated = "committee_created",
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommitteeId, SectorId};
+use crate::members::ActivationCode;
 
 crate::wire_enum! {
     /// Where a committee stands in the hierarchy.
@@ -80,4 +81,82 @@ pub struct Sector {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewSector {
     pub name: String,
+}
+
+impl CommitteeLevel {
+    /// National 0, provincial 1, city 2, county 3: a child's rank is higher than its parent's.
+    pub fn rank(self) -> u8 {
+        match self {
+            CommitteeLevel::National => 0,
+            CommitteeLevel::Provincial => 1,
+            CommitteeLevel::City => 2,
+            CommitteeLevel::County => 3,
+        }
+    }
+}
+
+/// `POST /committees` (admin): a committee below the caller's (a city
+/// creates its counties), with its first admin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(poem_openapi::Object),
+    oai(deny_unknown_fields)
+)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NewCommittee {
+    pub name: String,
+    /// Below the parent's level.
+    pub level: CommitteeLevel,
+    /// The parent: the caller's committee or one below it; absent: the caller's.
+    #[serde(default)]
+    pub parent_id: Option<CommitteeId>,
+    /// IANA time zone; absent: the parent's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Absent: the parent's.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// Its sectors (界别); absent: the standard list, which its admin can extend.
+    #[serde(default)]
+    pub sectors: Option<Vec<String>>,
+    /// Its first admin, who activates the account with the code in the answer.
+    pub admin_name: String,
+    pub admin_phone: String,
+}
+
+/// `POST /committees` answer: the committee and its admin's activation code
+/// (shown once).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CommitteeCreated {
+    pub committee: Committee,
+    pub admin: ActivationCode,
+}
+
+/// One committee of a tree, with its place in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CommitteeNode {
+    pub id: CommitteeId,
+    pub name: String,
+    pub level: CommitteeLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub parent_id: Option<CommitteeId>,
+    /// 0 for the caller's committee, 1 for its children, and so on.
+    pub depth: i32,
+    /// Accounts of the committee (members and office), disabled ones aside.
+    pub accounts: i32,
+}
+
+/// `GET /committees`: the caller's committee and every one below it, each
+/// parent before its children (children by name).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CommitteeTree {
+    pub items: Vec<CommitteeNode>,
 }

@@ -152,6 +152,11 @@ pub enum ErrorCode {
     ResultsNotReady,
     /// The round is already closed.
     AppraisalClosed,
+    // --- the committee hierarchy (appended) ---
+    /// No such committee in the caller's own tree (itself and those below it).
+    UnknownCommittee,
+    /// A child committee must stand below its parent (a city under a province).
+    LevelNotBelowParent,
 }
 
 impl ErrorCode {
@@ -201,6 +206,7 @@ impl ErrorCode {
             | ResultsNotReady
             | AppraisalClosed => 409,
             TimeInPast => 422,
+            UnknownCommittee | LevelNotBelowParent => 422,
         }
     }
 }

@@ -351,9 +351,11 @@ impl TestApp {
             .write(move |conn| {
                 let c = committees::create(
                     conn,
-                    "另一个县政协",
-                    CommitteeLevel::County,
-                    "Asia/Shanghai",
+                    &committees::Founding::root(
+                        "另一个县政协",
+                        CommitteeLevel::County,
+                        "Asia/Shanghai",
+                    ),
                     &["科技界"],
                     now,
                 )?;

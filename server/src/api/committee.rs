@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use lvzhi_shared::audit::AuditPage;
-use lvzhi_shared::committees::{Committee, CommitteePatch, NewSector, Sector};
+use lvzhi_shared::committees::{
+    Committee, CommitteeCreated, CommitteePatch, CommitteeTree, NewCommittee, NewSector, Sector,
+};
 use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -9,7 +11,8 @@ use super::ApiTags;
 use super::Json;
 use super::page_size::PageSize;
 use crate::app::AppState;
-use crate::auth::{AdminAuth, BearerAuth};
+use crate::auth::{AdminAuth, BearerAuth, OfficeAuth};
+use crate::domain::accounts::{hierarchy, members};
 use crate::domain::{audit, committees};
 use crate::error::ApiResult;
 
@@ -23,8 +26,60 @@ enum SectorCreated {
     Created(Json<Sector>),
 }
 
+#[derive(ApiResponse)]
+enum Founded {
+    #[oai(status = 201)]
+    Created(Json<CommitteeCreated>),
+}
+
 #[OpenApi(tag = "ApiTags::Committee")]
 impl CommitteeApi {
+    /// The committee tree below mine
+    ///
+    /// Who: organizer, admin. My committee (depth 0) and every committee
+    /// below it, each parent before its children; nothing beside or above.
+    #[oai(path = "/committees", method = "get", operation_id = "list_committees")]
+    async fn tree(&self, auth: OfficeAuth) -> ApiResult<Json<CommitteeTree>> {
+        let ctx = self.state.ctx(auth.0).await?;
+        let items = self
+            .state
+            .read(&ctx, move |conn, ctx| hierarchy::tree(conn, ctx))
+            .await?;
+        Ok(Json(CommitteeTree { items }))
+    }
+
+    /// Create a committee below mine
+    ///
+    /// Who: admin. Under my committee or one below it (`parent_id`), of a
+    /// lower level (`level_not_below_parent` otherwise; `unknown_committee`
+    /// for a parent outside my tree), with its own sectors, time zone and
+    /// language (the parent's by default) and its first admin, whose
+    /// activation code is in the answer (shown once).
+    #[oai(
+        path = "/committees",
+        method = "post",
+        operation_id = "create_committee"
+    )]
+    async fn create_child(&self, auth: AdminAuth, body: Json<NewCommittee>) -> ApiResult<Founded> {
+        let ctx = self.state.ctx(auth.0).await?;
+        let days = self.state.config.auth.activation_code_days;
+        let founded = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                hierarchy::create_child(conn, ctx, &body.0, days)
+            })
+            .await?;
+        let tz = self
+            .state
+            .time_zones
+            .of(&self.state.db, founded.committee.id)
+            .await?;
+        Ok(Founded::Created(Json(CommitteeCreated {
+            admin: members::to_activation_code(&founded.admin.0, founded.code, tz),
+            committee: committees::to_committee(founded.committee),
+        })))
+    }
+
     /// My committee
     ///
     /// Who: any signed-in account.

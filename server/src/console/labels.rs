@@ -93,6 +93,7 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::BodyMembershipEnded => "组成人员离任",
         AuditAction::RectificationChanged => "更新整改事项",
         AuditAction::MeetingRuleChanged => "修改会议规则",
+        AuditAction::CommitteeCreated => "设立下级政协",
     }
 }
 

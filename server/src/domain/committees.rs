@@ -114,23 +114,43 @@ pub fn load(conn: &mut DbConnection, id: CommitteeId) -> Result<CommitteeRow, Ap
         .ok_or_else(|| AppError::not_found("committee"))
 }
 
+/// What a new committee is.
+pub struct Founding<'a> {
+    pub name: &'a str,
+    pub level: CommitteeLevel,
+    pub parent_id: Option<CommitteeId>,
+    pub time_zone: &'a str,
+    pub language: Language,
+}
+
+impl<'a> Founding<'a> {
+    /// A committee at the top of its tree, notifying in Chinese.
+    pub fn root(name: &'a str, level: CommitteeLevel, time_zone: &'a str) -> Self {
+        Founding {
+            name,
+            level,
+            parent_id: None,
+            time_zone,
+            language: Language::Zh,
+        }
+    }
+}
+
 /// Creates a committee with the given sectors.
 pub fn create(
     conn: &mut DbConnection,
-    name: &str,
-    level: CommitteeLevel,
-    time_zone: &str,
+    founding: &Founding<'_>,
     sector_names: &[&str],
     now: NaiveDateTime,
 ) -> Result<CommitteeRow, AppError> {
     let row = CommitteeRow {
         id: CommitteeId::new_v7(),
-        name: name.to_owned(),
-        level,
-        parent_id: None,
-        time_zone: time_zone.to_owned(),
+        name: founding.name.to_owned(),
+        level: founding.level,
+        parent_id: founding.parent_id,
+        time_zone: founding.time_zone.to_owned(),
         created_at: now,
-        language: Language::Zh,
+        language: founding.language,
         quiet_start: None,
         quiet_end: None,
     };

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod checkin;
+mod committees;
 mod fcm_client;
 mod findings;
 mod ids;

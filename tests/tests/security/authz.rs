@@ -112,6 +112,8 @@ const RULES: &[Rule] = &[
     rule("PATCH /committee", Admin, Own),
     rule("GET /sectors", SignedIn, Own),
     rule("POST /sectors", Admin, Own),
+    rule("GET /committees", Office, Own),
+    rule("POST /committees", Admin, Own),
     rule("GET /audit-log", Admin, Own),
     rule("GET /members", Office, Own),
     rule("POST /members", Office, Own),
@@ -854,6 +856,13 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             Json(json!({"name": format!("新界别{}", chinese_digits(&fx.next().to_string()))})),
         ),
 
+        "GET /committees" => call(get, "/committees", Empty),
+        "POST /committees" => call(
+            post,
+            "/committees",
+            Json(json!({"name": "下级政协", "level": "county",
+                        "admin_name": "下级管理员", "admin_phone": format!("1390007{:04}", fx.next())})),
+        ),
         "GET /members" => call(get, "/members", Empty),
         "POST /members" => call(
             post,

@@ -13,7 +13,7 @@ use crate::db::schema::{committees as committees_t, users};
 use crate::db::{Db, DbConnection};
 use crate::domain::accounts::import;
 use crate::domain::accounts::members::{self, MemberFields};
-use crate::domain::committees::{self, DEFAULT_SECTORS};
+use crate::domain::committees::{self, DEFAULT_SECTORS, Founding};
 use crate::error::AppError;
 
 /// The admin account made on first start; its password is shown once.
@@ -53,9 +53,7 @@ pub async fn first_start(
                 CommitteeLevel::parse(&cfg.committee_level).unwrap_or(CommitteeLevel::County);
             let committee = committees::create(
                 conn,
-                &cfg.committee_name,
-                level,
-                &cfg.time_zone,
+                &Founding::root(&cfg.committee_name, level, &cfg.time_zone),
                 DEFAULT_SECTORS,
                 now,
             )?;
@@ -142,9 +140,7 @@ pub async fn load_demo(
                 None => {
                     committees::create(
                         conn,
-                        DEMO_COMMITTEE,
-                        CommitteeLevel::County,
-                        "Asia/Shanghai",
+                        &Founding::root(DEMO_COMMITTEE, CommitteeLevel::County, "Asia/Shanghai"),
                         DEFAULT_SECTORS,
                         term_began,
                     )?
