@@ -4,12 +4,14 @@ use lvzhi_shared::audit::AuditPage;
 use lvzhi_shared::committees::{
     Committee, CommitteeCreated, CommitteePatch, CommitteeTree, NewCommittee, NewSector, Sector,
 };
-use poem_openapi::param::Query;
+use lvzhi_shared::ids::CommitteeId;
+use lvzhi_shared::members::ActivationCode;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
 use super::Json;
 use super::page_size::PageSize;
+use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth, OfficeAuth};
 use crate::domain::accounts::{hierarchy, members};
@@ -116,6 +118,34 @@ impl CommitteeApi {
             })
             .await?;
         Ok(Json(committees::to_committee(row)))
+    }
+
+    /// A new activation code for a committee's first admin
+    ///
+    /// Who: admin of a committee above it. While that admin has not
+    /// activated (a lost code): the earlier code stops working. After
+    /// activation: `invalid_transition` (their own office issues codes).
+    #[oai(
+        path = "/committees/:id/admin-activation-code",
+        method = "post",
+        operation_id = "reissue_committee_admin_code"
+    )]
+    async fn reissue_admin_code(
+        &self,
+        auth: AdminAuth,
+        id: Path<String>,
+    ) -> ApiResult<Json<ActivationCode>> {
+        let id: CommitteeId = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let days = self.state.config.auth.activation_code_days;
+        let (admin, code) = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                hierarchy::reissue_admin_code(conn, ctx, id, days)
+            })
+            .await?;
+        let tz = self.state.time_zones.of(&self.state.db, id).await?;
+        Ok(Json(members::to_activation_code(&admin, code, tz)))
     }
 
     /// The committee's sectors (界别)

@@ -82,7 +82,7 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         "create_member" | "update_member" => &[409],
         "create_sector" => &[409],
         // The admin's phone taken by another account.
-        "create_committee" => &[409],
+        "create_committee" | "reissue_committee_admin_code" => &[409],
         // Lifecycle transitions and capacity below those registered.
         "update_activity" | "publish_activity" | "cancel_activity" | "complete_activity" => &[409],
         // Sign-up rules: window, audience, schedule, a reused Idempotency-Key.

@@ -14,6 +14,7 @@ mod body_import;
 mod calendar;
 mod chart;
 mod checkin;
+mod committees;
 mod errors;
 mod findings;
 mod labels;
@@ -131,6 +132,14 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/settings/accounts",
             get(settings::accounts).post(settings::change_role),
+        )
+        .at(
+            "/settings/committees",
+            get(committees::list).post(committees::create),
+        )
+        .at(
+            "/settings/committees/:id",
+            get(committees::page).post(committees::issue_code),
         )
         .at(
             "/settings/meeting-rules",

@@ -48,6 +48,8 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/settings", &["GET", "POST"], For::Admin),
     ("/settings/sectors", &["GET", "POST"], For::Admin),
     ("/settings/accounts", &["GET", "POST"], For::Admin),
+    ("/settings/committees", &["GET", "POST"], For::Admin),
+    ("/settings/committees/:id", &["GET", "POST"], For::Admin),
     ("/settings/meeting-rules", &["GET", "POST"], For::Admin),
     ("/settings/audit", &["GET"], For::Admin),
     ("/activities", &["GET"], For::Office),
@@ -162,6 +164,8 @@ struct Ids {
     /// document, a pending leave request, a closed round and its rectification.
     meeting: String,
     document: String,
+    /// A committee below the admin's (the matrix's committee is a city's).
+    child: String,
     session: String,
     body: String,
     leave: String,
@@ -196,6 +200,10 @@ fn fill(path: &str, ids: &Ids) -> String {
     .replace("/appraisals/:id", &format!("/appraisals/{}", ids.appraisal))
     .replace("/static/:file", "/static/no-such-file.css")
     .replace("/import/:id", &format!("/import/{}", ids.upload))
+    .replace(
+        "/settings/committees/:id",
+        &format!("/settings/committees/{}", ids.child),
+    )
     .replace(
         "/members/:id/:to",
         &format!("/members/{}/disable", ids.member),
@@ -257,8 +265,19 @@ async fn patch_member(app: &TestApp, admin: &str, id: &str, body: serde_json::Va
 }
 
 async fn every_console_route_for_every_caller(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_with(b, |c| c.bootstrap.committee_level = "city".into()).await;
     let admin = app.admin().await;
+    let child: serde_json::Value = json_ok(
+        app.api(Method::POST, "/committees")
+            .bearer_auth(&admin.access_token)
+            .json(&json!({"name": "矩阵县政协", "level": "county",
+                          "admin_name": "矩阵县管理员", "admin_phone": "13900089500"}))
+            .send()
+            .await
+            .expect("child committee"),
+    )
+    .await;
+    let child = child["committee"]["id"].as_str().expect("child").to_owned();
     let organizer = app.account(Role::Organizer, "13900088001").await;
     let demoted = app.account(Role::Organizer, "13900088002").await;
     let disabled = app.account(Role::Organizer, "13900088003").await;
@@ -458,6 +477,7 @@ async fn every_console_route_for_every_caller(b: Backend) {
     let ids = Ids {
         meeting: meeting_id.clone(),
         document,
+        child,
         session: meeting["sessions"][0]["id"]
             .as_str()
             .expect("session")

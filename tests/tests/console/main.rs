@@ -8,6 +8,7 @@ mod activity_form;
 mod authorization;
 mod browser;
 mod calendar;
+mod committees;
 mod demo;
 mod findings;
 mod import;

@@ -8,7 +8,7 @@ use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::{
     Committee, CommitteeCreated, CommitteeLevel, CommitteeTree, Language, Sector,
 };
-use lvzhi_shared::members::MemberPage;
+use lvzhi_shared::members::{ActivationCode, MemberPage};
 use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, expect_error, json_ok, on_both_backends};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -84,8 +84,50 @@ async fn a_province_its_city_and_the_citys_county(b: Backend) {
     );
     assert_eq!(city.admin.code.len(), 8);
 
+    // A lost code: the province issues another, and only the new one works.
+    let reissue = |who: String, committee: String| {
+        let app = &app;
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/committees/{committee}/admin-activation-code"),
+            )
+            .bearer_auth(who)
+            .send()
+            .await
+            .expect("reissue")
+        }
+    };
+    let fresh: ActivationCode =
+        json_ok(reissue(province.access_token.clone(), city.committee.id.to_string()).await).await;
+    assert_eq!(fresh.member_id, city.admin.member_id);
+    let stale = app
+        .api(Method::POST, "/auth/activate")
+        .json(
+            &json!({"phone": city.admin.phone, "activation_code": city.admin.code,
+                      "new_password": MEMBER_PASSWORD}),
+        )
+        .send()
+        .await
+        .expect("activate");
+    assert_eq!(stale.status(), 401, "the first code stopped working");
+    let city = CommitteeCreated {
+        admin: fresh,
+        ..city
+    };
+
     // The city's admin signs in with the code and sees the city, not the province.
     let city_admin = activate(&app, &city).await;
+    // Once activated, codes are the city's own business.
+    let r = reissue(province.access_token.clone(), city.committee.id.to_string()).await;
+    expect_error(r, 409, "invalid_transition").await;
+    // Nobody reaches above or beside: the city cannot issue the province's codes.
+    let r = reissue(
+        city_admin.access_token.clone(),
+        province.user.committee_id.to_string(),
+    )
+    .await;
+    expect_error(r, 404, "not_found").await;
     assert_eq!(city_admin.user.committee_id, city.committee.id);
     let mine: Committee = get(&app, &city_admin.access_token, "/committee").await;
     assert_eq!(mine.name, "市政协");

@@ -114,6 +114,11 @@ const RULES: &[Rule] = &[
     rule("POST /sectors", Admin, Own),
     rule("GET /committees", Office, Own),
     rule("POST /committees", Admin, Own),
+    rule(
+        "POST /committees/{id}/admin-activation-code",
+        Admin,
+        CommitteeA,
+    ),
     rule("GET /audit-log", Admin, Own),
     rule("GET /members", Office, Own),
     rule("POST /members", Office, Own),
@@ -862,6 +867,15 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             "/committees",
             Json(json!({"name": "下级政协", "level": "county",
                         "admin_name": "下级管理员", "admin_phone": format!("1390007{:04}", fx.next())})),
+        ),
+        // A's own committee is not below itself: found by nobody, refused after authorization.
+        "POST /committees/{id}/admin-activation-code" => call(
+            post,
+            format!(
+                "/committees/{}/admin-activation-code",
+                fx.admin.user.committee_id
+            ),
+            Empty,
         ),
         "GET /members" => call(get, "/members", Empty),
         "POST /members" => call(

@@ -16,7 +16,7 @@ use lvzhi_shared::members::{MemberStatus, NewMember, Role};
 use lvzhi_shared::validate::{MAX_SHORT_TEXT_CHARS, MAX_TITLE_CHARS, text};
 
 use crate::db::DbConnection;
-use crate::db::models::CommitteeRow;
+use crate::db::models::{CommitteeRow, UserRow};
 use crate::db::schema::{committees, users};
 use crate::domain::accounts::members::{self, IssuedCode, MemberFields, UserWithSector};
 use crate::domain::committees::{self as committee, DEFAULT_SECTORS, Founding};
@@ -212,6 +212,67 @@ pub fn create_child(
         admin,
         code,
     })
+}
+
+/// A committee strictly below the caller's (a parent admin's reach into it
+/// ends at its first admin's activation).
+pub fn child(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: CommitteeId,
+) -> Result<CommitteeRow, AppError> {
+    let places = places(conn)?;
+    if !below(&places, ctx.caller.committee_id)
+        .iter()
+        .any(|(c, depth)| *c == id && *depth > 0)
+    {
+        return Err(AppError::not_found("committee"));
+    }
+    committee::load(conn, id)
+}
+
+/// The child committee's first admin (the earliest admin account).
+pub fn first_admin(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: CommitteeId,
+) -> Result<(CommitteeRow, UserRow), AppError> {
+    let row = child(conn, ctx, id)?;
+    let admin: UserRow = users::table
+        .filter(users::committee_id.eq(id))
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .order(users::id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("admin"))?;
+    Ok((row, admin))
+}
+
+/// A fresh activation code for the child committee's first admin, while
+/// they have not activated (a lost code); the earlier one stops working.
+pub fn reissue_admin_code(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: CommitteeId,
+    code_days: i64,
+) -> Result<(UserRow, IssuedCode), AppError> {
+    let (row, admin) = first_admin(conn, ctx, id)?;
+    if admin.status != MemberStatus::Pending {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "the committee's admin has activated the account; their own office issues codes now",
+        ));
+    }
+    let code = members::issue_activation_code(conn, admin.id, code_days, ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::ActivationCodesIssued,
+        Some(&admin.id),
+        format!("{}管理员 {}", row.name, admin.name),
+    )?;
+    Ok((admin, code))
 }
 
 /// The admin's `name` and `phone` are `admin_name` and `admin_phone` here.
