@@ -73,7 +73,9 @@ fn allowed(area: &str) -> &'static [&'static str] {
         "idempotency",
         "lanes",
         "pages",
+        "roster_files",
         "rotating_codes",
+        "uploads",
     ];
     match area {
         "audit" => &["Ctx", "context", "idempotency", "pages", "committees"],
@@ -95,7 +97,9 @@ fn allowed(area: &str) -> &'static [&'static str] {
             "idempotency",
             "lanes",
             "pages",
+            "roster_files",
             "rotating_codes",
+            "uploads",
             "committees",
             "audit",
             "notifications",

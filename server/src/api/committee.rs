@@ -43,10 +43,7 @@ impl CommitteeApi {
     #[oai(path = "/committees", method = "get", operation_id = "list_committees")]
     async fn tree(&self, auth: OfficeAuth) -> ApiResult<Json<CommitteeTree>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let items = self
-            .state
-            .read(&ctx, move |conn, ctx| hierarchy::tree(conn, ctx))
-            .await?;
+        let items = self.state.read(&ctx, hierarchy::tree).await?;
         Ok(Json(CommitteeTree { items }))
     }
 

@@ -26,11 +26,11 @@ use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::{AdminAuth, BearerAuth, OfficeAuth};
 use crate::db::{self, DbConnection};
-use crate::domain::accounts::import::{FileLimits, read_file};
 use crate::domain::idempotency::IdemKey;
 use crate::domain::meetings::{
     attendance, bodies, body_import, documents, leave, plan, rules, views,
 };
+use crate::domain::roster_files::{FileLimits, read_file};
 use crate::error::{ApiResult, AppError};
 
 pub struct MeetingsApi {

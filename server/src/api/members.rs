@@ -18,8 +18,9 @@ use super::{ApiTags, parse_id};
 use crate::app::AppState;
 use crate::auth::OfficeAuth;
 use crate::db;
-use crate::domain::accounts::import::{self, FileLimits};
+use crate::domain::accounts::import;
 use crate::domain::accounts::members::{self, ListFilter};
+use crate::domain::roster_files::{self, FileLimits};
 use crate::error::{ApiResult, AppError};
 use crate::export::Table;
 
@@ -259,7 +260,7 @@ impl MembersApi {
             RosterUpload::Raw(body) => body.0,
         };
         // The body, and so the file in it, is within the route's limit (api::body_limit).
-        let rows = import::read_file(&bytes, FileLimits::of(&self.state.config.limits))
+        let rows = roster_files::read_file(&bytes, FileLimits::of(&self.state.config.limits))
             .map_err(AppError::from)?;
         let dry_run = dry_run.0.unwrap_or(false);
         let days = self.state.config.auth.activation_code_days;

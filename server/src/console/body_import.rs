@@ -22,8 +22,8 @@ use super::labels;
 use super::layout::{Shell, html};
 use super::session::Clerk;
 use crate::app::AppState;
-use crate::domain::accounts::import::{FileLimits, read_file};
 use crate::domain::meetings::{bodies, body_import, local_date};
+use crate::domain::roster_files::{FileLimits, read_file};
 
 /// One row that was not imported.
 struct BadRow {

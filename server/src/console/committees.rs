@@ -88,9 +88,7 @@ async fn tree_page(
     mut d: CommitteeForm,
     problems: Problems,
 ) -> Result<Response, ConsoleError> {
-    let nodes = state
-        .read(&clerk.ctx, |conn, ctx| hierarchy::tree(conn, ctx))
-        .await?;
+    let nodes = state.read(&clerk.ctx, hierarchy::tree).await?;
     let own_rank = nodes.first().map_or(3, |n| n.level.rank());
     if d.once.is_empty() {
         d.once = crate::domain::accounts::console_sessions::random_token();

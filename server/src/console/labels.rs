@@ -11,7 +11,7 @@ use lvzhi_shared::meetings::{
     RectificationStatus, SessionAttendance,
 };
 
-use crate::domain::accounts::import::FileProblem;
+use crate::domain::roster_files::FileProblem;
 
 pub fn kind(k: ActivityKind) -> &'static str {
     match k {

@@ -19,8 +19,8 @@ use super::labels;
 use super::layout::{Shell, day_and_time, html};
 use super::session::Clerk;
 use crate::app::AppState;
-use crate::domain::accounts::import::FileLimits;
 use crate::domain::accounts::roster_uploads::{self, Report};
+use crate::domain::roster_files::FileLimits;
 
 #[derive(Template)]
 #[template(path = "import.html")]

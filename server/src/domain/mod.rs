@@ -7,8 +7,8 @@
 //! (members, sessions, roster import), `activities` (activities and
 //! everything done in them) and `meetings` (bodies, meetings, leave, quorum,
 //! appraisal). `context`, `idempotency`, `lanes` (batched writes), `pages`,
-//! `rotating_codes` (check-in codes), `uploads` (file checks) and `audit` (the
-//! office's audit log) serve all.
+//! `rotating_codes` (check-in codes), `roster_files` (spreadsheets of people),
+//! `uploads` (file checks) and `audit` (the office's audit log) serve all.
 
 pub mod accounts;
 pub mod activities;
@@ -21,6 +21,7 @@ pub mod lanes;
 pub mod meetings;
 pub mod notifications;
 pub mod pages;
+pub mod roster_files;
 pub mod rotating_codes;
 pub mod uploads;
 

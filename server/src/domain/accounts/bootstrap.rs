@@ -14,6 +14,7 @@ use crate::db::{Db, DbConnection};
 use crate::domain::accounts::import;
 use crate::domain::accounts::members::{self, MemberFields};
 use crate::domain::committees::{self, DEFAULT_SECTORS, Founding};
+use crate::domain::roster_files;
 use crate::error::AppError;
 
 /// The admin account made on first start; its password is shown once.
@@ -118,9 +119,9 @@ pub async fn load_demo(
 ) -> anyhow::Result<DemoLogins> {
     let organizer_hash = hasher.hash(DEMO_ORGANIZER_PASSWORD.into()).await?;
     let member_hash = hasher.hash(DEMO_MEMBER_PASSWORD.into()).await?;
-    let rows = import::read_file(
+    let rows = roster_files::read_file(
         DEMO_ROSTER,
-        import::FileLimits {
+        roster_files::FileLimits {
             max_rows: usize::MAX,
             max_inflated: u64::MAX,
         },

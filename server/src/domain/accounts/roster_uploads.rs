@@ -14,7 +14,8 @@ use crate::db::{self, DbConnection};
 use crate::domain::Ctx;
 use crate::error::AppError;
 
-use super::import::{self, FileLimits, FileProblem};
+use super::import;
+use crate::domain::roster_files::{self, FileLimits, FileProblem};
 
 /// How long an upload is kept: long enough to fix a row and come back to
 /// it, short enough that personal data does not linger.
@@ -45,7 +46,7 @@ fn count(n: usize) -> u32 {
 
 /// Whether the file reads as a roster at all (rows are judged by the dry run).
 pub fn check(content: &[u8], limits: FileLimits) -> Result<(), FileProblem> {
-    import::read_file(content, limits).map(|_| ())
+    roster_files::read_file(content, limits).map(|_| ())
 }
 
 /// Keeps a roster file that reads as a roster (a file that does not is
@@ -110,7 +111,7 @@ fn run(
     limits: FileLimits,
     code_days: i64,
 ) -> Result<Report, AppError> {
-    let rows = import::read_file(content, limits)?;
+    let rows = roster_files::read_file(content, limits)?;
     let applied = import::apply(conn, ctx.caller.committee_id, &rows, code_days, ctx.now)?;
     Ok(Report {
         rows: count(rows.len()),

@@ -16,7 +16,7 @@ use lvzhi_shared::validate::normalize_phone;
 use crate::db::DbConnection;
 use crate::db::models::BodyMemberRow;
 use crate::db::schema::{body_members, users};
-use crate::domain::accounts::import::RawRow;
+use crate::domain::roster_files::RawRow;
 use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
