@@ -157,6 +157,15 @@ pub struct FileLimits {
 }
 
 impl FileLimits {
+    /// At most `max_rows`, XLSX inflating without bound (for tests of rows).
+    #[cfg(test)]
+    pub fn rows(max_rows: usize) -> Self {
+        FileLimits {
+            max_rows,
+            max_inflated: u64::MAX,
+        }
+    }
+
     pub fn of(limits: &LimitsConfig) -> Self {
         FileLimits {
             max_rows: limits.max_import_rows,
@@ -346,10 +355,7 @@ mod tests {
     use super::*;
 
     fn at_most(max_rows: usize) -> FileLimits {
-        FileLimits {
-            max_rows,
-            max_inflated: u64::MAX,
-        }
+        FileLimits::rows(max_rows)
     }
 
     #[test]

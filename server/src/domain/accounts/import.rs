@@ -184,10 +184,7 @@ mod tests {
     use crate::domain::roster_files::{FileLimits, read_file};
 
     fn at_most(max_rows: usize) -> FileLimits {
-        FileLimits {
-            max_rows,
-            max_inflated: u64::MAX,
-        }
+        FileLimits::rows(max_rows)
     }
 
     #[test]
