@@ -103,6 +103,18 @@ def make_body(page):
     page.wait_for_load_state()
     check(page.locator("#joined_on-problem").inner_text().startswith("这位委员在这段日期里已是本机构成员"), "overlap told")
     page.screenshot(path=f"{SHOTS}/body.png", full_page=True)
+    # The same people from the office's list, plus one not on the roster.
+    page.get_by_role("link", name="从名单导入…").click()
+    page.wait_for_load_state()
+    check(unlabelled_inputs(page) == [], "every list-import input has a label")
+    rows = "".join(f"{m['name']},{m['phone']}\n" for m in MEMBERS) + "查无此人,13999999999\n"
+    page.set_input_files("#file", {"name": "常委名单.csv", "mimeType": "text/csv", "buffer": ("姓名,手机号码\n" + rows).encode()})
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_load_state()
+    told = status_text(page)
+    check(told.startswith("新加入 0 人") and f"{len(MEMBERS)} 行的委员此前已是本机构成员" in told, f"nobody added twice: {told}")
+    check(page.get_by_text("花名册中没有这位委员").count() == 1, "the unknown row is told")
+    page.screenshot(path=f"{SHOTS}/body-import.png", full_page=True)
 
 
 def plan_meeting(page):
@@ -136,7 +148,18 @@ def plan_meeting(page):
     page.wait_for_load_state()
     check(status_text(page).startswith("会议通知已发出"), "published")
     check(f"应到 {len(MEMBERS)} 人" in page.locator(".card").first.inner_text(), "everyone summoned")
-    return page.url.split("/console/meetings/")[1].split("?")[0]
+    meeting = page.url.split("/console/meetings/")[1].split("?")[0]
+    # 会议材料: the agenda as a PDF, for the members' phones.
+    page.get_by_role("link", name="上传材料…").click()
+    page.wait_for_load_state()
+    check(unlabelled_inputs(page) == [], "every document-form input has a label")
+    page.set_input_files("#file", {"name": "会议议程.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% agenda\n"})
+    page.get_by_role("button", name="上传", exact=True).click()
+    page.wait_for_load_state()
+    check(status_text(page).startswith("会议材料已上传"), "the document is up")
+    check(page.get_by_role("link", name="会议议程", exact=True).count() == 1, "listed on the meeting")
+    page.screenshot(path=f"{SHOTS}/meeting-documents.png", full_page=True)
+    return meeting
 
 
 def main():

@@ -218,7 +218,9 @@ async fn a_meeting_in_chromium(b: Backend) {
     assert!(output.status.success(), "browser test failed:\n{report}");
     for shot in [
         "body.png",
+        "body-import.png",
         "meeting-form.png",
+        "meeting-documents.png",
         "meeting-publish.png",
         "leave-queue.png",
         "quorum-empty.png",
