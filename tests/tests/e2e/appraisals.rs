@@ -668,6 +668,15 @@ async fn ties_share_a_rank_and_rectifications_follow(b: Backend) {
             .as_deref(),
         Some("department_id")
     );
+    // The item and its two follow-ups are in the audit log; the refusals are not.
+    let log: Value = ok(&app, &office, Method::GET, "/audit-log", None).await;
+    let changes = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "rectification_changed")
+        .count();
+    assert_eq!(changes, 3);
 }
 
 #[derive(QueryableByName)]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
+use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::{AppraisalId, RectificationId};
 use lvzhi_shared::meetings::{
     AppraisalStatus, NewRectification, Rectification, RectificationNote, RectificationStatus,
@@ -15,8 +16,8 @@ use lvzhi_shared::validate::{MAX_LONG_TEXT_CHARS, text};
 use crate::db::DbConnection;
 use crate::db::models::RectificationRow;
 use crate::db::schema::{appraisal_departments, appraisals, rectification_notes, rectifications};
-use crate::domain::Ctx;
 use crate::domain::committees::local;
+use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 use super::appraisals::{departments, load as load_appraisal};
@@ -124,6 +125,13 @@ pub fn create(
     diesel::insert_into(rectifications::table)
         .values(&row)
         .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::RectificationChanged,
+        Some(&row.id),
+        format!("new: {} (due {})", row.item, row.due_on),
+    )?;
     Ok(to_items(conn, ctx, vec![row])?.remove(0))
 }
 
@@ -165,6 +173,21 @@ pub fn update(
             ))
             .execute(conn)?;
     }
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::RectificationChanged,
+        Some(&id),
+        format!(
+            "{}{}",
+            row.status.as_str(),
+            if input.note.is_some() {
+                ", with a note"
+            } else {
+                ""
+            }
+        ),
+    )?;
     Ok(to_items(conn, ctx, vec![row])?.remove(0))
 }
 
