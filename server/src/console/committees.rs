@@ -18,21 +18,13 @@ use serde::Deserialize;
 use super::activities::{CsrfForm, path_id};
 use super::activity_form::Problems;
 use super::errors::ConsoleError;
+use super::labels;
 use super::layout::{Shell, date_and_time, html};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::accounts::hierarchy;
 use crate::domain::committees::local;
 use crate::domain::idempotency;
-
-pub fn level_label(l: CommitteeLevel) -> &'static str {
-    match l {
-        CommitteeLevel::National => "全国",
-        CommitteeLevel::Provincial => "省级",
-        CommitteeLevel::City => "市级",
-        CommitteeLevel::County => "县级",
-    }
-}
 
 struct TreeLine {
     id: CommitteeId,
@@ -98,7 +90,7 @@ async fn tree_page(
         .filter(|l| l.rank() > own_rank)
         .map(|l| Choice {
             value: l.as_str().to_owned(),
-            label: level_label(*l).to_owned(),
+            label: labels::committee_level(*l).to_owned(),
             selected: d.level == l.as_str(),
         })
         .collect::<Vec<_>>();
@@ -126,7 +118,7 @@ async fn tree_page(
                 id: n.id,
                 depth: n.depth,
                 name: n.name,
-                level: level_label(n.level),
+                level: labels::committee_level(n.level),
                 accounts: n.accounts,
             })
             .collect(),
@@ -251,7 +243,7 @@ async fn child_page(
         section: "committees",
         id,
         name: row.name,
-        level: level_label(row.level),
+        level: labels::committee_level(row.level),
         admin_name: admin.name,
         admin_phone: admin.phone,
         activated: admin.status != MemberStatus::Pending,

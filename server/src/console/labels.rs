@@ -5,6 +5,7 @@ use lvzhi_shared::activities::{
     ActivityKind, ActivityStatus, Attendance, FindingStatus, OutreachTheme, SignupStatus,
 };
 use lvzhi_shared::audit::{AuditAction, AuditVia};
+use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::committees::Language;
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -197,6 +198,15 @@ pub fn theme(t: OutreachTheme) -> &'static str {
         OutreachTheme::Culture => "文化",
         OutreachTheme::ScienceTechnology => "科技",
         OutreachTheme::Health => "卫生",
+    }
+}
+
+pub fn committee_level(l: CommitteeLevel) -> &'static str {
+    match l {
+        CommitteeLevel::National => "全国",
+        CommitteeLevel::Provincial => "省级",
+        CommitteeLevel::City => "市级",
+        CommitteeLevel::County => "县级",
     }
 }
 

@@ -3,7 +3,7 @@
 //! only when more than half of the eligible voted), then tallied. Nobody,
 //! organizers included, sees a tally before the close.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
@@ -76,35 +76,8 @@ pub fn departments(
         .load(conn)?)
 }
 
-/// Who may vote in the round now: the meeting's voting summoned, and for
-/// `checked_in` only those checked in at one of its sessions.
-pub fn eligible(
-    conn: &mut DbConnection,
-    row: &AppraisalRow,
-) -> Result<HashSet<MemberId>, AppError> {
-    let voting: HashSet<MemberId> = meeting_summons::table
-        .filter(meeting_summons::meeting_id.eq(row.meeting_id))
-        .filter(meeting_summons::voting.eq(true))
-        .select(meeting_summons::user_id)
-        .load::<MemberId>(conn)?
-        .into_iter()
-        .collect();
-    Ok(match row.electorate {
-        Electorate::Body => voting,
-        Electorate::CheckedIn => session_checkins::table
-            .inner_join(meeting_sessions::table)
-            .filter(meeting_sessions::meeting_id.eq(row.meeting_id))
-            .select(session_checkins::user_id)
-            .distinct()
-            .load::<MemberId>(conn)?
-            .into_iter()
-            .filter(|u| voting.contains(u))
-            .collect(),
-    })
-}
-
-/// Whether one member may vote in the round now (what [`eligible`] says of
-/// them, read for them alone: a vote should not read the whole electorate).
+/// Whether one member may vote in the round now (what [`eligible_count`]
+/// counts, asked of them alone: a vote should not read the whole electorate).
 pub fn is_eligible(
     conn: &mut DbConnection,
     row: &AppraisalRow,
@@ -132,7 +105,8 @@ pub fn is_eligible(
     })
 }
 
-/// How many [`eligible`] counts, counted by the database.
+/// How many may vote in the round: the meeting's voting summoned (the body)
+/// or those of them checked in at one of its sessions, counted by the database.
 fn eligible_count(conn: &mut DbConnection, row: &AppraisalRow) -> Result<i64, AppError> {
     let voting = meeting_summons::table
         .filter(meeting_summons::meeting_id.eq(row.meeting_id))
@@ -353,7 +327,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, id: AppraisalId) -> Result<Appr
             ));
         }
     }
-    let eligible = eligible(conn, &row)?.len() as i64;
+    let eligible = eligible_count(conn, &row)?;
     let ballots = voted_count(conn, id)?;
     let status = if ballots * 2 > eligible {
         AppraisalStatus::Closed
