@@ -26,22 +26,29 @@ impl Table {
     }
 
     pub fn to_xlsx(&self, sheet: &str) -> Result<Vec<u8>, AppError> {
+        Self::workbook(&[(sheet, self)])
+    }
+
+    /// One workbook with a sheet per table.
+    pub fn workbook(sheets: &[(&str, &Table)]) -> Result<Vec<u8>, AppError> {
         let mut book = Workbook::new();
-        let ws = book.add_worksheet();
-        ws.set_name(sheet).map_err(AppError::internal)?;
         let bold = Format::new().set_bold();
-        for (c, h) in self.headers.iter().enumerate() {
-            let col = u16::try_from(c).map_err(AppError::internal)?;
-            ws.write_string_with_format(0, col, *h, &bold)
-                .map_err(AppError::internal)?;
-            ws.set_column_width(col, 16).map_err(AppError::internal)?;
-        }
-        for (r, row) in self.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1).map_err(AppError::internal)?;
-            for (c, cell) in row.iter().enumerate() {
+        for (name, table) in sheets {
+            let ws = book.add_worksheet();
+            ws.set_name(*name).map_err(AppError::internal)?;
+            for (c, h) in table.headers.iter().enumerate() {
                 let col = u16::try_from(c).map_err(AppError::internal)?;
-                // Text cells, so phone numbers and codes keep their leading digits.
-                ws.write_string(r, col, cell).map_err(AppError::internal)?;
+                ws.write_string_with_format(0, col, *h, &bold)
+                    .map_err(AppError::internal)?;
+                ws.set_column_width(col, 16).map_err(AppError::internal)?;
+            }
+            for (r, row) in table.rows.iter().enumerate() {
+                let r = u32::try_from(r + 1).map_err(AppError::internal)?;
+                for (c, cell) in row.iter().enumerate() {
+                    let col = u16::try_from(c).map_err(AppError::internal)?;
+                    // Text cells, so phone numbers and codes keep their leading digits.
+                    ws.write_string(r, col, cell).map_err(AppError::internal)?;
+                }
             }
         }
         book.save_to_buffer().map_err(AppError::internal)

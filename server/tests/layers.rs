@@ -91,7 +91,7 @@ fn allowed(area: &str) -> &'static [&'static str] {
             "committees",
             "audit",
         ],
-        "accounts" | "activities" | "meetings" => &[
+        "accounts" | "activities" | "meetings" | "reports" => &[
             "Ctx",
             "context",
             "idempotency",

@@ -44,6 +44,13 @@ crate::wire_enum! {
         MeetingRuleChanged = "meeting_rule_changed",
         /// A committee was created below this one.
         CommitteeCreated = "committee_created",
+        /// An opinion report was accepted, returned, rejected or edited.
+        ReportDecided = "report_decided",
+        ReportsMerged = "reports_merged",
+        ReportIssueCompiled = "report_issue_compiled",
+        ReportForwarded = "report_forwarded",
+        /// Adoption, a leader's instruction or a department's reply.
+        ReportOutcomeRecorded = "report_outcome_recorded",
     }
 }
 

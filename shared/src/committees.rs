@@ -45,6 +45,8 @@ pub struct Committee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub quiet_hours_end: Option<String>,
+    /// The longest opinion report body members may submit, in characters.
+    pub report_max_chars: i32,
 }
 
 /// `PATCH /committee` (admin): only the fields present change.
@@ -60,6 +62,8 @@ pub struct CommitteePatch {
     /// `HH:MM`, with `quiet_hours_end`; both empty strings turn quiet hours off.
     pub quiet_hours_start: Option<String>,
     pub quiet_hours_end: Option<String>,
+    /// 100 to 20,000: the longest opinion report body.
+    pub report_max_chars: Option<i32>,
 }
 
 /// A sector (界别) of a committee.

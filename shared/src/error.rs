@@ -157,6 +157,17 @@ pub enum ErrorCode {
     UnknownCommittee,
     /// A child committee must stand below its parent (a city under a province).
     LevelNotBelowParent,
+    // --- opinion reports (appended) ---
+    /// The report already went to this destination.
+    AlreadyForwarded,
+    /// Adoption and replies are recorded only once the report was forwarded.
+    NotForwarded,
+    /// A leader's instruction (批示) is recorded only on an adopted report.
+    NotAdopted,
+    /// The report is already in a numbered issue (or merged into another).
+    AlreadyCompiled,
+    /// The caller is not a co-signer of this report.
+    NotCosigner,
 }
 
 impl ErrorCode {
@@ -207,6 +218,8 @@ impl ErrorCode {
             | AppraisalClosed => 409,
             TimeInPast => 422,
             UnknownCommittee | LevelNotBelowParent => 422,
+            AlreadyForwarded | NotForwarded | NotAdopted | AlreadyCompiled => 409,
+            NotCosigner => 403,
         }
     }
 }

@@ -254,6 +254,10 @@ ids! {
     DepartmentId,
     /// A rectification item of an appraised department.
     RectificationId,
+    /// A public-opinion report (社情民意信息), or its copy forwarded upward.
+    ReportId,
+    /// A numbered issue of reports (《社情民意》第N期).
+    ReportIssueId,
 }
 
 ids! {
@@ -271,6 +275,8 @@ ids! {
     BallotId,
     /// A calendar feed: one account's, or the committee's for an organizer.
     CalendarFeedId,
+    /// One step in a report's timeline.
+    ReportEventId,
 }
 
 #[cfg(test)]

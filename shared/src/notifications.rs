@@ -3,7 +3,9 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActivityId, AnnouncementId, MeetingId, MemberId, NotificationId, SectorId};
+use crate::ids::{
+    ActivityId, AnnouncementId, MeetingId, MemberId, NotificationId, ReportId, SectorId,
+};
 
 crate::wire_enum! {
     /// The phone's operating system.
@@ -32,6 +34,10 @@ crate::wire_enum! {
         MeetingChanged = "meeting_changed",
         /// A leave request was approved, refused or voided.
         LeaveDecided = "leave_decided",
+        /// A report I am credited on moved on (accepted, forwarded, adopted …).
+        ReportUpdate = "report_update",
+        /// A member named me as co-signer of a report: confirm or decline.
+        CosignRequested = "cosign_requested",
     }
 }
 
@@ -61,6 +67,8 @@ pub mod push_data {
     pub const ANNOUNCEMENT_ID: &str = "announcement_id";
     /// Present when the notification is about a meeting.
     pub const MEETING_ID: &str = "meeting_id";
+    /// Present when the notification is about an opinion report.
+    pub const REPORT_ID: &str = "report_id";
 }
 
 /// `POST /me/devices`: this phone's FCM registration token.
@@ -105,6 +113,10 @@ pub struct Notification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub meeting_id: Option<MeetingId>,
+    /// The opinion report to open, when the notification is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub report_id: Option<ReportId>,
     pub urgent: bool,
     pub created_at: DateTime<FixedOffset>,
     /// When I read it; absent while unread.

@@ -18,6 +18,7 @@ mod nul_guard;
 pub(crate) mod ops;
 mod page_size;
 mod records;
+mod reports;
 mod routes;
 mod uploads;
 
@@ -56,6 +57,9 @@ pub enum ApiTags {
     Meetings,
     /// Democratic appraisal by secret ballot, and rectifications.
     Appraisals,
+    /// Public-opinion reports (社情民意): drafts, the office's queue,
+    /// numbered issues, forwarding upward and what became of them.
+    Reports,
 }
 
 pub type Apis = (
@@ -69,6 +73,7 @@ pub type Apis = (
     notifications::NotificationsApi,
     meetings::MeetingsApi,
     appraisals::AppraisalsApi,
+    reports::ReportsApi,
     calendar::CalendarApi,
 );
 
@@ -103,6 +108,9 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         appraisals::AppraisalsApi {
+            state: state.clone(),
+        },
+        reports::ReportsApi {
             state: state.clone(),
         },
         calendar::CalendarApi { state },

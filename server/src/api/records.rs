@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use super::ApiTags;
 use crate::app::AppState;
 use crate::auth::{BearerAuth, OfficeAuth};
-use crate::domain::{Ctx, activities::findings, activities::records, meetings};
+use crate::domain::{Ctx, activities::findings, activities::records, committees, meetings};
 use crate::error::ApiResult;
 
 pub struct RecordsApi {
@@ -17,7 +17,7 @@ pub struct RecordsApi {
 
 /// The year asked for, or the current one in the committee's time zone.
 fn year_or_current(ctx: &Ctx, year: Option<i32>) -> i32 {
-    year.unwrap_or_else(|| records::current_year(ctx.now.and_utc(), ctx.tz))
+    year.unwrap_or_else(|| committees::current_year(ctx.now.and_utc(), ctx.tz))
 }
 
 #[OpenApi(tag = "ApiTags::Records")]
@@ -43,7 +43,7 @@ impl RecordsApi {
                 let me = &ctx.caller;
                 let mut record =
                     records::duty_record(conn, me.committee_id, me.user_id, year, ctx.tz)?;
-                let bounds = records::year_bounds(year, ctx.tz);
+                let bounds = committees::year_bounds(year, ctx.tz);
                 meetings::record::add_to(
                     conn,
                     &mut record,

@@ -64,9 +64,9 @@ fn matched(path: &str) -> Option<&'static Route> {
 pub fn body_limit(path: &str, limits: &LimitsConfig) -> usize {
     match matched(path).map(|r| r.template.as_str()) {
         Some("/members/import" | "/bodies/{id}/members/import") => limits.max_import_bytes,
-        Some("/activities/{id}/materials" | "/meetings/{id}/documents") => {
-            limits.max_material_bytes
-        }
+        Some(
+            "/activities/{id}/materials" | "/meetings/{id}/documents" | "/reports/{id}/attachments",
+        ) => limits.max_material_bytes,
         _ => limits.max_body_bytes,
     }
 }
@@ -135,6 +135,7 @@ mod tests {
         assert_eq!(limit(&format!("/api/v1/activities/{id}/materials")), 3);
         assert_eq!(limit(&format!("/api/v1/bodies/{id}/members/import")), 2);
         assert_eq!(limit(&format!("/api/v1/meetings/{id}/documents")), 3);
+        assert_eq!(limit(&format!("/api/v1/reports/{id}/attachments")), 3);
         // Only the route itself: neighbours and look-alikes keep the general limit.
         assert_eq!(limit(&format!("/api/v1/activities/{id}/materials/x")), 1);
         assert_eq!(limit("/api/v1/sectors/import"), 1);

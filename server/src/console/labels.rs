@@ -95,6 +95,11 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::RectificationChanged => "更新整改事项",
         AuditAction::MeetingRuleChanged => "修改会议规则",
         AuditAction::CommitteeCreated => "设立下级政协",
+        AuditAction::ReportDecided => "处理社情民意信息",
+        AuditAction::ReportsMerged => "合并社情民意信息",
+        AuditAction::ReportIssueCompiled => "编发《社情民意》",
+        AuditAction::ReportForwarded => "报送社情民意信息",
+        AuditAction::ReportOutcomeRecorded => "登记采用、批示或办复",
     }
 }
 

@@ -248,9 +248,9 @@ pub async fn page(
         .read(&clerk.ctx, move |conn, ctx| {
             let committee = ctx.caller.committee_id;
             let member = members::to_member(members::get(conn, committee, id)?, ctx.tz);
-            let year = records::current_year(ctx.now.and_utc(), ctx.tz);
+            let year = committees::current_year(ctx.now.and_utc(), ctx.tz);
             let mut record = records::duty_record(conn, committee, id, year, ctx.tz)?;
-            let bounds = records::year_bounds(year, ctx.tz);
+            let bounds = committees::year_bounds(year, ctx.tz);
             meetings::record::add_to(conn, &mut record, committee, id, bounds, ctx.now)?;
             let signups = activities::my_summaries(conn, id, ctx.tz)?;
             Ok((member, record, signups))

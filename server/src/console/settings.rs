@@ -173,6 +173,7 @@ pub async fn save_committee(
         language: Some(language),
         quiet_hours_start: Some(form.quiet_start.trim().to_owned()),
         quiet_hours_end: Some(form.quiet_end.trim().to_owned()),
+        report_max_chars: None,
     };
     let saved = state
         .write(&clerk.ctx, move |conn, ctx| {

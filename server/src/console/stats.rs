@@ -17,6 +17,7 @@ use super::layout::{Shell, html};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::domain::activities::records;
+use crate::domain::committees;
 
 /// The years the API's `GET /stats` answers for; the page offers the same.
 const FIRST_YEAR: i32 = 2000;
@@ -77,7 +78,7 @@ pub async fn page(
     Query(query): Query<YearQuery>,
 ) -> Result<Response, ConsoleError> {
     let clerk = Clerk::of(&state, req).await?;
-    let this_year = records::current_year(clerk.ctx.now.and_utc(), clerk.ctx.tz);
+    let this_year = committees::current_year(clerk.ctx.now.and_utc(), clerk.ctx.tz);
     // A year typed into the address that is not one we answer for: no such page.
     let year = match query.year.as_deref().map(str::trim) {
         None | Some("") => this_year,

@@ -13,8 +13,8 @@ use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::ids::{
     ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CalendarFeedId,
     CommitteeId, DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId,
-    MemberId, NotificationId, RectificationId, RefreshTokenId, RoleSlotId, SectorId, SessionId,
-    SignupId, StopId,
+    MemberId, NotificationId, RectificationId, RefreshTokenId, ReportEventId, ReportId,
+    ReportIssueId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
 };
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -22,13 +22,15 @@ use lvzhi_shared::meetings::{
 };
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
+use lvzhi_shared::reports::{CreditRole, ReportCategory, ReportEventKind, ReportStatus};
 
 use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
     appraisal_departments, appraisals, audit_log, bodies, body_members, calendar_feeds, committees,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
     materials, meeting_documents, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
-    rectifications, refresh_tokens, sectors, signing_keys, signups, users,
+    rectifications, refresh_tokens, report_attachments, report_credits, report_events,
+    report_forwards, report_issues, report_versions, reports, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -45,6 +47,8 @@ pub struct CommitteeRow {
     /// Local `HH:MM`, both set or neither.
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
+    /// The longest opinion report body, in characters.
+    pub report_max_chars: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -277,6 +281,7 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
     pub read_at: Option<NaiveDateTime>,
     pub meeting_id: Option<MeetingId>,
+    pub report_id: Option<ReportId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -455,4 +460,104 @@ pub struct CalendarFeedRow {
     pub nonce: String,
     pub secret_hash: String,
     pub issued_at: NaiveDateTime,
+}
+
+/// An opinion report in one committee's queue: a member's own, or a copy
+/// forwarded from below (`forwarded_from`; `root_id` names the member's).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reports)]
+pub struct ReportRow {
+    pub id: ReportId,
+    pub committee_id: CommitteeId,
+    pub root_id: ReportId,
+    pub forwarded_from: Option<ReportId>,
+    pub author_id: MemberId,
+    pub title: String,
+    pub body: String,
+    pub category: ReportCategory,
+    pub status: ReportStatus,
+    pub version: i32,
+    pub office_comment: Option<String>,
+    pub issue_id: Option<ReportIssueId>,
+    pub issue_position: Option<i32>,
+    pub merged_into: Option<ReportId>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_credits)]
+pub struct ReportCreditRow {
+    pub report_id: ReportId,
+    pub member_id: MemberId,
+    pub position: i32,
+    pub role: CreditRole,
+    pub confirmed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_versions)]
+pub struct ReportVersionRow {
+    pub report_id: ReportId,
+    pub version: i32,
+    pub title: String,
+    pub body: String,
+    pub edited_by: MemberId,
+    pub edited_at: NaiveDateTime,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_forwards)]
+pub struct ReportForwardRow {
+    pub report_id: ReportId,
+    /// `parent`, or the outside body's name.
+    pub destination: String,
+    pub to_committee_id: Option<CommitteeId>,
+    pub copy_id: Option<ReportId>,
+    pub forwarded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_events)]
+pub struct ReportEventRow {
+    pub id: ReportEventId,
+    pub report_id: ReportId,
+    pub root_id: ReportId,
+    pub committee_id: CommitteeId,
+    pub kind: ReportEventKind,
+    pub actor_id: Option<MemberId>,
+    pub level: Option<CommitteeLevel>,
+    pub on_date: Option<NaiveDate>,
+    pub party: Option<String>,
+    pub text: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+/// A file attached to a report; its bytes are in `report_files`, shared by
+/// the report's forwarded copies.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_attachments)]
+pub struct ReportAttachmentRow {
+    pub id: MaterialId,
+    pub report_id: ReportId,
+    pub file_id: MaterialId,
+    pub title: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub file_name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_issues)]
+pub struct ReportIssueRow {
+    pub id: ReportIssueId,
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub number: i32,
+    pub issued_on: NaiveDate,
+    pub created_by: MemberId,
+    pub created_at: NaiveDateTime,
 }

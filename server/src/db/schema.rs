@@ -11,6 +11,7 @@ diesel::table! {
         language -> Text,
         quiet_start -> Nullable<Text>,
         quiet_end -> Nullable<Text>,
+        report_max_chars -> Integer,
     }
 }
 
@@ -273,6 +274,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         read_at -> Nullable<Timestamp>,
         meeting_id -> Nullable<Text>,
+        report_id -> Nullable<Text>,
     }
 }
 
@@ -547,6 +549,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_issues (id) {
+        id -> Text,
+        committee_id -> Text,
+        year -> Integer,
+        number -> Integer,
+        issued_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        committee_id -> Text,
+        root_id -> Text,
+        forwarded_from -> Nullable<Text>,
+        author_id -> Text,
+        title -> Text,
+        body -> Text,
+        category -> Text,
+        status -> Text,
+        version -> Integer,
+        office_comment -> Nullable<Text>,
+        issue_id -> Nullable<Text>,
+        issue_position -> Nullable<Integer>,
+        merged_into -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_credits (report_id, member_id) {
+        report_id -> Text,
+        member_id -> Text,
+        position -> Integer,
+        role -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_versions (report_id, version) {
+        report_id -> Text,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        edited_by -> Text,
+        edited_at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_forwards (report_id, destination) {
+        report_id -> Text,
+        destination -> Text,
+        to_committee_id -> Nullable<Text>,
+        copy_id -> Nullable<Text>,
+        forwarded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_events (id) {
+        id -> Text,
+        report_id -> Text,
+        root_id -> Text,
+        committee_id -> Text,
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        level -> Nullable<Text>,
+        on_date -> Nullable<Date>,
+        party -> Nullable<Text>,
+        text -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_files (id) {
+        id -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    report_attachments (id) {
+        id -> Text,
+        report_id -> Text,
+        file_id -> Text,
+        title -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        file_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sectors -> committees (committee_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(calendar_feed_events -> calendar_feeds (feed_id));
@@ -592,6 +696,9 @@ diesel::joinable!(appraisal_voters -> appraisals (appraisal_id));
 diesel::joinable!(appraisal_departments -> appraisals (appraisal_id));
 diesel::joinable!(rectifications -> appraisal_departments (department_id));
 diesel::joinable!(rectifications -> appraisals (appraisal_id));
+diesel::joinable!(report_credits -> users (member_id));
+diesel::joinable!(report_attachments -> report_files (file_id));
+diesel::joinable!(reports -> report_issues (issue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -641,6 +748,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     calendar_feed_events,
     calendar_keys,
+    report_issues,
+    reports,
+    report_credits,
+    report_versions,
+    report_forwards,
+    report_events,
+    report_files,
+    report_attachments,
 );
 
 // The year's attendances by member and kind (domain::activities::records).

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
@@ -49,6 +49,7 @@ pub fn to_committee(row: CommitteeRow) -> Committee {
         language: row.language,
         quiet_hours_start: row.quiet_start,
         quiet_hours_end: row.quiet_end,
+        report_max_chars: row.report_max_chars,
     }
 }
 
@@ -95,8 +96,13 @@ pub fn patch(
             .with_field(missing));
         }
     };
+    let report_max_chars = match patch.report_max_chars {
+        Some(v) => lvzhi_shared::reports::max_chars_setting(v)?,
+        None => row.report_max_chars,
+    };
     diesel::update(committees::table.find(id))
         .set((
+            committees::report_max_chars.eq(report_max_chars),
             committees::language.eq(&language),
             committees::quiet_start.eq(&start),
             committees::quiet_end.eq(&end),
@@ -153,6 +159,7 @@ pub fn create(
         language: founding.language,
         quiet_start: None,
         quiet_end: None,
+        report_max_chars: lvzhi_shared::reports::DEFAULT_REPORT_MAX_CHARS,
     };
     diesel::insert_into(committees::table)
         .values(&row)
@@ -301,4 +308,29 @@ pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 /// A stored UTC time shown in a committee's zone.
 pub fn local(t: NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
     tz.from_utc_datetime(&t).fixed_offset()
+}
+
+/// The current year in the committee's time zone.
+pub fn current_year(now: DateTime<Utc>, tz: Tz) -> i32 {
+    now.with_timezone(&tz).year()
+}
+
+/// The year's bounds as stored times (UTC): from its first local midnight to the next year's.
+pub fn year_bounds(year: i32, tz: Tz) -> (NaiveDateTime, NaiveDateTime) {
+    (new_year(year, tz), new_year(year + 1, tz))
+}
+
+fn new_year(year: i32, tz: Tz) -> NaiveDateTime {
+    let midnight = NaiveDate::from_ymd_opt(year, 1, 1)
+        .unwrap_or(NaiveDate::MIN)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    match tz.from_local_datetime(&midnight).earliest() {
+        Some(t) => t.naive_utc(),
+        // Midnight skipped by a clock change: the year starts when the clocks resume.
+        None => tz
+            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or(midnight, |t| t.naive_utc()),
+    }
 }

@@ -5,8 +5,8 @@
 //! Areas depend one way: `committees` (settings, sectors, time zones) ←
 //! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
 //! (members, sessions, roster import), `activities` (activities and
-//! everything done in them) and `meetings` (bodies, meetings, leave, quorum,
-//! appraisal). `context`, `idempotency`, `lanes` (batched writes), `pages`,
+//! everything done in them), `meetings` (bodies, meetings, leave, quorum,
+//! appraisal) and `reports` (public-opinion reports). `context`, `idempotency`, `lanes` (batched writes), `pages`,
 //! `rotating_codes` (check-in codes), `roster_files` (spreadsheets of people),
 //! `uploads` (file checks) and `audit` (the office's audit log) serve all.
 
@@ -21,6 +21,7 @@ pub mod lanes;
 pub mod meetings;
 pub mod notifications;
 pub mod pages;
+pub mod reports;
 pub mod roster_files;
 pub mod rotating_codes;
 pub mod uploads;

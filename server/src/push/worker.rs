@@ -301,6 +301,9 @@ fn push_of(row: &OutboxRow, token: &str) -> Push {
     if let Some(m) = row.meeting_id {
         data.push((push_data::MEETING_ID, m.to_string()));
     }
+    if let Some(r) = row.report_id {
+        data.push((push_data::REPORT_ID, r.to_string()));
+    }
     Push {
         token: token.to_owned(),
         title: row.title.clone(),

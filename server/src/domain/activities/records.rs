@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -21,35 +20,11 @@ use lvzhi_shared::members::{MemberStatus, Role};
 use crate::db::DbConnection;
 use crate::db::models::OutcomeRow;
 use crate::db::schema::{activities, findings, outcomes, sectors, signups, users};
+use crate::domain::committees::year_bounds;
 use crate::error::AppError;
 
 /// Activities that took place (or are to): published or completed.
 const HELD: [&str; 2] = ["published", "completed"];
-
-/// The current year in the committee's time zone.
-pub fn current_year(now: DateTime<Utc>, tz: Tz) -> i32 {
-    now.with_timezone(&tz).year()
-}
-
-/// The year's bounds as stored times (UTC): from its first local midnight to the next year's.
-pub fn year_bounds(year: i32, tz: Tz) -> (NaiveDateTime, NaiveDateTime) {
-    (new_year(year, tz), new_year(year + 1, tz))
-}
-
-fn new_year(year: i32, tz: Tz) -> NaiveDateTime {
-    let midnight = NaiveDate::from_ymd_opt(year, 1, 1)
-        .unwrap_or(NaiveDate::MIN)
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
-    match tz.from_local_datetime(&midnight).earliest() {
-        Some(t) => t.naive_utc(),
-        // Midnight skipped by a clock change: the year starts when the clocks resume.
-        None => tz
-            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-            .earliest()
-            .map_or(midnight, |t| t.naive_utc()),
-    }
-}
 
 fn int(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)

@@ -159,6 +159,7 @@ pub fn tell(
         kind,
         activity_id: None,
         meeting_id: Some(m.id),
+        report_id: None,
         announcement_id: None,
         title: &title,
         body: &body,

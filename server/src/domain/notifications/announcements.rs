@@ -70,6 +70,7 @@ pub fn create(
         kind: NotificationKind::Announcement,
         activity_id: row.activity_id,
         meeting_id: None,
+        report_id: None,
         announcement_id: Some(row.id),
         title: &row.title,
         body: &row.body,

@@ -100,6 +100,7 @@ fn to_notification(r: OutboxRow, tz: Tz) -> Notification {
         activity_id: r.activity_id,
         announcement_id: r.announcement_id,
         meeting_id: r.meeting_id,
+        report_id: r.report_id,
         urgent: r.urgent,
         created_at: local(r.created_at, tz),
         read_at: r.read_at.map(|t| local(t, tz)),

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use lvzhi_shared::committees::Language;
 use lvzhi_shared::ids::{
-    ActivityId, AnnouncementId, CommitteeId, MeetingId, MemberId, NotificationId,
+    ActivityId, AnnouncementId, CommitteeId, MeetingId, MemberId, NotificationId, ReportId,
 };
 use lvzhi_shared::notifications::{NotificationKind, PushState};
 
@@ -133,6 +133,7 @@ impl Notifier {
             kind: text.kind,
             activity_id: notice.activity_id(),
             meeting_id: None,
+            report_id: None,
             announcement_id: None,
             title: &text.title,
             body: &text.body,
@@ -189,6 +190,7 @@ pub struct Message<'a> {
     pub kind: NotificationKind,
     pub activity_id: Option<ActivityId>,
     pub meeting_id: Option<MeetingId>,
+    pub report_id: Option<ReportId>,
     pub announcement_id: Option<AnnouncementId>,
     pub title: &'a str,
     pub body: &'a str,
@@ -224,6 +226,7 @@ pub fn row(
         sent_at: None,
         read_at: None,
         meeting_id: message.meeting_id,
+        report_id: message.report_id,
     }
 }
 

@@ -1,0 +1,10 @@
+ALTER TABLE outbox DROP COLUMN report_id;
+DROP TABLE report_attachments;
+DROP TABLE report_files;
+DROP TABLE report_events;
+DROP TABLE report_forwards;
+DROP TABLE report_versions;
+DROP TABLE report_credits;
+DROP TABLE reports;
+DROP TABLE report_issues;
+ALTER TABLE committees DROP COLUMN report_max_chars;
