@@ -105,12 +105,20 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         "create_rectification" | "upload_meeting_document" => &[409],
         "list_rectifications" => &[404],
         // Reports: status, co-signing, forwarding once, outcomes in order.
-        "submit_report" | "withdraw_report" | "update_report" | "attach_to_report"
-        | "remove_report_attachment" | "accept_report" | "return_report" | "reject_report"
-        | "merge_reports" | "create_report_issue" | "forward_report"
-        | "record_report_adoption" | "record_report_instruction" | "record_report_reply" => {
-            &[409]
-        }
+        "submit_report"
+        | "withdraw_report"
+        | "update_report"
+        | "attach_to_report"
+        | "remove_report_attachment"
+        | "accept_report"
+        | "return_report"
+        | "reject_report"
+        | "merge_reports"
+        | "create_report_issue"
+        | "forward_report"
+        | "record_report_adoption"
+        | "record_report_instruction"
+        | "record_report_reply" => &[409],
         "cosign_report" => &[403, 409],
         "create_report" => &[409],
         _ => &[],

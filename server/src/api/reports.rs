@@ -20,13 +20,13 @@ use super::uploads::{self, FileCreated, FileRemoved, FileUpload};
 use super::{ApiTags, Json, parse_id};
 use crate::app::AppState;
 use crate::auth::{BearerAuth, Caller, OfficeAuth};
+use crate::domain::Ctx;
 use crate::domain::committees;
 use crate::domain::idempotency::IdemKey;
 use crate::domain::reports::forwarding::{self, Outcome};
 use crate::domain::reports::review::{self, Decision};
 use crate::domain::reports::views::{self, QueueFilter};
 use crate::domain::reports::{attachments, drafts, figures, issues};
-use crate::domain::Ctx;
 use crate::error::{ApiResult, AppError};
 
 pub struct ReportsApi {
@@ -241,7 +241,11 @@ impl ReportsApi {
     /// category, co-signers); the office, while it is submitted or accepted
     /// and not yet forwarded (title, body, category, with a `note`): each
     /// office edit is a new version, and the author sees the new text.
-    #[oai(path = "/reports/:id", method = "patch", operation_id = "update_report")]
+    #[oai(
+        path = "/reports/:id",
+        method = "patch",
+        operation_id = "update_report"
+    )]
     async fn update(
         &self,
         auth: BearerAuth,
@@ -259,7 +263,11 @@ impl ReportsApi {
     /// Who: its author. A draft or a returned report goes to the office;
     /// co-signers who have not confirmed are asked to. Submitting again
     /// changes nothing, so a retry is safe.
-    #[oai(path = "/reports/:id/submit", method = "post", operation_id = "submit_report")]
+    #[oai(
+        path = "/reports/:id/submit",
+        method = "post",
+        operation_id = "submit_report"
+    )]
     async fn submit(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Json<Report>> {
         self.act(auth.0, &id.0, drafts::submit).await
     }
@@ -280,7 +288,11 @@ impl ReportsApi {
     ///
     /// Who: a member named as co-signer (`not_cosigner` otherwise). Only
     /// confirmed co-signers are credited; declining takes one's name off.
-    #[oai(path = "/reports/:id/cosign", method = "post", operation_id = "cosign_report")]
+    #[oai(
+        path = "/reports/:id/cosign",
+        method = "post",
+        operation_id = "cosign_report"
+    )]
     async fn cosign(
         &self,
         auth: BearerAuth,
@@ -407,7 +419,11 @@ impl ReportsApi {
     ///
     /// Who: organizer, admin. A submitted report (or a copy forwarded from
     /// below) is taken up; an optional comment.
-    #[oai(path = "/reports/:id/accept", method = "post", operation_id = "accept_report")]
+    #[oai(
+        path = "/reports/:id/accept",
+        method = "post",
+        operation_id = "accept_report"
+    )]
     async fn accept(
         &self,
         auth: OfficeAuth,
@@ -421,7 +437,11 @@ impl ReportsApi {
     ///
     /// Who: organizer, admin. With a `comment` the author reads; they edit
     /// and submit again. Not for copies forwarded from below.
-    #[oai(path = "/reports/:id/return", method = "post", operation_id = "return_report")]
+    #[oai(
+        path = "/reports/:id/return",
+        method = "post",
+        operation_id = "return_report"
+    )]
     async fn return_report(
         &self,
         auth: OfficeAuth,
@@ -434,7 +454,11 @@ impl ReportsApi {
     /// Reject a report
     ///
     /// Who: organizer, admin. With a `comment`: the reason, which the author reads.
-    #[oai(path = "/reports/:id/reject", method = "post", operation_id = "reject_report")]
+    #[oai(
+        path = "/reports/:id/reject",
+        method = "post",
+        operation_id = "reject_report"
+    )]
     async fn reject(
         &self,
         auth: OfficeAuth,
@@ -451,7 +475,11 @@ impl ReportsApi {
     /// accepted report with the text given, credited to everyone credited
     /// on them (the first one's author first). The merged ones stay,
     /// marked `merged`.
-    #[oai(path = "/reports/merge", method = "post", operation_id = "merge_reports")]
+    #[oai(
+        path = "/reports/merge",
+        method = "post",
+        operation_id = "merge_reports"
+    )]
     async fn merge(&self, auth: OfficeAuth, body: Json<MergeInput>) -> ApiResult<ReportCreated> {
         let ctx = self.state.ctx(auth.0).await?;
         let report = self
@@ -573,7 +601,11 @@ impl ReportsApi {
     /// A year's issues
     ///
     /// Who: organizer, admin. Newest first; `year` defaults to this one.
-    #[oai(path = "/report-issues", method = "get", operation_id = "list_report_issues")]
+    #[oai(
+        path = "/report-issues",
+        method = "get",
+        operation_id = "list_report_issues"
+    )]
     async fn list_issues(
         &self,
         auth: OfficeAuth,
@@ -620,11 +652,7 @@ impl ReportsApi {
         method = "get",
         operation_id = "get_report_issue_document"
     )]
-    async fn issue_document(
-        &self,
-        auth: OfficeAuth,
-        id: Path<String>,
-    ) -> ApiResult<IssueDocument> {
+    async fn issue_document(&self, auth: OfficeAuth, id: Path<String>) -> ApiResult<IssueDocument> {
         let id: ReportIssueId = parse_id(&id.0, "id")?;
         let ctx = self.state.ctx(auth.0).await?;
         let (bytes, name) = self
@@ -644,7 +672,11 @@ impl ReportsApi {
     /// (default: this one), counted by member credited (author and
     /// confirmed co-signers), by sector (once per report) and by the highest
     /// level that adopted them; `format=xlsx` as a workbook.
-    #[oai(path = "/report-figures", method = "get", operation_id = "report_figures")]
+    #[oai(
+        path = "/report-figures",
+        method = "get",
+        operation_id = "report_figures"
+    )]
     async fn figures(
         &self,
         auth: OfficeAuth,

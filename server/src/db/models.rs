@@ -30,7 +30,8 @@ use super::schema::{
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
     materials, meeting_documents, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
     rectifications, refresh_tokens, report_attachments, report_credits, report_events,
-    report_forwards, report_issues, report_versions, reports, sectors, signing_keys, signups, users,
+    report_forwards, report_issues, report_versions, reports, sectors, signing_keys, signups,
+    users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -18,6 +18,7 @@ mod nul;
 mod ops;
 mod push;
 mod records;
+mod reports;
 mod sdk;
 mod sdk_kotlin;
 mod sdk_python;

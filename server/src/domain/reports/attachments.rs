@@ -65,7 +65,10 @@ pub fn add(
         created_at: ctx.now,
     };
     diesel::insert_into(report_files::table)
-        .values((report_files::id.eq(file_id), report_files::content.eq(bytes)))
+        .values((
+            report_files::id.eq(file_id),
+            report_files::content.eq(bytes),
+        ))
         .execute(conn)?;
     diesel::insert_into(report_attachments::table)
         .values(&row)

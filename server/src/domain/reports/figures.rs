@@ -67,7 +67,11 @@ pub fn of_year(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<ReportFi
     let outcomes: Vec<(ReportId, ReportEventKind, Option<CommitteeLevel>)> = report_events::table
         .filter(report_events::root_id.eq_any(&roots))
         .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
-        .select((report_events::root_id, report_events::kind, report_events::level))
+        .select((
+            report_events::root_id,
+            report_events::kind,
+            report_events::level,
+        ))
         .load(conn)?;
     for (root, kind, level) in outcomes {
         if kind == ReportEventKind::Instructed {
@@ -100,7 +104,10 @@ pub fn of_year(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<ReportFi
         .collect();
     let mut by_root: HashMap<ReportId, Vec<(MemberId, String, Option<SectorId>)>> = HashMap::new();
     for (root, member, name, sector) in credited {
-        by_root.entry(root).or_default().push((member, name, sector));
+        by_root
+            .entry(root)
+            .or_default()
+            .push((member, name, sector));
     }
 
     let mut total = Counts::default();
@@ -123,7 +130,10 @@ pub fn of_year(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<ReportFi
             entry.1 += 1;
             entry.2 += c.instructed;
         }
-        let people = by_root.get(&row.root_id).map(Vec::as_slice).unwrap_or_default();
+        let people = by_root
+            .get(&row.root_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let mut sectors_seen = HashSet::new();
         for (member, name, sector) in people {
             members
@@ -227,5 +237,9 @@ pub fn to_xlsx(f: &ReportFigures) -> Result<Vec<u8>, AppError> {
             })
             .collect(),
     };
-    Table::workbook(&[("按委员", &members), ("按界别", &sectors), ("按层级", &levels)])
+    Table::workbook(&[
+        ("按委员", &members),
+        ("按界别", &sectors),
+        ("按层级", &levels),
+    ])
 }

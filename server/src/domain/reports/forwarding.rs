@@ -79,12 +79,25 @@ pub fn forward(
         .count()
         .get_result(conn)?;
     if already > 0 {
-        return Err(AppError::new(
-            ErrorCode::AlreadyForwarded,
-            "the report already went there",
-        )
-        .with_field("target"));
+        return Err(
+            AppError::new(ErrorCode::AlreadyForwarded, "the report already went there")
+                .with_field("target"),
+        );
     }
+    let party = match &parent {
+        Some((_, name)) => name.clone(),
+        None => destination.trim_start_matches("outside:").to_owned(),
+    };
+    timeline::record(
+        conn,
+        ctx,
+        &row,
+        ReportEventKind::Forwarded,
+        Step {
+            party: Some(party.clone()),
+            ..Step::default()
+        },
+    )?;
     let copy_id = match &parent {
         Some((parent_id, _)) => Some(copy_upward(conn, ctx, &row, *parent_id)?),
         None => None,
@@ -92,20 +105,12 @@ pub fn forward(
     diesel::insert_into(report_forwards::table)
         .values(&ReportForwardRow {
             report_id: id,
-            destination: destination.clone(),
+            destination,
             to_committee_id: parent.as_ref().map(|p| p.0),
             copy_id,
             forwarded_at: ctx.now,
         })
         .execute(conn)?;
-    let party = match parent {
-        Some((_, name)) => name,
-        None => destination.trim_start_matches("outside:").to_owned(),
-    };
-    timeline::record(conn, ctx, &row, ReportEventKind::Forwarded, Step {
-        party: Some(party.clone()),
-        ..Step::default()
-    })?;
     audit::record(
         conn,
         ctx,
@@ -198,12 +203,15 @@ pub fn record_outcome(
     }
     let today = local(ctx.now, ctx.tz).date_naive();
     let (kind, step) = match outcome {
-        Outcome::Adoption(a) => (ReportEventKind::Adopted, Step {
-            level: Some(a.level),
-            on_date: Some(past(a.adopted_on, today, "adopted_on")?),
-            party: contract::note(&a.adopted_by, "adopted_by", true)?,
-            text: None,
-        }),
+        Outcome::Adoption(a) => (
+            ReportEventKind::Adopted,
+            Step {
+                level: Some(a.level),
+                on_date: Some(past(a.adopted_on, today, "adopted_on")?),
+                party: contract::note(&a.adopted_by, "adopted_by", true)?,
+                text: None,
+            },
+        ),
         Outcome::Instruction(i) => {
             let adopted: i64 = report_events::table
                 .filter(report_events::root_id.eq(row.root_id))
@@ -216,19 +224,25 @@ pub fn record_outcome(
                     "a leader's instruction is recorded on an adopted report",
                 ));
             }
-            (ReportEventKind::Instructed, Step {
-                level: Some(i.level),
-                on_date: Some(past(i.given_on, today, "given_on")?),
-                party: contract::note(&i.leader, "leader", true)?,
-                text: Some(text(&i.text, "text", MAX_LONG_TEXT_CHARS, true)?),
-            })
+            (
+                ReportEventKind::Instructed,
+                Step {
+                    level: Some(i.level),
+                    on_date: Some(past(i.given_on, today, "given_on")?),
+                    party: contract::note(&i.leader, "leader", true)?,
+                    text: Some(text(&i.text, "text", MAX_LONG_TEXT_CHARS, true)?),
+                },
+            )
         }
-        Outcome::Reply(r) => (ReportEventKind::Replied, Step {
-            level: None,
-            on_date: Some(past(r.replied_on, today, "replied_on")?),
-            party: contract::note(&r.department, "department", true)?,
-            text: Some(text(&r.text, "text", MAX_LONG_TEXT_CHARS, true)?),
-        }),
+        Outcome::Reply(r) => (
+            ReportEventKind::Replied,
+            Step {
+                level: None,
+                on_date: Some(past(r.replied_on, today, "replied_on")?),
+                party: contract::note(&r.department, "department", true)?,
+                text: Some(text(&r.text, "text", MAX_LONG_TEXT_CHARS, true)?),
+            },
+        ),
     };
     let same: i64 = report_events::table
         .filter(report_events::report_id.eq(id))
@@ -242,13 +256,21 @@ pub fn record_outcome(
     }
     let what = format!("{}：{kind}", row.title);
     timeline::record(conn, ctx, &row, kind, step)?;
-    audit::record(conn, ctx, AuditAction::ReportOutcomeRecorded, Some(&id), what)
+    audit::record(
+        conn,
+        ctx,
+        AuditAction::ReportOutcomeRecorded,
+        Some(&id),
+        what,
+    )
 }
 
 /// A recorded day may not be after today.
 fn past(day: NaiveDate, today: NaiveDate, field: &'static str) -> Result<NaiveDate, AppError> {
     if day > today {
-        return Err(AppError::new(ErrorCode::InvalidField, "a day not after today").with_field(field));
+        return Err(
+            AppError::new(ErrorCode::InvalidField, "a day not after today").with_field(field),
+        );
     }
     Ok(day)
 }

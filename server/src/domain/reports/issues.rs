@@ -87,7 +87,13 @@ pub fn compile(
                 reports::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        timeline::record(conn, ctx, row, ReportEventKind::Compiled, Step::text(&label))?;
+        timeline::record(
+            conn,
+            ctx,
+            row,
+            ReportEventKind::Compiled,
+            Step::text(&label),
+        )?;
     }
     audit::record(
         conn,
@@ -173,5 +179,8 @@ pub fn docx(
             .collect(),
     };
     let bytes = issue_docx::render(&document).map_err(AppError::internal)?;
-    Ok((bytes, format!("report-issue-{}-{}.docx", issue.year, issue.number)))
+    Ok((
+        bytes,
+        format!("report-issue-{}-{}.docx", issue.year, issue.number),
+    ))
 }

@@ -133,10 +133,16 @@ pub fn edit(
             reports::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;
-    timeline::record(conn, ctx, &row, ReportEventKind::Edited, Step {
-        text: note,
-        ..Step::default()
-    })?;
+    timeline::record(
+        conn,
+        ctx,
+        &row,
+        ReportEventKind::Edited,
+        Step {
+            text: note,
+            ..Step::default()
+        },
+    )?;
     audit::record(
         conn,
         ctx,
@@ -266,7 +272,13 @@ pub fn merge(conn: &mut DbConnection, ctx: &Ctx, input: &MergeInput) -> Result<R
                 reports::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        timeline::record(conn, ctx, source, ReportEventKind::Merged, Step::text(&label))?;
+        timeline::record(
+            conn,
+            ctx,
+            source,
+            ReportEventKind::Merged,
+            Step::text(&label),
+        )?;
     }
     let names: Vec<&str> = sources.iter().map(|s| s.title.as_str()).collect();
     timeline::record(

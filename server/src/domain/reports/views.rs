@@ -23,9 +23,9 @@ use crate::db::schema::{
     committees, report_attachments, report_credits, report_events, report_forwards, report_issues,
     report_versions, reports, users,
 };
+use crate::domain::Ctx;
 use crate::domain::committees::local;
 use crate::domain::pages::{id_cursor, parse_id_cursor};
-use crate::domain::Ctx;
 use crate::error::AppError;
 
 use super::{find, timeline};
@@ -206,7 +206,10 @@ pub fn to_reports(
         .select(ReportAttachmentRow::as_select())
         .load(conn)?;
     for a in attachment_rows {
-        attachments.entry(a.report_id).or_default().push(to_material(a));
+        attachments
+            .entry(a.report_id)
+            .or_default()
+            .push(to_material(a));
     }
 
     let issue_ids: Vec<ReportIssueId> = rows.iter().filter_map(|r| r.issue_id).collect();
@@ -228,7 +231,11 @@ pub fn to_reports(
     let outcomes: Vec<(ReportId, ReportEventKind, Option<CommitteeLevel>)> = report_events::table
         .filter(report_events::root_id.eq_any(&roots))
         .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
-        .select((report_events::root_id, report_events::kind, report_events::level))
+        .select((
+            report_events::root_id,
+            report_events::kind,
+            report_events::level,
+        ))
         .load(conn)?;
     let mut adopted: HashMap<ReportId, CommitteeLevel> = HashMap::new();
     let mut instructed: HashSet<ReportId> = HashSet::new();

@@ -87,7 +87,16 @@ pub fn tell_step(
         Language::En => format!("Your report: {}", row.title),
     };
     let body = step_line(event, &committee, n.language);
-    queue(conn, ctx, &n, row, NotificationKind::ReportUpdate, &title, &body, to)
+    queue(
+        conn,
+        ctx,
+        &n,
+        row,
+        NotificationKind::ReportUpdate,
+        &title,
+        &body,
+        to,
+    )
 }
 
 /// Asks the co-signers in `to` to confirm.
@@ -108,14 +117,29 @@ pub fn ask_cosigners(
     let (title, body) = match n.language {
         Language::Zh => (
             "联名确认".to_owned(),
-            format!("{author}邀请您联名社情民意信息“{}”，请确认或谢绝。", row.title),
+            format!(
+                "{author}邀请您联名社情民意信息“{}”，请确认或谢绝。",
+                row.title
+            ),
         ),
         Language::En => (
             "Co-sign a report".to_owned(),
-            format!("{author} named you as co-signer of “{}”: confirm or decline.", row.title),
+            format!(
+                "{author} named you as co-signer of “{}”: confirm or decline.",
+                row.title
+            ),
         ),
     };
-    queue(conn, ctx, &n, row, NotificationKind::CosignRequested, &title, &body, to)
+    queue(
+        conn,
+        ctx,
+        &n,
+        row,
+        NotificationKind::CosignRequested,
+        &title,
+        &body,
+        to,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
