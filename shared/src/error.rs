@@ -166,8 +166,6 @@ pub enum ErrorCode {
     NotAdopted,
     /// The report is already in a numbered issue (or merged into another).
     AlreadyCompiled,
-    /// The caller is not a co-signer of this report.
-    NotCosigner,
 }
 
 impl ErrorCode {
@@ -219,7 +217,6 @@ impl ErrorCode {
             TimeInPast => 422,
             UnknownCommittee | LevelNotBelowParent => 422,
             AlreadyForwarded | NotForwarded | NotAdopted | AlreadyCompiled => 409,
-            NotCosigner => 403,
         }
     }
 }

@@ -119,7 +119,7 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         | "record_report_adoption"
         | "record_report_instruction"
         | "record_report_reply" => &[409],
-        "cosign_report" => &[403, 409],
+        "cosign_report" => &[409],
         "create_report" => &[409],
         _ => &[],
     }

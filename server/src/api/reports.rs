@@ -286,7 +286,8 @@ impl ReportsApi {
 
     /// Confirm or decline co-signing
     ///
-    /// Who: a member named as co-signer (`not_cosigner` otherwise). Only
+    /// Who: a member named as co-signer (for anyone else there is no such
+    /// invitation: `not_found`). Only
     /// confirmed co-signers are credited; declining takes one's name off.
     #[oai(
         path = "/reports/:id/cosign",

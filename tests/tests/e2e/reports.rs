@@ -767,7 +767,7 @@ async fn bad_reports_are_refused_and_store_nothing(b: Backend) {
         Some(json!({"confirm": true})),
     )
     .await;
-    expect_error(r, 403, "not_cosigner").await;
+    expect_error(r, 404, "not_found").await;
     let r = send(
         &app,
         &stranger.access_token,

@@ -19,6 +19,7 @@ use lvzhi_shared::auth::TokenPair;
 use lvzhi_shared::committees::Sector;
 use lvzhi_shared::ids::{
     AnnouncementId, BodyId, LeaveRequestId, MaterialId, MeetingId, NotificationId, RectificationId,
+    ReportId, ReportIssueId,
 };
 use lvzhi_shared::meetings::{Appraisal, Body as Body_, LeaveRequest, Meeting, Rectification};
 use lvzhi_shared::members::{Member, NewMember, Role};
@@ -226,6 +227,39 @@ const RULES: &[Rule] = &[
     rule("POST /rectifications", Office, Own),
     rule("GET /rectifications", SignedIn, CommitteeA),
     rule("PATCH /rectifications/{id}", Office, CommitteeA),
+    rule("POST /reports", SignedIn, Own),
+    rule("GET /reports", Office, Own),
+    rule("GET /me/reports", SignedIn, Own),
+    rule("GET /reports/{id}", SignedIn, CommitteeA),
+    rule("PATCH /reports/{id}", SignedIn, MembersOwn),
+    rule("POST /reports/{id}/submit", SignedIn, MembersOwn),
+    rule("POST /reports/{id}/withdraw", SignedIn, MembersOwn),
+    rule("POST /reports/{id}/cosign", SignedIn, MembersOwn),
+    rule("POST /reports/{id}/attachments", SignedIn, MembersOwn),
+    rule(
+        "DELETE /reports/{id}/attachments/{attachment_id}",
+        SignedIn,
+        MembersOwn,
+    ),
+    rule(
+        "GET /reports/{id}/attachments/{attachment_id}/file",
+        SignedIn,
+        CommitteeA,
+    ),
+    rule("GET /reports/{id}/versions", Office, CommitteeA),
+    rule("POST /reports/{id}/accept", Office, CommitteeA),
+    rule("POST /reports/{id}/return", Office, CommitteeA),
+    rule("POST /reports/{id}/reject", Office, CommitteeA),
+    rule("POST /reports/merge", Office, Own),
+    rule("POST /reports/{id}/forward", Office, CommitteeA),
+    rule("POST /reports/{id}/adoptions", Office, CommitteeA),
+    rule("POST /reports/{id}/instructions", Office, CommitteeA),
+    rule("POST /reports/{id}/replies", Office, CommitteeA),
+    rule("POST /report-issues", Office, Own),
+    rule("GET /report-issues", Office, Own),
+    rule("GET /report-issues/{id}", Office, CommitteeA),
+    rule("GET /report-issues/{id}/document", Office, CommitteeA),
+    rule("GET /report-figures", Office, Own),
 ];
 
 /// What a cell must answer.
@@ -300,7 +334,16 @@ struct Fixture<'a> {
     device_token: String,
     sectors: Vec<Sector>,
     meetings: Meetings,
+    reports: Reports,
     seq: AtomicU32,
+}
+
+/// Committee A's reports: one by the spare member naming the member as
+/// co-signer, submitted with an attachment; one accepted and printed in an issue.
+struct Reports {
+    named: ReportId,
+    attachment: MaterialId,
+    issue: ReportIssueId,
 }
 
 /// Committee A's meeting objects: a body of the member, the spare member,
@@ -368,6 +411,9 @@ impl Fixture<'_> {
         out.extend(m.meeting.sessions.iter().map(|s| s.id.to_string()));
         out.push(m.leave.to_string());
         out.push(m.rectification.to_string());
+        out.push(self.reports.named.to_string());
+        out.push(self.reports.attachment.to_string());
+        out.push(self.reports.issue.to_string());
         for r in [&m.draft_round, &m.closed_round] {
             out.push(r.id.to_string());
             out.extend(r.departments.iter().map(|d| d.id.to_string()));
@@ -411,6 +457,25 @@ impl Fixture<'_> {
         upload_document(self.app, &self.admin.access_token, self.meetings.meeting.id).await
     }
 
+    /// A draft report of the member's, for one cell; with an attachment if asked.
+    async fn fresh_draft(&self, attached: bool) -> (ReportId, Option<MaterialId>) {
+        let report: Value = call_json(
+            self.app,
+            &self.member.access_token,
+            Method::POST,
+            "/reports",
+            json!({"title": "关于路灯的建议", "body": "路灯不亮。", "category": "other"}),
+        )
+        .await;
+        let id: ReportId = serde_json::from_value(report["id"].clone()).expect("report id");
+        let attachment = if attached {
+            Some(attach(self.app, &self.member.access_token, id).await)
+        } else {
+            None
+        };
+        (id, attachment)
+    }
+
     async fn fresh_material(&self) -> MaterialId {
         let r = self
             .app
@@ -436,6 +501,73 @@ async fn upload_document(app: &TestApp, token: &str, meeting: MeetingId) -> Mate
         .await
         .expect("upload");
     json_ok::<Material>(r).await.id
+}
+
+async fn attach(app: &TestApp, token: &str, report: ReportId) -> MaterialId {
+    let r = app
+        .api(Method::POST, &format!("/reports/{report}/attachments"))
+        .bearer_auth(token)
+        .multipart(pdf_form())
+        .send()
+        .await
+        .expect("attach");
+    json_ok::<Material>(r).await.id
+}
+
+/// Committee A's reports (see [`Reports`]).
+async fn report_objects(
+    app: &TestApp,
+    admin: &TokenPair,
+    member: &TokenPair,
+    spare: &Member,
+) -> Reports {
+    let office = &admin.access_token;
+    let author = app.login(&spare.phone, lvzhi_tests::MEMBER_PASSWORD).await;
+    let mut ids = Vec::new();
+    for cosigners in [json!([member.user.id]), json!([])] {
+        let report: Value = call_json(
+            app,
+            &author.access_token,
+            Method::POST,
+            "/reports",
+            json!({"title": "关于停车难的建议", "body": "停车位不足。", "category": "livelihood", "cosigner_ids": cosigners}),
+        )
+        .await;
+        let id: ReportId = serde_json::from_value(report["id"].clone()).expect("report id");
+        ids.push(id);
+    }
+    let attachment = attach(app, &author.access_token, ids[0]).await;
+    for id in &ids {
+        let _: Value = call_json(
+            app,
+            &author.access_token,
+            Method::POST,
+            &format!("/reports/{id}/submit"),
+            json!(null),
+        )
+        .await;
+    }
+    let _: Value = call_json(
+        app,
+        office,
+        Method::POST,
+        &format!("/reports/{}/accept", ids[1]),
+        json!({}),
+    )
+    .await;
+    let issue: Value = call_json(
+        app,
+        office,
+        Method::POST,
+        "/report-issues",
+        json!({"issued_on": "2026-06-01", "report_ids": [ids[1]]}),
+    )
+    .await;
+    Reports {
+        named: ids[0],
+        attachment,
+        issue: serde_json::from_value(issue["id"].clone()).expect("issue id"),
+    }
 }
 
 fn pdf_form() -> reqwest::multipart::Form {
@@ -573,6 +705,7 @@ async fn setup(app: &TestApp) -> Fixture<'_> {
     )
     .await;
     let meetings = meeting_objects(app, &admin, &organizer, &member, &spare).await;
+    let reports = report_objects(app, &admin, &member, &spare).await;
     // Disabled last: its tokens were issued while it was active.
     let r = app
         .api(Method::PATCH, &format!("/members/{}", disabled.user.id))
@@ -603,6 +736,7 @@ async fn setup(app: &TestApp) -> Fixture<'_> {
         device_token,
         sectors,
         meetings,
+        reports,
         seq: AtomicU32::new(0),
     }
 }
@@ -1238,6 +1372,115 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             format!("/rectifications/{}", fx.meetings.rectification),
             Json(json!({"note": "已督办"})),
         ),
+        "POST /reports" => call(
+            post,
+            "/reports",
+            Json(json!({"title": "关于公交的建议", "body": "班次太少。", "category": "other"})),
+        ),
+        "GET /reports" => call(get, "/reports", Empty),
+        "GET /me/reports" => call(get, "/me/reports", Empty),
+        "GET /reports/{id}" => call(get, format!("/reports/{}", fx.reports.named), Empty),
+        // The member's own draft, one per cell: the member may change it, no one else.
+        "PATCH /reports/{id}" => {
+            let (draft, _) = fx.fresh_draft(false).await;
+            call(
+                patch,
+                format!("/reports/{draft}"),
+                Json(json!({"title": "新标题"})),
+            )
+        }
+        "POST /reports/{id}/submit" => {
+            let (draft, _) = fx.fresh_draft(false).await;
+            call(post, format!("/reports/{draft}/submit"), Empty)
+        }
+        "POST /reports/{id}/withdraw" => {
+            let (draft, _) = fx.fresh_draft(false).await;
+            call(post, format!("/reports/{draft}/withdraw"), Empty)
+        }
+        "POST /reports/{id}/attachments" => {
+            let (draft, _) = fx.fresh_draft(false).await;
+            call(post, format!("/reports/{draft}/attachments"), Body::Pdf)
+        }
+        "DELETE /reports/{id}/attachments/{attachment_id}" => {
+            let (draft, attachment) = fx.fresh_draft(true).await;
+            let attachment = attachment.expect("attached");
+            call(
+                delete,
+                format!("/reports/{draft}/attachments/{attachment}"),
+                Empty,
+            )
+        }
+        // Only the member is named to co-sign.
+        "POST /reports/{id}/cosign" => call(
+            post,
+            format!("/reports/{}/cosign", fx.reports.named),
+            Json(json!({"confirm": true})),
+        ),
+        "GET /reports/{id}/attachments/{attachment_id}/file" => call(
+            get,
+            format!(
+                "/reports/{}/attachments/{}/file",
+                fx.reports.named, fx.reports.attachment
+            ),
+            Empty,
+        ),
+        "GET /reports/{id}/versions" => call(
+            get,
+            format!("/reports/{}/versions", fx.reports.named),
+            Empty,
+        ),
+        "POST /reports/{id}/accept" | "POST /reports/{id}/return" | "POST /reports/{id}/reject" => {
+            let action = op.rsplit('/').next().unwrap_or_default();
+            call(
+                post,
+                format!("/reports/{}/{action}", fx.reports.named),
+                Json(json!({})),
+            )
+        }
+        // Refused after authorization: fewer than two reports.
+        "POST /reports/merge" => call(
+            post,
+            "/reports/merge",
+            Json(json!({"report_ids": [], "title": "合并", "body": "正文", "category": "other"})),
+        ),
+        "POST /reports/{id}/forward" => call(
+            post,
+            format!("/reports/{}/forward", fx.reports.named),
+            Json(json!({"target": "outside", "outside_name": "市委办公室"})),
+        ),
+        "POST /reports/{id}/adoptions" => call(
+            post,
+            format!("/reports/{}/adoptions", fx.reports.named),
+            Json(json!({"level": "city", "adopted_on": "2026-06-01", "adopted_by": "市委办公室"})),
+        ),
+        "POST /reports/{id}/instructions" => call(
+            post,
+            format!("/reports/{}/instructions", fx.reports.named),
+            Json(
+                json!({"leader": "市长", "level": "city", "given_on": "2026-06-01", "text": "阅。"}),
+            ),
+        ),
+        "POST /reports/{id}/replies" => call(
+            post,
+            format!("/reports/{}/replies", fx.reports.named),
+            Json(json!({"department": "市住建局", "replied_on": "2026-06-01", "text": "已办理。"})),
+        ),
+        // Refused after authorization: no reports.
+        "POST /report-issues" => call(
+            post,
+            "/report-issues",
+            Json(json!({"issued_on": "2026-06-01", "report_ids": []})),
+        ),
+        "GET /report-issues" => call(get, "/report-issues?year=2026", Empty),
+        "GET /report-issues/{id}" => {
+            call(get, format!("/report-issues/{}", fx.reports.issue), Empty)
+        }
+        "GET /report-issues/{id}/document" => call(
+            get,
+            format!("/report-issues/{}/document", fx.reports.issue),
+            Empty,
+        ),
+        "GET /report-figures" => call(get, "/report-figures", Empty),
         other => panic!("{other} has a rule but no request in `request`"),
     }
 }

@@ -213,11 +213,9 @@ pub fn cosign(
         .select(ReportCreditRow::as_select())
         .get_result(conn)
         .optional()?;
+    // Anyone not named has no invitation to answer, whoever else they are.
     let Some(credit) = credit.filter(|c| c.role == CreditRole::Cosigner) else {
-        return Err(AppError::new(
-            ErrorCode::NotCosigner,
-            "you are not named as a co-signer of this report",
-        ));
+        return Err(AppError::not_found("co-signing invitation"));
     };
     if matches!(row.status, ReportStatus::Draft | ReportStatus::Withdrawn) {
         return Err(wrong_status(&row, "submitted"));

@@ -14,16 +14,18 @@ use docx_rs::{
 /// One report in the issue, in print order.
 pub struct IssueReport {
     pub title: String,
-    /// Plain text; paragraphs separated by one or more blank lines or single newlines (treat every non-empty line as a paragraph).
+    /// Plain text: every non-empty line is a paragraph.
     pub body: String,
-    /// Who reflected it (反映人), e.g. ["张三（县政协委员、某某单位）", "李四"]; may be empty.
+    /// Who reflected it (反映人); may be empty.
     pub credits: Vec<String>,
 }
 
 pub struct IssueDocument {
-    pub committee_name: String, // e.g. "某某县政协"
-    pub year: i32,              // 2026
-    pub number: i32,            // 第N期 within the year
+    /// e.g. 青山县政协: the masthead says its office compiled the issue.
+    pub committee_name: String,
+    pub year: i32,
+    /// 第N期 within the year.
+    pub number: i32,
     pub issued_on: chrono::NaiveDate,
     pub reports: Vec<IssueReport>,
 }
@@ -256,7 +258,7 @@ mod tests {
             committee_name: "某某县政协".into(),
             year: 2026,
             number: 7,
-            issued_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            issued_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 9).expect("test"),
             reports: vec![
                 IssueReport {
                     title: "关于<农村公路> & \"最后一公里\"养护的建议".into(),
@@ -273,9 +275,12 @@ mod tests {
     }
 
     fn part(bytes: &[u8], name: &str) -> String {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("test");
         let mut s = String::new();
-        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        zip.by_name(name)
+            .expect("test")
+            .read_to_string(&mut s)
+            .expect("test");
         s
     }
 
@@ -287,8 +292,8 @@ mod tests {
                 let mut rest = p;
                 while let Some(i) = rest.find("<w:t ").or_else(|| rest.find("<w:t>")) {
                     rest = &rest[i..];
-                    let start = rest.find('>').unwrap() + 1;
-                    let end = rest.find("</w:t>").unwrap();
+                    let start = rest.find('>').expect("test") + 1;
+                    let end = rest.find("</w:t>").expect("test");
                     text.push_str(&rest[start..end]);
                     rest = &rest[end..];
                 }
@@ -305,7 +310,7 @@ mod tests {
     #[test]
     fn renders_expected_text_in_order() {
         let doc = sample();
-        let bytes = render(&doc).unwrap();
+        let bytes = render(&doc).expect("test");
         let xml = part(&bytes, "word/document.xml");
         let paras = paragraph_texts(&xml);
         let t0 = doc.reports[0].title.clone();
@@ -331,14 +336,14 @@ mod tests {
 
     #[test]
     fn escapes_special_characters() {
-        let xml = part(&render(&sample()).unwrap(), "word/document.xml");
+        let xml = part(&render(&sample()).expect("test"), "word/document.xml");
         assert!(xml.contains("关于&lt;农村公路&gt; &amp; &quot;最后一公里&quot;养护的建议"));
         assert!(!xml.contains("<农村公路>"));
     }
 
     #[test]
     fn names_fonts_and_layout() {
-        let bytes = render(&sample()).unwrap();
+        let bytes = render(&sample()).expect("test");
         let xml = part(&bytes, "word/document.xml");
         for font in [FONT_TITLE, FONT_BODY, FONT_KAI] {
             assert!(
@@ -348,8 +353,8 @@ mod tests {
             assert!(xml.contains(&format!(r#"w:ascii="{font}""#)));
         }
         // The red colour must sit in the masthead run, right before its text.
-        let masthead = xml.find("《社情民意》").unwrap();
-        let run_start = xml[..masthead].rfind("<w:r>").unwrap();
+        let masthead = xml.find("《社情民意》").expect("test");
+        let run_start = xml[..masthead].rfind("<w:r>").expect("test");
         assert!(xml[run_start..masthead].contains(r#"<w:color w:val="FF0000" />"#));
         assert!(
             xml.contains(r#"<w:bottom w:val="single" w:space="4" w:sz="12" w:color="FF0000" />"#)
@@ -370,7 +375,7 @@ mod tests {
         let mut doc = sample();
         doc.reports.truncate(1);
         doc.reports[0].credits.clear();
-        let xml = part(&render(&doc).unwrap(), "word/document.xml");
+        let xml = part(&render(&doc).expect("test"), "word/document.xml");
         assert!(!xml.contains("本期目录"));
         assert!(!xml.contains("反映人"));
         doc.reports.clear();
