@@ -6,6 +6,7 @@ mod error;
 mod flows;
 mod meetings;
 mod push;
+mod reports;
 mod session;
 
 pub use client::{Client, ClientConfig};

@@ -5,6 +5,7 @@
 mod client;
 mod error;
 mod meetings;
+mod reports;
 mod session;
 
 pub use crate::core::PushEvent;

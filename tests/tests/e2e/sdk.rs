@@ -27,6 +27,7 @@ on_both_backends!(
     activity_filters_and_pages_through_the_sdk,
     a_call_dropped_mid_refresh_keeps_the_session,
     meetings_leave_checkin_and_appraisal_through_the_sdk,
+    a_report_written_and_followed_through_the_sdk,
 );
 
 /// A server that takes the connection and never answers: the call gives up
@@ -1129,4 +1130,95 @@ async fn meetings_leave_checkin_and_appraisal_through_the_sdk(b: Backend) {
         matches!(office_only, Error::Forbidden { .. }),
         "{office_only:?}"
     );
+}
+
+/// A member writes a report with a co-signer on the phone, sends it twice on
+/// a weak signal, and follows it: the co-signer confirms through their own
+/// app, the office accepts, and the timeline and inbox say so.
+async fn a_report_written_and_followed_through_the_sdk(b: Backend) {
+    use lvzhi_shared::reports::{NewReport, ReportCategory, ReportEventKind, ReportStatus};
+    use reqwest::Method;
+
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let author = app.member_in("13900089001", None).await;
+    let cosigner = app.member_in("13900089002", None).await;
+    let (sdk, _) = client(&app);
+    sdk.sign_in("13900089001", "password-123")
+        .await
+        .expect("sign in");
+
+    // Refused on the phone, with the server's code and field.
+    let mut report = NewReport {
+        title: " ".into(),
+        body: "县城老旧小区没有电梯，老人上下楼困难。".into(),
+        category: ReportCategory::Livelihood,
+        cosigner_ids: vec![cosigner.user.id],
+    };
+    match sdk.create_report(&report, new_idempotency_key()).await {
+        Err(Error::Invalid { code, field, .. }) => {
+            assert_eq!(code, ErrorCode::FieldRequired);
+            assert_eq!(field.as_deref(), Some("title"));
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    report.title = "关于老旧小区加装电梯的建议".into();
+    let key = new_idempotency_key();
+    let first = sdk
+        .create_report(&report, key.clone())
+        .await
+        .expect("draft");
+    let again = sdk.create_report(&report, key).await.expect("retry");
+    assert_eq!(first.id, again.id);
+    for _ in 0..2 {
+        let sent = sdk.submit_report(first.id).await.expect("submit");
+        assert_eq!((sent.status, sent.version), (ReportStatus::Submitted, 1));
+    }
+
+    let (other, _) = client(&app);
+    other
+        .sign_in("13900089002", "password-123")
+        .await
+        .expect("sign in");
+    let confirmed = other.cosign_report(first.id, true).await.expect("cosign");
+    assert!(confirmed.credits.iter().all(|c| c.confirmed));
+
+    let r = app
+        .api(Method::POST, &format!("/reports/{}/accept", first.id))
+        .bearer_auth(&office)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(r.status(), 200);
+
+    let detail = sdk.report(first.id).await.expect("detail");
+    assert_eq!(detail.report.status, ReportStatus::Accepted);
+    assert_eq!(detail.report.credits[0].member_id, author.user.id);
+    let kinds: Vec<ReportEventKind> = detail.timeline.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ReportEventKind::Submitted,
+            ReportEventKind::Cosigned,
+            ReportEventKind::Accepted
+        ]
+    );
+    let mine = other.my_reports(None).await.expect("co-signer's reports");
+    assert_eq!(
+        mine.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [first.id]
+    );
+    let inbox = sdk.inbox(false, None).await.expect("inbox");
+    let update = inbox
+        .items
+        .iter()
+        .find(|n| n.kind == NotificationKind::ReportUpdate)
+        .expect("told of the acceptance");
+    assert_eq!(update.report_id, Some(first.id));
+    // Once accepted, the author can no longer withdraw it.
+    match sdk.withdraw_report(first.id).await {
+        Err(Error::Conflict { code, .. }) => assert_eq!(code, ErrorCode::InvalidTransition),
+        other => panic!("expected invalid_transition, got {other:?}"),
+    }
 }
