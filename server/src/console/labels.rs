@@ -11,6 +11,7 @@ use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
     RectificationStatus, SessionAttendance,
 };
+use lvzhi_shared::reports::{ReportCategory, ReportEventKind, ReportStatus};
 
 use crate::domain::roster_files::FileProblem;
 
@@ -311,5 +312,69 @@ pub fn meeting_refusal(code: ErrorCode) -> &'static str {
             "填写的内容不符合要求，请检查后再提交。"
         }
         _ => "操作没有完成，请刷新页面后再试。",
+    }
+}
+
+// ---- public-opinion reports ----
+
+pub fn report_status(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Draft => "草稿",
+        ReportStatus::Submitted => "待处理",
+        ReportStatus::Returned => "已退回修改",
+        ReportStatus::Accepted => "已采编",
+        ReportStatus::Rejected => "未采用",
+        ReportStatus::Withdrawn => "已撤回",
+        ReportStatus::Merged => "已合并",
+    }
+}
+
+pub fn report_category(c: ReportCategory) -> &'static str {
+    match c {
+        ReportCategory::Economy => "经济发展",
+        ReportCategory::Livelihood => "社会民生",
+        ReportCategory::Education => "教育文化",
+        ReportCategory::Health => "医疗卫生",
+        ReportCategory::Environment => "生态环境",
+        ReportCategory::Agriculture => "农业农村",
+        ReportCategory::Governance => "社会治理与法治",
+        ReportCategory::Other => "其他",
+    }
+}
+
+pub fn report_event(k: ReportEventKind) -> &'static str {
+    match k {
+        ReportEventKind::Submitted => "委员提交",
+        ReportEventKind::Returned => "退回修改",
+        ReportEventKind::Accepted => "受理采编",
+        ReportEventKind::Rejected => "未予采用",
+        ReportEventKind::Withdrawn => "委员撤回",
+        ReportEventKind::Edited => "编辑修改",
+        ReportEventKind::Merged => "合并",
+        ReportEventKind::Compiled => "编入刊物",
+        ReportEventKind::Forwarded => "报送",
+        ReportEventKind::Received => "收到下级报送",
+        ReportEventKind::Adopted => "被采用",
+        ReportEventKind::Instructed => "领导批示",
+        ReportEventKind::Replied => "部门办复",
+        ReportEventKind::Cosigned => "联名确认",
+        ReportEventKind::Declined => "谢绝联名",
+    }
+}
+
+/// Why the domain refused a step on a report, as the clerk is told it.
+pub fn report_refusal(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidTransition => {
+            "这条信息现在不能这样办理（可能有同事刚办理过），下面是它现在的状态。"
+        }
+        ErrorCode::AlreadyForwarded => "这条信息已经报送到那里，不必再报。",
+        ErrorCode::NotForwarded => "请先报送，再登记采用或办复情况。",
+        ErrorCode::NotAdopted => "领导批示须在信息被采用之后登记，请先登记采用情况。",
+        ErrorCode::AlreadyCompiled => "所选信息中有的已编入刊物或已合并。",
+        ErrorCode::UnknownCommittee => {
+            "本级政协在系统里没有上级政协，请选择“报送系统外单位”并写明单位名称。"
+        }
+        code => refusal(code),
     }
 }

@@ -411,19 +411,28 @@ async fn send_file(
             }
         })
         .await?;
+    Ok(file_response(content_type, name, content))
+}
+
+/// A stored file to save, under its own name (any script: RFC 5987).
+pub(super) fn file_response(
+    content_type: Option<String>,
+    name: Option<String>,
+    content: Vec<u8>,
+) -> Response {
     let name = name.unwrap_or_default();
     let disposition = if name.is_empty() {
         "attachment".to_owned()
     } else {
         format!("attachment; filename*=UTF-8''{}", encoded_name(&name))
     };
-    Ok(Response::builder()
+    Response::builder()
         .header(
             header::CONTENT_TYPE,
             content_type.unwrap_or_else(|| "application/octet-stream".into()),
         )
         .header(header::CONTENT_DISPOSITION, disposition)
-        .body(content))
+        .body(content)
 }
 
 /// `GET /console/activities/{id}/materials/{material}`: the file, to save.

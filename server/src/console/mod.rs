@@ -29,6 +29,9 @@ mod notices;
 mod outcome;
 mod password;
 mod quorum;
+mod report_actions;
+mod report_issues;
+mod reports;
 mod roster_import;
 mod session;
 mod settings;
@@ -120,6 +123,22 @@ pub fn routes() -> impl Endpoint {
         .at("/notices/reach", get(notices::count))
         .at("/notices/:id", get(notices::delivery))
         .at("/findings", get(findings::queue))
+        .at("/reports", get(reports::queue))
+        .at("/reports/:id", get(reports::page))
+        .at("/reports/:id/decide", post(report_actions::decide))
+        .at("/reports/:id/edit", post(report_actions::edit))
+        .at("/reports/:id/forward", post(report_actions::forward))
+        .at("/reports/:id/outcome", post(report_actions::outcome))
+        .at(
+            "/reports/:id/attachments/:attachment",
+            get(reports::attachment),
+        )
+        .at(
+            "/report-issues",
+            get(report_issues::list).post(report_issues::compile),
+        )
+        .at("/report-issues/:id/document", get(report_issues::document))
+        .at("/report-figures", get(report_issues::figures_page))
         .at("/stats", get(stats::page))
         .at(
             "/settings",

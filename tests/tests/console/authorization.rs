@@ -44,6 +44,20 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/notices/reach", &["GET"], For::Office),
     ("/notices/:id", &["GET"], For::Office),
     ("/findings", &["GET"], For::Office),
+    ("/reports", &["GET"], For::Office),
+    ("/reports/:id", &["GET"], For::Office),
+    ("/reports/:id/decide", &["POST"], For::Office),
+    ("/reports/:id/edit", &["POST"], For::Office),
+    ("/reports/:id/forward", &["POST"], For::Office),
+    ("/reports/:id/outcome", &["POST"], For::Office),
+    (
+        "/reports/:id/attachments/:attachment",
+        &["GET"],
+        For::Office,
+    ),
+    ("/report-issues", &["GET", "POST"], For::Office),
+    ("/report-issues/:id/document", &["GET"], For::Office),
+    ("/report-figures", &["GET"], For::Office),
     ("/stats", &["GET"], For::Office),
     ("/settings", &["GET", "POST"], For::Admin),
     ("/settings/sectors", &["GET", "POST"], For::Admin),
@@ -171,6 +185,10 @@ struct Ids {
     leave: String,
     appraisal: String,
     rectification: String,
+    /// A member's submitted report with an attachment, and an issue of another.
+    report: String,
+    attachment: String,
+    issue: String,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -198,6 +216,15 @@ fn fill(path: &str, ids: &Ids) -> String {
         ),
     )
     .replace("/appraisals/:id", &format!("/appraisals/{}", ids.appraisal))
+    .replace(
+        "/reports/:id/attachments/:attachment",
+        &format!("/reports/{}/attachments/{}", ids.report, ids.attachment),
+    )
+    .replace("/reports/:id", &format!("/reports/{}", ids.report))
+    .replace(
+        "/report-issues/:id",
+        &format!("/report-issues/{}", ids.issue),
+    )
     .replace("/static/:file", "/static/no-such-file.css")
     .replace("/import/:id", &format!("/import/{}", ids.upload))
     .replace(
@@ -474,7 +501,60 @@ async fn every_console_route_for_every_caller(b: Backend) {
         json!({"appraisal_id": round_id, "department_id": department, "item": "矩阵整改", "due_on": "2030-01-01"}),
     )
     .await;
+    // Reports: one submitted with a photo, one accepted and printed.
+    let mut reports = Vec::new();
+    for title in ["矩阵信息", "矩阵刊发"] {
+        let report = api(
+            Method::POST,
+            "/reports".into(),
+            member.access_token.clone(),
+            json!({"title": title, "body": "正文", "category": "other"}),
+        )
+        .await;
+        reports.push(report["id"].as_str().expect("report").to_owned());
+    }
+    let attachment: serde_json::Value = json_ok(
+        app.api(
+            Method::POST,
+            &format!("/reports/{}/attachments", reports[0]),
+        )
+        .bearer_auth(&member.access_token)
+        .multipart(reqwest::multipart::Form::new().text("title", "照片").part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("p.pdf"),
+        ))
+        .send()
+        .await
+        .expect("attachment"),
+    )
+    .await;
+    for id in &reports {
+        api(
+            Method::POST,
+            format!("/reports/{id}/submit"),
+            member.access_token.clone(),
+            json!(null),
+        )
+        .await;
+    }
+    api(
+        Method::POST,
+        format!("/reports/{}/accept", reports[1]),
+        organizer.access_token.clone(),
+        json!({}),
+    )
+    .await;
+    let issue = api(
+        Method::POST,
+        "/report-issues".into(),
+        organizer.access_token.clone(),
+        json!({"issued_on": "2026-06-01", "report_ids": [reports[1]]}),
+    )
+    .await;
     let ids = Ids {
+        report: reports[0].clone(),
+        attachment: attachment["id"].as_str().expect("attachment").to_owned(),
+        issue: issue["id"].as_str().expect("issue").to_owned(),
         meeting: meeting_id.clone(),
         document,
         child,
