@@ -235,22 +235,35 @@ pub(super) async fn report_page(
     done: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
-    let (detail, versions, has_parent) = state
+    let (detail, versions, own) = state
         .read(&clerk.ctx, move |conn, ctx| {
             let detail = views::detail(conn, ctx, id)?;
             let versions = views::versions(conn, ctx, id)?;
-            let parent = committees::load(conn, ctx.caller.committee_id)?.parent_id;
-            Ok((detail, versions, parent.is_some()))
+            let own = committees::load(conn, ctx.caller.committee_id)?;
+            Ok((detail, versions, own))
         })
         .await?;
+    let has_parent = own.parent_id.is_some();
     let r = &detail.report;
     let timeline = event_lines(&detail);
-    let typed = typed.unwrap_or_else(|| Typed {
-        title: r.title.clone(),
-        body: r.body.clone(),
-        target: if has_parent { "parent" } else { "outside" }.to_owned(),
-        ..Typed::default()
-    });
+    // Each form posts only its own fields: the others start from the report.
+    let mut typed = typed.unwrap_or_default();
+    if typed.title.is_empty() && typed.body.is_empty() {
+        typed.title = r.title.clone();
+        typed.body = r.body.clone();
+    }
+    if typed.target.is_empty() {
+        typed.target = if has_parent { "parent" } else { "outside" }.to_owned();
+    }
+    // Outcomes are mostly recorded the day they are heard of, at this level.
+    if typed.level.is_empty() {
+        typed.level = own.level.as_str().to_owned();
+    }
+    if typed.on_date.is_empty() {
+        typed.on_date = committees::local(clerk.ctx.now, clerk.ctx.tz)
+            .format("%Y-%m-%d")
+            .to_string();
+    }
     let levels = CommitteeLevel::ALL
         .iter()
         .map(|l| LevelChoice {

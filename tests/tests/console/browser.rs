@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use lvzhi_shared::members::Role;
-use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, on_both_backends};
+use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, json_ok, on_both_backends};
 use serde_json::json;
 
 /// The Python that has Playwright, or why there is none.
@@ -235,4 +235,155 @@ async fn a_meeting_in_chromium(b: Backend) {
     eprintln!("screenshots in {}", shots.display());
 }
 
-on_both_backends!(an_organizer_in_chromium, a_meeting_in_chromium);
+/// 社情民意 in Chromium: a county clerk works two members' reports (a return
+/// refused without a reason, an edit, accepting, the year's first issue and
+/// its Word file, forwarding to the city), then the city's clerk takes the
+/// copy up, sends it to the province and records its adoption and a 批示
+/// (`tests/browser/reports_day.py`; screenshots under `…/<backend>/reports/`).
+async fn reports_in_chromium(b: Backend) {
+    let python = match playwright_python() {
+        Ok(p) => p,
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("the browser tests are required in CI: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the browser test: {why}");
+            return;
+        }
+    };
+    let app = TestApp::spawn_with(b, |c| {
+        c.bootstrap.committee_name = "江城市政协".into();
+        c.bootstrap.committee_level = "city".into();
+    })
+    .await;
+    let city_clerk = app.account(Role::Organizer, "13900075001").await;
+    let admin = app.admin().await;
+    let county: serde_json::Value = json_ok(
+        app.api(reqwest::Method::POST, "/committees")
+            .bearer_auth(&admin.access_token)
+            .json(&json!({"name": "青山县政协", "level": "county", "admin_name": "县政协办公室", "admin_phone": "13900075002"}))
+            .send()
+            .await
+            .expect("county"),
+    )
+    .await;
+    let county_clerk: lvzhi_shared::auth::TokenPair = json_ok(
+        app.api(reqwest::Method::POST, "/auth/activate")
+            .json(&json!({
+                "phone": county["admin"]["phone"],
+                "activation_code": county["admin"]["code"],
+                "new_password": MEMBER_PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("activate"),
+    )
+    .await;
+    let mut members = Vec::new();
+    for (name, phone) in [("李春华", "13900075003"), ("王建国", "13900075004")] {
+        let created = app
+            .create_member(
+                &county_clerk.access_token,
+                &lvzhi_shared::members::NewMember {
+                    name: name.into(),
+                    phone: phone.into(),
+                    sector: Some("农业界".into()),
+                    ..Default::default()
+                },
+            )
+            .await;
+        members.push(app.activate(&created, MEMBER_PASSWORD).await);
+    }
+    let call = |token: String, method: reqwest::Method, path: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let mut req = app.api(method, &path).bearer_auth(&token);
+            if !body.is_null() {
+                req = req.json(&body);
+            }
+            json_ok::<serde_json::Value>(req.send().await.expect("call")).await
+        }
+    };
+    let second = "关于偏远村组学生乘车难的建议";
+    let mut ids = Vec::new();
+    for (who, title, cosigners) in [
+        (
+            &members[0],
+            "关于加强农村公路养护的建议",
+            json!([members[1].user.id]),
+        ),
+        (&members[1], second, json!([])),
+    ] {
+        let report = call(
+            who.access_token.clone(),
+            reqwest::Method::POST,
+            "/reports".into(),
+            json!({"title": title, "body": "村里的公路年久失修，雨天泥泞，群众出行不便。\n建议设立农村公路养护专项资金，明确乡镇管护责任。", "category": "agriculture", "cosigner_ids": cosigners}),
+        )
+        .await;
+        let id = report["id"].as_str().expect("id").to_owned();
+        call(
+            who.access_token.clone(),
+            reqwest::Method::POST,
+            format!("/reports/{id}/submit"),
+            json!(null),
+        )
+        .await;
+        ids.push(id);
+    }
+    call(
+        members[1].access_token.clone(),
+        reqwest::Method::POST,
+        format!("/reports/{}/cosign", ids[0]),
+        json!({"confirm": true}),
+    )
+    .await;
+    let today = app
+        .clock
+        .now_utc()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y-%m-%d")
+        .to_string();
+    let shots = screenshots(b).join("reports");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/reports_day.py");
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("LVZHI_ORIGIN", &app.origin)
+        .env("LVZHI_COUNTY_PHONE", &county_clerk.user.phone)
+        .env("LVZHI_CITY_PHONE", &city_clerk.user.phone)
+        .env("LVZHI_PASSWORD", MEMBER_PASSWORD)
+        .env(
+            "LVZHI_AUTHOR",
+            json!({"token": members[0].access_token, "report": ids[0]}).to_string(),
+        )
+        .env("LVZHI_SECOND", second)
+        .env("LVZHI_TODAY", &today)
+        .env("LVZHI_SHOTS", &shots)
+        .output()
+        .await
+        .expect("run the browser script");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{report}");
+    for shot in [
+        "reports-queue.png",
+        "report-refused.png",
+        "report-issues.png",
+        "report-forwarded.png",
+        "report-adopted.png",
+        "report-figures.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
+        assert!(size > 10_000, "{shot}: {size} bytes");
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
+
+on_both_backends!(
+    an_organizer_in_chromium,
+    a_meeting_in_chromium,
+    reports_in_chromium
+);

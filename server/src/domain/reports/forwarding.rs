@@ -174,7 +174,20 @@ fn copy_upward(
             })
             .execute(conn)?;
     }
-    timeline::record(conn, ctx, &copy, ReportEventKind::Received, Step::default())?;
+    let from: String = committees::table
+        .find(row.committee_id)
+        .select(committees::name)
+        .get_result(conn)?;
+    timeline::record(
+        conn,
+        ctx,
+        &copy,
+        ReportEventKind::Received,
+        Step {
+            party: Some(from),
+            ..Step::default()
+        },
+    )?;
     Ok(copy.id)
 }
 
