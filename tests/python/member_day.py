@@ -141,6 +141,33 @@ async def main():
     feed = await second.calendar_url(contract.CalendarScope.MINE)
     assert feed.url.endswith(".ics") and feed.webcal_url.startswith("webcal://"), feed.scope
 
+    # A public-opinion report: written, sent twice on a weak signal, co-signed.
+    first_id = (await first.me()).member.id
+    draft = await second.create_report(
+        "关于村口路灯的建议", "村口路灯损坏已久，夜间出行不便。", contract.ReportCategory.LIVELIHOOD, [first_id], None
+    )
+    assert draft.status == contract.ReportStatus.DRAFT, draft
+    for _ in range(2):
+        sent = await second.submit_report(draft.id)
+        assert sent.status == contract.ReportStatus.SUBMITTED and sent.version == 1, sent
+    cosigned = await first.cosign_report(draft.id, True)
+    assert all(c.confirmed for c in cosigned.credits), cosigned.credits
+    story = await second.report(draft.id)
+    assert [e.kind for e in story.timeline] == [
+        contract.ReportEventKind.SUBMITTED,
+        contract.ReportEventKind.COSIGNED,
+    ], story.timeline
+    assert [r.id for r in (await first.my_reports(None)).items] == [draft.id]
+    asked = sdk.parse_push_payload(
+        {"event": "cosign_requested", "notification_id": promoted.id, "report_id": draft.id}
+    )
+    assert asked is not None and asked.report_id == draft.id, asked
+    try:
+        await second.update_report(draft.id, None, "改过的正文", None)
+        raise AssertionError("a submitted report is the office's to change")
+    except sdk.LvzhiError.Conflict as e:
+        assert e.code == contract.ErrorCode.INVALID_TRANSITION, e
+
     # 100 calls at once: the event loop keeps running meanwhile.
     ticks = 0
     done = False

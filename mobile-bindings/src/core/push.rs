@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use lvzhi_shared::ids::{ActivityId, AnnouncementId, MeetingId, NotificationId};
+use lvzhi_shared::ids::{ActivityId, AnnouncementId, MeetingId, NotificationId, ReportId};
 use lvzhi_shared::notifications::{NotificationKind, push_data};
 
 /// What a push says happened, and where to take the member. Plain data, so
@@ -18,6 +18,8 @@ pub struct PushEvent {
     pub announcement_id: Option<AnnouncementId>,
     /// The meeting to open (notice, change, leave decision), when there is one.
     pub meeting_id: Option<MeetingId>,
+    /// The opinion report to open (a step it took, a co-signing request).
+    pub report_id: Option<ReportId>,
 }
 
 /// Reads the `data` map of an FCM message; `None` if it is not one of ours
@@ -31,6 +33,7 @@ pub fn parse_push(data: &HashMap<String, String>) -> Option<PushEvent> {
         activity_id: optional_id(data, push_data::ACTIVITY_ID).ok()?,
         announcement_id: optional_id(data, push_data::ANNOUNCEMENT_ID).ok()?,
         meeting_id: optional_id(data, push_data::MEETING_ID).ok()?,
+        report_id: optional_id(data, push_data::REPORT_ID).ok()?,
     })
 }
 
@@ -76,6 +79,7 @@ mod tests {
             ("notification_id", "n1"),
             ("activity_id", "a1"),
             ("meeting_id", "m1"),
+            ("report_id", "r1"),
         ] {
             let mut not_ours = data.clone();
             not_ours.insert(key.into(), bad.into());

@@ -22,7 +22,8 @@ use serde_json::{Value, json};
 on_both_backends!(
     a_report_from_a_county_phone_to_provincial_adoption,
     bad_reports_are_refused_and_store_nothing,
-    merged_reports_share_their_credit
+    merged_reports_share_their_credit,
+    steps_sent_together_happen_once
 );
 
 /// A 1×1 PNG: the smallest photo a phone could send.
@@ -1084,4 +1085,84 @@ async fn merged_reports_share_their_credit(b: Backend) {
     );
     let sectors: Vec<&str> = f.by_sector.iter().map(|s| s.sector.as_str()).collect();
     assert_eq!(sectors.len(), 2, "{sectors:?}");
+}
+
+/// Two clerks (or a double click) at once: a report is accepted once, and
+/// issues compiled together get consecutive numbers, never a fault.
+async fn steps_sent_together_happen_once(b: Backend) {
+    let app = city_app(b).await;
+    let admin = app.admin().await;
+    let a = admin.access_token.as_str();
+    let author = app.member_in("13900074001", None).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let r = draft(
+            &app,
+            &author.access_token,
+            &format!("关于第{i}件事的建议"),
+            &[],
+        )
+        .await;
+        let _: Report = ok(
+            &app,
+            &author.access_token,
+            Method::POST,
+            &format!("/reports/{}/submit", r.id),
+            None,
+        )
+        .await;
+        ids.push(r.id);
+    }
+    let accept = format!("/reports/{}/accept", ids[0]);
+    let accepts = futures::future::join_all(
+        (0..6).map(|_| send(&app, a, Method::POST, &accept, Some(json!({})))),
+    )
+    .await;
+    let statuses: Vec<u16> = accepts.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    let d: ReportDetail = ok(&app, a, Method::GET, &format!("/reports/{}", ids[0]), None).await;
+    assert_eq!(
+        kinds(&d)
+            .iter()
+            .filter(|k| **k == ReportEventKind::Accepted)
+            .count(),
+        1
+    );
+
+    for id in &ids[1..] {
+        let _: Report = ok(
+            &app,
+            a,
+            Method::POST,
+            &format!("/reports/{id}/accept"),
+            Some(json!({})),
+        )
+        .await;
+    }
+    let (today, _) = local_today(&app);
+    let compiled = futures::future::join_all(ids.iter().map(|id| {
+        send(
+            &app,
+            a,
+            Method::POST,
+            "/report-issues",
+            Some(json!({"issued_on": today, "report_ids": [id]})),
+        )
+    }))
+    .await;
+    let mut numbers = Vec::new();
+    for r in compiled {
+        assert_eq!(r.status(), 201);
+        numbers.push(r.json::<ReportIssue>().await.expect("issue").number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4]);
 }

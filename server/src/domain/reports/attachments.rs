@@ -14,7 +14,7 @@ use crate::db::schema::{report_attachments, report_files};
 use crate::domain::{Ctx, uploads};
 use crate::error::AppError;
 
-use super::{find, views, wrong_status};
+use super::{lock, views, wrong_status};
 
 /// The author's report while they may still change it.
 fn changeable(
@@ -22,7 +22,7 @@ fn changeable(
     ctx: &Ctx,
     id: ReportId,
 ) -> Result<crate::db::models::ReportRow, AppError> {
-    let row = find(conn, id)?;
+    let row = lock(conn, id)?;
     if row.author_id != ctx.caller.user_id || row.forwarded_from.is_some() {
         return Err(AppError::not_found("report"));
     }

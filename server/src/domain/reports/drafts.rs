@@ -20,7 +20,7 @@ use crate::domain::idempotency::{self, IdemKey};
 use crate::error::AppError;
 
 use super::timeline::{self, Step};
-use super::{find, max_chars, review, words, wrong_status};
+use super::{lock, max_chars, review, words, wrong_status};
 
 /// Creates a draft; only its author sees it until it is submitted. The same
 /// `Idempotency-Key` again answers with the draft made the first time.
@@ -77,7 +77,7 @@ pub fn create(
 
 /// The report as its author may change it: their own, a draft or returned.
 fn authors(conn: &mut DbConnection, ctx: &Ctx, id: ReportId) -> Result<ReportRow, AppError> {
-    let row = find(conn, id)?;
+    let row = lock(conn, id)?;
     if row.author_id != ctx.caller.user_id || row.forwarded_from.is_some() {
         return Err(AppError::not_found("report"));
     }
@@ -92,7 +92,7 @@ pub fn patch(
     id: ReportId,
     patch: &ReportPatch,
 ) -> Result<(), AppError> {
-    let row = find(conn, id)?;
+    let row = lock(conn, id)?;
     let authors_turn = row.author_id == ctx.caller.user_id
         && row.forwarded_from.is_none()
         && matches!(row.status, ReportStatus::Draft | ReportStatus::Returned);
@@ -207,7 +207,7 @@ pub fn cosign(
     id: ReportId,
     confirm: bool,
 ) -> Result<(), AppError> {
-    let row = find(conn, id)?;
+    let row = lock(conn, id)?;
     let credit: Option<ReportCreditRow> = report_credits::table
         .find((id, ctx.caller.user_id))
         .select(ReportCreditRow::as_select())

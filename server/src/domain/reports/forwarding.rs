@@ -23,7 +23,7 @@ use crate::domain::{Ctx, audit, committees::local};
 use crate::error::AppError;
 
 use super::timeline::{self, Step};
-use super::{in_queue, review, wrong_status};
+use super::{lock_in_queue, review, wrong_status};
 
 /// Sends an accepted report upward: to the parent committee, where a copy
 /// waits in its queue for its own decision, or to an outside body by name.
@@ -34,7 +34,7 @@ pub fn forward(
     id: ReportId,
     input: &ForwardInput,
 ) -> Result<(), AppError> {
-    let row = in_queue(conn, ctx.caller.committee_id, id)?;
+    let row = lock_in_queue(conn, ctx.caller.committee_id, id)?;
     if row.status != ReportStatus::Accepted {
         return Err(wrong_status(&row, "accepted"));
     }
@@ -207,7 +207,7 @@ pub fn record_outcome(
     id: ReportId,
     outcome: &Outcome<'_>,
 ) -> Result<(), AppError> {
-    let row = in_queue(conn, ctx.caller.committee_id, id)?;
+    let row = lock_in_queue(conn, ctx.caller.committee_id, id)?;
     if !review::forwarded(conn, id)? {
         return Err(AppError::new(
             ErrorCode::NotForwarded,

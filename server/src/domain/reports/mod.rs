@@ -44,6 +44,41 @@ fn find(conn: &mut DbConnection, id: ReportId) -> Result<ReportRow, AppError> {
         .ok_or_else(|| AppError::not_found("report"))
 }
 
+/// The report, with its write lock held for the rest of the transaction so
+/// that a step judged on its state sees every committed change and no
+/// concurrent one (SQLite's `BEGIN IMMEDIATE` already holds the database's).
+fn lock(conn: &mut DbConnection, id: ReportId) -> Result<ReportRow, AppError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM reports WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    find(conn, id)
+}
+
+/// Serialises the steps that take several reports of a committee at once
+/// (compiling an issue, merging), so two never wait on each other's reports,
+/// and numbers issues one at a time. `NO KEY UPDATE`: rows that merely
+/// reference the committee are still written meanwhile.
+fn lock_committee(conn: &mut DbConnection, committee: CommitteeId) -> Result<(), AppError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM committees WHERE id = $1 FOR NO KEY UPDATE")
+            .bind::<diesel::sql_types::Text, _>(committee)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// A report in `committee`'s queue, locked for a step of the office's.
+fn lock_in_queue(
+    conn: &mut DbConnection,
+    committee: CommitteeId,
+    id: ReportId,
+) -> Result<ReportRow, AppError> {
+    lock(conn, id)?;
+    in_queue(conn, committee, id)
+}
+
 /// A report in `committee`'s queue (drafts are the author's, never the office's).
 fn in_queue(
     conn: &mut DbConnection,

@@ -17,7 +17,7 @@ use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 use super::timeline::{self, Step};
-use super::{in_queue, max_chars, wrong_status};
+use super::{lock_committee, lock_in_queue, max_chars, wrong_status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -36,7 +36,7 @@ pub fn decide(
     decision: Decision,
     comment: Option<&str>,
 ) -> Result<(), AppError> {
-    let row = in_queue(conn, ctx.caller.committee_id, id)?;
+    let row = lock_in_queue(conn, ctx.caller.committee_id, id)?;
     let comment = contract::note(
         comment.unwrap_or_default(),
         "comment",
@@ -85,7 +85,7 @@ pub fn edit(
     id: ReportId,
     patch: &ReportPatch,
 ) -> Result<(), AppError> {
-    let row = in_queue(conn, ctx.caller.committee_id, id)?;
+    let row = lock_in_queue(conn, ctx.caller.committee_id, id)?;
     if !matches!(row.status, ReportStatus::Submitted | ReportStatus::Accepted) {
         return Err(wrong_status(&row, "submitted or accepted"));
     }
@@ -179,9 +179,11 @@ pub fn merge(conn: &mut DbConnection, ctx: &Ctx, input: &MergeInput) -> Result<R
     let limit = max_chars(conn, ctx.caller.committee_id)?;
     let title = contract::title(&input.title)?;
     let body = contract::body(&input.body, limit)?;
+    lock_committee(conn, ctx.caller.committee_id)?;
     let mut sources = Vec::with_capacity(ids.len());
     for id in &ids {
-        let row = in_queue(conn, ctx.caller.committee_id, *id).map_err(|e| e.with_field(field))?;
+        let row =
+            lock_in_queue(conn, ctx.caller.committee_id, *id).map_err(|e| e.with_field(field))?;
         if row.status != ReportStatus::Accepted || row.forwarded_from.is_some() {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,

@@ -87,16 +87,8 @@ pub fn tell_step(
         Language::En => format!("Your report: {}", row.title),
     };
     let body = step_line(event, &committee, n.language);
-    queue(
-        conn,
-        ctx,
-        &n,
-        row,
-        NotificationKind::ReportUpdate,
-        &title,
-        &body,
-        to,
-    )
+    let message = message(row, NotificationKind::ReportUpdate, &title, &body);
+    queue(conn, ctx, &n, &message, to)
 }
 
 /// Asks the co-signers in `to` to confirm.
@@ -130,30 +122,18 @@ pub fn ask_cosigners(
             ),
         ),
     };
-    queue(
-        conn,
-        ctx,
-        &n,
-        row,
-        NotificationKind::CosignRequested,
-        &title,
-        &body,
-        to,
-    )
+    let message = message(row, NotificationKind::CosignRequested, &title, &body);
+    queue(conn, ctx, &n, &message, to)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn queue(
-    conn: &mut DbConnection,
-    ctx: &Ctx,
-    n: &Notifier,
+/// What a member is told about a report: opens the report they wrote.
+fn message<'a>(
     row: &ReportRow,
     kind: NotificationKind,
-    title: &str,
-    body: &str,
-    to: &[MemberId],
-) -> Result<(), AppError> {
-    let message = Message {
+    title: &'a str,
+    body: &'a str,
+) -> Message<'a> {
+    Message {
         kind,
         activity_id: None,
         meeting_id: None,
@@ -162,11 +142,20 @@ fn queue(
         title,
         body,
         urgent: false,
-    };
+    }
+}
+
+fn queue(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    n: &Notifier,
+    message: &Message<'_>,
+    to: &[MemberId],
+) -> Result<(), AppError> {
     let due = n.due_at(ctx.now, false, None);
     let rows: Vec<_> = to
         .iter()
-        .map(|u| outbox::row(n.committee_id, *u, &message, due, ctx.now))
+        .map(|u| outbox::row(n.committee_id, *u, message, due, ctx.now))
         .collect();
     outbox::insert(conn, &rows)
 }
