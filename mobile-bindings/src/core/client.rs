@@ -44,8 +44,20 @@ pub struct Client {
 pub(crate) struct Call {
     pub method: Method,
     pub path: String,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Payload>,
     pub idempotency_key: Option<String>,
+}
+
+/// What a call sends. A file is kept as its parts, so the form can be
+/// built again when the call is repeated after a token refresh.
+pub(crate) enum Payload {
+    Json(Vec<u8>),
+    /// The titled file form every upload takes.
+    File {
+        title: String,
+        file_name: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Call {
@@ -59,10 +71,21 @@ impl Call {
     }
 
     pub fn json(mut self, body: &impl Serialize) -> Result<Self, Error> {
-        self.body = Some(serde_json::to_vec(body).map_err(|_| Error::Server {
-            message: "the request could not be encoded".into(),
-        })?);
+        self.body = Some(Payload::Json(serde_json::to_vec(body).map_err(|_| {
+            Error::Server {
+                message: "the request could not be encoded".into(),
+            }
+        })?));
         Ok(self)
+    }
+
+    pub fn file(mut self, title: &str, file_name: &str, bytes: Vec<u8>) -> Self {
+        self.body = Some(Payload::File {
+            title: title.to_owned(),
+            file_name: file_name.to_owned(),
+            bytes,
+        });
+        self
     }
 
     pub fn idempotent(mut self, key: String) -> Self {
@@ -171,10 +194,25 @@ impl Client {
         if let Some(key) = &call.idempotency_key {
             req = req.header("idempotency-key", key);
         }
-        if let Some(body) = &call.body {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.clone());
+        match &call.body {
+            Some(Payload::Json(body)) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            Some(Payload::File {
+                title,
+                file_name,
+                bytes,
+            }) => {
+                let part =
+                    reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone());
+                let form = reqwest::multipart::Form::new()
+                    .text("title", title.clone())
+                    .part("file", part);
+                req = req.multipart(form);
+            }
+            None => {}
         }
         let resp = req.send().await.map_err(|e| Error::network(&e))?;
         let status = resp.status();

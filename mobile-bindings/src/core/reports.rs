@@ -2,7 +2,8 @@
 //! submit it (safe to repeat), withdraw it, confirm or decline co-signing,
 //! and follow each report's timeline up to adoption and 批示.
 
-use lvzhi_shared::ids::ReportId;
+use lvzhi_shared::activities::Material;
+use lvzhi_shared::ids::{MaterialId, ReportId};
 use lvzhi_shared::reports::{
     self as contract, CosignInput, NewReport, Report, ReportDetail, ReportPage, ReportPatch,
 };
@@ -63,6 +64,32 @@ impl Client {
             None => "/me/reports".to_owned(),
         };
         self.authed(Call::new(Method::GET, path)).await
+    }
+
+    /// Attaches a photo or document to my draft (or returned report).
+    pub async fn attach_to_report(
+        &self,
+        id: ReportId,
+        title: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Material, Error> {
+        let call = Call::new(Method::POST, format!("/reports/{id}/attachments"))
+            .file(title, file_name, bytes);
+        self.authed(call).await
+    }
+
+    /// Takes an attachment off my draft (or returned report).
+    pub async fn remove_report_attachment(
+        &self,
+        id: ReportId,
+        attachment_id: MaterialId,
+    ) -> Result<(), Error> {
+        self.authed_empty(Call::new(
+            Method::DELETE,
+            format!("/reports/{id}/attachments/{attachment_id}"),
+        ))
+        .await
     }
 
     /// A report with its whole timeline.

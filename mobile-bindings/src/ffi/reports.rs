@@ -1,6 +1,7 @@
 //! `LvzhiClient`'s opinion-report flows (the same object as `client.rs`;
 //! uniffi merges the export blocks).
 
+use lvzhi_shared::activities::Material;
 use lvzhi_shared::ids::MemberId;
 use lvzhi_shared::reports::{
     NewReport, Report, ReportCategory, ReportDetail, ReportPage, ReportPatch,
@@ -80,6 +81,42 @@ impl LvzhiClient {
     pub async fn my_reports(&self, cursor: Option<String>) -> Result<ReportPage> {
         let inner = self.inner.clone();
         run(async move { inner.my_reports(cursor.as_deref()).await }).await
+    }
+
+    /// Attaches a photo or document (its bytes, the name it has on the
+    /// phone) to my draft or returned report; the answer's `url` downloads it.
+    pub async fn attach_to_report(
+        &self,
+        report_id: String,
+        title: String,
+        file_name: String,
+        bytes: Vec<u8>,
+    ) -> Result<Material> {
+        let report_id = id(&report_id, "report_id")?;
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .attach_to_report(report_id, &title, &file_name, bytes)
+                .await
+        })
+        .await
+    }
+
+    /// Takes an attachment off my draft or returned report.
+    pub async fn remove_report_attachment(
+        &self,
+        report_id: String,
+        attachment_id: String,
+    ) -> Result<()> {
+        let report_id = id(&report_id, "report_id")?;
+        let attachment_id = id(&attachment_id, "attachment_id")?;
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .remove_report_attachment(report_id, attachment_id)
+                .await
+        })
+        .await
     }
 
     /// A report with its whole timeline, up to adoption and 批示.

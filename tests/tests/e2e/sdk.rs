@@ -1168,6 +1168,20 @@ async fn a_report_written_and_followed_through_the_sdk(b: Backend) {
         .create_report(&report, key.clone())
         .await
         .expect("draft");
+    // A photo from the phone, and a second one taken off again.
+    let photo = b"\xFF\xD8\xFF\xE0 a photo of the stairs".to_vec();
+    let kept = sdk
+        .attach_to_report(first.id, "楼道照片", "stairs.jpg", photo.clone())
+        .await
+        .expect("attach");
+    let extra = sdk
+        .attach_to_report(first.id, "多余的照片", "extra.jpg", photo.clone())
+        .await
+        .expect("attach");
+    sdk.remove_report_attachment(first.id, extra.id)
+        .await
+        .expect("remove");
+    assert_eq!(sdk.download_file(&kept.url).await.expect("download"), photo);
     let again = sdk.create_report(&report, key).await.expect("retry");
     assert_eq!(first.id, again.id);
     for _ in 0..2 {
@@ -1195,6 +1209,13 @@ async fn a_report_written_and_followed_through_the_sdk(b: Backend) {
     let detail = sdk.report(first.id).await.expect("detail");
     assert_eq!(detail.report.status, ReportStatus::Accepted);
     assert_eq!(detail.report.credits[0].member_id, author.user.id);
+    let attached: Vec<&str> = detail
+        .report
+        .attachments
+        .iter()
+        .map(|a| a.title.as_str())
+        .collect();
+    assert_eq!(attached, ["楼道照片"]);
     let kinds: Vec<ReportEventKind> = detail.timeline.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
