@@ -54,6 +54,8 @@ struct Choice {
 
 // ---- the committee ----
 
+const REPORT_MAX_PROBLEM: &str = "请填写 100 至 20000 之间的整数。";
+
 #[derive(Deserialize, Default)]
 pub struct CommitteeForm {
     #[serde(default)]
@@ -64,6 +66,9 @@ pub struct CommitteeForm {
     quiet_start: String,
     #[serde(default)]
     quiet_end: String,
+    /// Empty keeps the stored limit.
+    #[serde(default)]
+    report_max_chars: String,
 }
 
 #[derive(Default)]
@@ -71,6 +76,7 @@ struct CommitteeProblems {
     language: Option<&'static str>,
     start: Option<&'static str>,
     end: Option<&'static str>,
+    report_max: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -84,6 +90,7 @@ struct CommitteePage {
     language: String,
     quiet_start: String,
     quiet_end: String,
+    report_max_chars: String,
     problems: CommitteeProblems,
     done: bool,
 }
@@ -116,6 +123,7 @@ async fn committee_page(
         language: form.language,
         quiet_start: form.quiet_start,
         quiet_end: form.quiet_end,
+        report_max_chars: form.report_max_chars,
         problems,
         done,
     })
@@ -138,6 +146,7 @@ pub async fn committee(
         language: row.language.as_str().to_owned(),
         quiet_start: row.quiet_start.unwrap_or_default(),
         quiet_end: row.quiet_end.unwrap_or_default(),
+        report_max_chars: row.report_max_chars.to_string(),
         ..CommitteeForm::default()
     };
     let page = committee_page(
@@ -169,11 +178,24 @@ pub async fn save_committee(
         let page = committee_page(&state, &clerk, form, problems, false).await?;
         return Ok(unprocessable(&page));
     };
+    let typed_max = form.report_max_chars.trim();
+    let report_max_chars = match typed_max.parse::<i32>() {
+        Ok(n) => Some(n),
+        Err(_) if typed_max.is_empty() => None,
+        Err(_) => {
+            let problems = CommitteeProblems {
+                report_max: Some(REPORT_MAX_PROBLEM),
+                ..CommitteeProblems::default()
+            };
+            let page = committee_page(&state, &clerk, form, problems, false).await?;
+            return Ok(unprocessable(&page));
+        }
+    };
     let patch = CommitteePatch {
         language: Some(language),
         quiet_hours_start: Some(form.quiet_start.trim().to_owned()),
         quiet_hours_end: Some(form.quiet_end.trim().to_owned()),
-        report_max_chars: None,
+        report_max_chars,
     };
     let saved = state
         .write(&clerk.ctx, move |conn, ctx| {
@@ -196,6 +218,10 @@ pub async fn save_committee(
                 },
                 Some("quiet_hours_end") => CommitteeProblems {
                     end: Some(problem),
+                    ..CommitteeProblems::default()
+                },
+                Some("report_max_chars") => CommitteeProblems {
+                    report_max: Some(REPORT_MAX_PROBLEM),
                     ..CommitteeProblems::default()
                 },
                 _ => CommitteeProblems {

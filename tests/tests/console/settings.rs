@@ -237,6 +237,39 @@ async fn committee_settings_and_sectors_are_saved(b: Backend) {
     assert_eq!(off.status, 303);
     let committee: Committee = api_get(&app, &token, "/committee").await;
     assert_eq!(committee.quiet_hours_start, None);
+    assert_eq!(committee.report_max_chars, 1500, "an omitted limit is kept");
+
+    // The report length limit: a number in range, or told next to the field.
+    for (typed, status) in [("十五", 422), ("50", 422), ("2000", 303)] {
+        let r = browser
+            .post(
+                "/console/settings",
+                &[
+                    ("csrf", &csrf),
+                    ("language", "zh"),
+                    ("quiet_start", ""),
+                    ("quiet_end", ""),
+                    ("report_max_chars", typed),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, status, "{typed}");
+        if status == 422 {
+            assert!(
+                r.body.contains("请填写 100 至 20000 之间的整数。"),
+                "{typed}"
+            );
+        }
+    }
+    let committee: Committee = api_get(&app, &token, "/committee").await;
+    assert_eq!(committee.report_max_chars, 2000);
+    assert!(
+        browser
+            .get("/console/settings")
+            .await
+            .body
+            .contains(r#"value="2000""#)
+    );
 
     // Sectors. Markup is refused by the rule (no angle brackets), and what
     // was typed comes back as text, never as markup.

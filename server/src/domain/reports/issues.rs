@@ -1,7 +1,7 @@
 //! Numbered issues (《社情民意》2026年第N期): accepted reports compiled in
 //! print order, numbered per committee per year, printed as DOCX.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Datelike;
 use diesel::prelude::*;
@@ -9,7 +9,8 @@ use lvzhi_shared::ErrorCode;
 use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::ReportIssueId;
 use lvzhi_shared::reports::{
-    MAX_REPORTS_PER_ISSUE, NewReportIssue, ReportEventKind, ReportIssue, ReportStatus, issue_label,
+    MAX_REPORTS_PER_ISSUE, NewReportIssue, Report, ReportEventKind, ReportIssue, ReportStatus,
+    issue_label,
 };
 
 use crate::db::DbConnection;
@@ -138,15 +139,37 @@ pub fn get(conn: &mut DbConnection, ctx: &Ctx, id: ReportIssueId) -> Result<Repo
     })
 }
 
-/// The committee's issues of a year, newest first.
+/// The committee's issues of a year, newest first (in a fixed number of queries).
 pub fn list(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<Vec<ReportIssue>, AppError> {
-    let ids: Vec<ReportIssueId> = report_issues::table
+    let rows: Vec<ReportIssueRow> = report_issues::table
         .filter(report_issues::committee_id.eq(ctx.caller.committee_id))
         .filter(report_issues::year.eq(year))
         .order(report_issues::number.desc())
-        .select(report_issues::id)
+        .select(ReportIssueRow::as_select())
         .load(conn)?;
-    ids.into_iter().map(|id| get(conn, ctx, id)).collect()
+    let ids: Vec<Option<ReportIssueId>> = rows.iter().map(|i| Some(i.id)).collect();
+    let printed: Vec<ReportRow> = reports::table
+        .filter(reports::issue_id.eq_any(ids))
+        .order((reports::issue_id, reports::issue_position))
+        .select(ReportRow::as_select())
+        .load(conn)?;
+    let mut by_issue: HashMap<ReportIssueId, Vec<Report>> = HashMap::new();
+    for r in views::to_reports(conn, ctx, printed)? {
+        if let Some(issue) = &r.issue {
+            by_issue.entry(issue.id).or_default().push(r);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|i| ReportIssue {
+            label: issue_label(i.year, i.number),
+            reports: by_issue.remove(&i.id).unwrap_or_default(),
+            id: i.id,
+            year: i.year,
+            number: i.number,
+            issued_on: i.issued_on,
+        })
+        .collect())
 }
 
 /// The issue as a DOCX ready for print, and its file name.
