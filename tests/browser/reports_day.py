@@ -120,7 +120,14 @@ def county_day(page, title):
     page.get_by_role("button", name="受理采编").click()
     page.wait_for_load_state()
 
+    # Both could be merged (not done here: they are about different things).
     page.get_by_role("link", name="社情民意", exact=True).click()
+    page.get_by_role("link", name="已采编").click()
+    page.get_by_role("link", name="合并几条信息…").click()
+    page.wait_for_load_state()
+    check(unlabelled_inputs(page) == [], "every merge-form input has a label")
+    check(page.locator("input[name=report]").count() == 2, "both accepted reports can be merged")
+    page.screenshot(path=f"{SHOTS}/report-merge.png", full_page=True)
     page.get_by_role("link", name="刊物编发").click()
     page.wait_for_load_state()
     check(unlabelled_inputs(page) == [], "every issue-form input has a label")

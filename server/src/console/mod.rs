@@ -31,6 +31,7 @@ mod password;
 mod quorum;
 mod report_actions;
 mod report_issues;
+mod report_merge;
 mod reports;
 mod roster_import;
 mod session;
@@ -124,6 +125,10 @@ pub fn routes() -> impl Endpoint {
         .at("/notices/:id", get(notices::delivery))
         .at("/findings", get(findings::queue))
         .at("/reports", get(reports::queue))
+        .at(
+            "/reports/merge",
+            get(report_merge::form).post(report_merge::merge),
+        )
         .at("/reports/:id", get(reports::page))
         .at("/reports/:id/decide", post(report_actions::decide))
         .at("/reports/:id/edit", post(report_actions::edit))

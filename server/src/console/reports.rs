@@ -330,6 +330,7 @@ fn done_message(key: &str) -> Option<&'static str> {
         "edited" => "已保存修改（新的一稿），委员会看到修改后的文字。",
         "forwarded" => "已报送，并已通知委员。",
         "recorded" => "已登记，并已通知委员。",
+        "merged" => "已合并为这一条，署名为各条的反映人，并已通知他们。",
         _ => return None,
     })
 }

@@ -45,6 +45,7 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/notices/:id", &["GET"], For::Office),
     ("/findings", &["GET"], For::Office),
     ("/reports", &["GET"], For::Office),
+    ("/reports/merge", &["GET", "POST"], For::Office),
     ("/reports/:id", &["GET"], For::Office),
     ("/reports/:id/decide", &["POST"], For::Office),
     ("/reports/:id/edit", &["POST"], For::Office),

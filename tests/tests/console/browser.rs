@@ -371,6 +371,7 @@ async fn reports_in_chromium(b: Backend) {
     for shot in [
         "reports-queue.png",
         "report-refused.png",
+        "report-merge.png",
         "report-issues.png",
         "report-forwarded.png",
         "report-adopted.png",

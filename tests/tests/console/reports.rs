@@ -13,7 +13,10 @@ use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, json_ok, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
 
-on_both_backends!(a_report_through_the_console);
+on_both_backends!(
+    a_report_through_the_console,
+    two_reports_merged_in_the_console
+);
 
 const ORGANIZER: &str = "13900084001";
 
@@ -235,4 +238,91 @@ async fn a_report_through_the_console(b: Backend) {
         .get(&format!("/console/report-figures?year={year}&format=xlsx"))
         .await;
     assert_eq!(workbook.status, 200);
+}
+
+/// Two members report the same thing: the clerk merges them into one, credited
+/// to both; ticking one is refused, and the form sent twice merges once.
+async fn two_reports_merged_in_the_console(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let office = app.account(Role::Organizer, ORGANIZER).await;
+    let mut ids = Vec::new();
+    for phone in ["13900084011", "13900084012"] {
+        let member = app.account(Role::Member, phone).await;
+        let report: Report = json_ok(
+            app.api(Method::POST, "/reports")
+                .bearer_auth(&member.access_token)
+                .json(&json!({"title": "关于学校门口交通的建议", "body": "放学时拥堵。", "category": "education"}))
+                .send()
+                .await
+                .expect("create"),
+        )
+        .await;
+        for step in ["submit", "accept"] {
+            let token = if step == "submit" {
+                &member.access_token
+            } else {
+                &office.access_token
+            };
+            let r = app
+                .api(Method::POST, &format!("/reports/{}/{step}", report.id))
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .expect(step);
+            assert_eq!(r.status(), 200, "{step}");
+        }
+        ids.push(report.id.to_string());
+    }
+    let clerk = Browser::new(&app);
+    assert_eq!(clerk.sign_in(ORGANIZER, MEMBER_PASSWORD).await.status, 303);
+    let form = clerk.get("/console/reports/merge").await;
+    assert_eq!(form.status, 200);
+    let (csrf, token) = (form.csrf(), form.between(r#"name="token" value=""#, "\""));
+    let one = clerk
+        .post(
+            "/console/reports/merge",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("report", &ids[0]),
+                ("title", "合并"),
+                ("body", "正文"),
+                ("category", "education"),
+            ],
+        )
+        .await;
+    assert_eq!(one.status, 422);
+    assert!(one.body.contains("请勾选至少两条要合并的信息"));
+    let mut landed = Vec::new();
+    for _ in 0..2 {
+        let merged = clerk
+            .post(
+                "/console/reports/merge",
+                &[
+                    ("csrf", &csrf),
+                    ("token", &token),
+                    ("report", &ids[0]),
+                    ("report", &ids[1]),
+                    ("title", "关于缓解学校门口交通拥堵的建议"),
+                    ("body", "两位委员反映：放学时学校门口拥堵。\n建议错峰放学。"),
+                    ("category", "education"),
+                ],
+            )
+            .await;
+        assert_eq!(merged.status, 303, "{}", merged.body);
+        landed.push(merged.location().expect("to the report").to_owned());
+    }
+    assert_eq!(landed[0], landed[1], "the form sent twice merges once");
+    let new_id = landed[0]
+        .trim_start_matches("/console/reports/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let merged = detail(&app, &office.access_token, &new_id).await;
+    assert_eq!(merged.report.credits.len(), 2);
+    assert_eq!(merged.report.status, ReportStatus::Accepted);
+    let page = clerk.get(&landed[0]).await;
+    assert!(page.body.contains("已合并为这一条"));
 }
