@@ -882,6 +882,33 @@ async fn bad_reports_are_refused_and_store_nothing(b: Backend) {
     .await;
     expect_error(r, 409, "invalid_transition").await;
 
+    // A report id in a body that names nothing in the queue is the body's fault.
+    let nowhere = lvzhi_shared::ids::ReportId::new_v7();
+    let r = send(
+        &app,
+        a,
+        Method::POST,
+        "/report-issues",
+        Some(json!({"issued_on": "2026-06-01", "report_ids": [nowhere]})),
+    )
+    .await;
+    assert_eq!(
+        expect_error(r, 422, "invalid_field").await.field.as_deref(),
+        Some("report_ids")
+    );
+    let r = send(
+        &app,
+        a,
+        Method::POST,
+        "/reports/merge",
+        Some(json!({"report_ids": [id, nowhere], "title": "合并", "body": "正文", "category": "other"})),
+    )
+    .await;
+    assert_eq!(
+        expect_error(r, 422, "invalid_field").await.field.as_deref(),
+        Some("report_ids")
+    );
+
     // An issue takes accepted reports, each once.
     let (today, _) = local_today(&app);
     let pending = draft(&app, t, "关于菜市场改造的建议", &[]).await;

@@ -21,7 +21,7 @@ use crate::error::AppError;
 
 use super::issue_docx::{self, IssueDocument, IssueReport};
 use super::timeline::{self, Step};
-use super::{lock_committee, lock_in_queue, views};
+use super::{listed, lock_committee, views};
 
 /// Compiles accepted reports of the queue into the committee's next issue
 /// of the year `issued_on` falls in.
@@ -45,8 +45,7 @@ pub fn compile(
     lock_committee(conn, ctx.caller.committee_id)?;
     let mut rows = Vec::with_capacity(new.report_ids.len());
     for id in &new.report_ids {
-        let row =
-            lock_in_queue(conn, ctx.caller.committee_id, *id).map_err(|e| e.with_field(field))?;
+        let row = listed(conn, ctx, *id)?;
         if row.status != ReportStatus::Accepted {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,

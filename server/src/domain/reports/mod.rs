@@ -32,6 +32,7 @@ use lvzhi_shared::reports::ReportStatus;
 use crate::db::DbConnection;
 use crate::db::models::ReportRow;
 use crate::db::schema::{committees, reports};
+use crate::domain::Ctx;
 use crate::error::AppError;
 
 /// A report row by id, whatever committee holds it.
@@ -77,6 +78,22 @@ fn lock_in_queue(
 ) -> Result<ReportRow, AppError> {
     lock(conn, id)?;
     in_queue(conn, committee, id)
+}
+
+/// A report named in a request's body (`report_ids`), locked: one not in the
+/// queue is the body's fault (422), not a missing resource.
+fn listed(conn: &mut DbConnection, ctx: &Ctx, id: ReportId) -> Result<ReportRow, AppError> {
+    lock_in_queue(conn, ctx.caller.committee_id, id).map_err(|e| {
+        if e.code == ErrorCode::NotFound {
+            AppError::new(
+                ErrorCode::InvalidField,
+                format!("no report {id} in this committee's queue"),
+            )
+            .with_field("report_ids")
+        } else {
+            e
+        }
+    })
 }
 
 /// A report in `committee`'s queue (drafts are the author's, never the office's).

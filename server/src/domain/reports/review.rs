@@ -17,7 +17,7 @@ use crate::domain::{Ctx, audit};
 use crate::error::AppError;
 
 use super::timeline::{self, Step};
-use super::{lock_committee, lock_in_queue, max_chars, wrong_status};
+use super::{listed, lock_committee, lock_in_queue, max_chars, wrong_status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -182,8 +182,7 @@ pub fn merge(conn: &mut DbConnection, ctx: &Ctx, input: &MergeInput) -> Result<R
     lock_committee(conn, ctx.caller.committee_id)?;
     let mut sources = Vec::with_capacity(ids.len());
     for id in &ids {
-        let row =
-            lock_in_queue(conn, ctx.caller.committee_id, *id).map_err(|e| e.with_field(field))?;
+        let row = listed(conn, ctx, *id)?;
         if row.status != ReportStatus::Accepted || row.forwarded_from.is_some() {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,
