@@ -17,9 +17,14 @@ use lvzhi_shared::activities::{
     NewFinding, Outcome, OutreachTheme,
 };
 use lvzhi_shared::audit::AuditVia;
+use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::ids::{ActivityId, CommitteeId, MemberId, SessionId};
 use lvzhi_shared::members::{MemberStatus, Role};
 use lvzhi_shared::notifications::{AnnouncementAudience, AudienceKind, NewAnnouncement};
+use lvzhi_shared::reports::{
+    AdoptionInput, ForwardInput, ForwardTarget, InstructionInput, NewReport, NewReportIssue,
+    ReportCategory,
+};
 
 use crate::auth::Caller;
 use crate::auth::password::PasswordHasher;
@@ -30,6 +35,9 @@ use crate::domain::accounts::bootstrap::{self, DemoLogins};
 use crate::domain::activities::signups::{self, SignupJob};
 use crate::domain::activities::{self as activity, checkin, findings};
 use crate::domain::notifications::announcements;
+use crate::domain::reports::forwarding::{self, Outcome as ReportOutcome};
+use crate::domain::reports::review::{self, Decision};
+use crate::domain::reports::{drafts, issues};
 use crate::error::AppError;
 
 /// One activity of the year, placed relative to today.
@@ -400,6 +408,8 @@ pub fn load_year(
         }
     }
 
+    reports_of_the_year(conn, &members, now, tz, &someone, &office)?;
+
     for (days_ago, title, body, urgent) in [
         (
             12,
@@ -537,6 +547,153 @@ fn findings_of_the_trip(
                     department: None,
                     response: Some(response.into()),
                 },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Five members' public-opinion reports at every stage the office meets:
+/// one waiting, one returned for changes, one not taken up, and two
+/// printed in the year's first issue, forwarded and adopted — one with a
+/// co-signer and a county leader's 批示.
+fn reports_of_the_year(
+    conn: &mut DbConnection,
+    members: &[MemberId],
+    now: NaiveDateTime,
+    tz: Tz,
+    someone: &dyn Fn(Role, MemberId, NaiveDateTime) -> Ctx,
+    office: &dyn Fn(NaiveDateTime) -> Ctx,
+) -> Result<(), AppError> {
+    const REPORTS: [(&str, &str, ReportCategory, i64); 5] = [
+        (
+            "关于加强农村公路养护的建议",
+            "全县农村公路里程长、养护资金不足，部分路段坑洼积水，群众出行不便。\n建议设立农村公路养护专项资金，明确乡镇管护责任，推行“路长制”。",
+            ReportCategory::Agriculture,
+            60,
+        ),
+        (
+            "关于解决偏远村组学生乘车难问题的建议",
+            "部分偏远村组距学校十公里以上，学生上下学依靠家长接送或乘坐无资质车辆，存在安全隐患。\n建议开通定制校车线路，由财政给予适当补贴。",
+            ReportCategory::Education,
+            45,
+        ),
+        (
+            "关于规范城区夜市摊点管理的建议",
+            "城区夜市摊点占道经营，油烟和噪声扰民。\n建议划定经营区域，统一设施，错时经营。",
+            ReportCategory::Governance,
+            20,
+        ),
+        (
+            "关于提升乡镇卫生院服务能力的建议",
+            "乡镇卫生院设备陈旧、人才流失，群众小病也往县城跑。\n建议实行县乡医生轮岗，更新基本设备。",
+            ReportCategory::Health,
+            10,
+        ),
+        (
+            "关于加快老旧小区加装电梯的建议",
+            "县城老旧小区老年住户多，上下楼困难。\n建议简化加装电梯审批，给予财政补贴。",
+            ReportCategory::Livelihood,
+            2,
+        ),
+    ];
+    let Some(&cosigner) = members.get(5) else {
+        return Ok(());
+    };
+    let mut printed = Vec::new();
+    for (k, (title, body, category, days_ago)) in REPORTS.iter().enumerate() {
+        let Some(&author) = members.get(k) else {
+            break;
+        };
+        let written = now - Duration::days(*days_ago);
+        let member = someone(Role::Member, author, written);
+        let cosigners = if k == 0 { vec![cosigner] } else { Vec::new() };
+        let new = NewReport {
+            title: (*title).into(),
+            body: (*body).into(),
+            category: *category,
+            cosigner_ids: cosigners,
+        };
+        let id = drafts::create(conn, &member, &new, None)?;
+        drafts::submit(conn, &member, id)?;
+        if k == 0 {
+            let later = someone(Role::Member, cosigner, written + Duration::hours(3));
+            drafts::cosign(conn, &later, id, true)?;
+        }
+        let decided = office(written + Duration::days(1));
+        match k {
+            0 | 1 => {
+                review::decide(conn, &decided, id, Decision::Accept, None)?;
+                printed.push(id);
+            }
+            2 => review::decide(
+                conn,
+                &decided,
+                id,
+                Decision::Reject,
+                Some("所反映问题已由县城管局专项整治，暂不编发。"),
+            )?,
+            3 => review::decide(
+                conn,
+                &decided,
+                id,
+                Decision::Return,
+                Some("请补充本乡镇卫生院的具体情况和数据。"),
+            )?,
+            _ => {}
+        }
+    }
+    if printed.len() < 2 {
+        return Ok(());
+    }
+    let issued = office(now - Duration::days(40));
+    let issued_on = local_start(now, -40, 9, tz)?.date_naive();
+    issues::compile(
+        conn,
+        &issued,
+        &NewReportIssue {
+            issued_on,
+            report_ids: printed.clone(),
+        },
+    )?;
+    for (id, to) in printed.iter().zip(["县委办公室", "市政协办公室"]) {
+        forwarding::forward(
+            conn,
+            &office(now - Duration::days(39)),
+            *id,
+            &ForwardInput {
+                target: ForwardTarget::Outside,
+                outside_name: Some(to.into()),
+            },
+        )?;
+        let adopted = office(now - Duration::days(25));
+        let level = if to.starts_with('县') {
+            CommitteeLevel::County
+        } else {
+            CommitteeLevel::City
+        };
+        let day = local_start(now, -25, 9, tz)?.date_naive();
+        forwarding::record_outcome(
+            conn,
+            &adopted,
+            *id,
+            &ReportOutcome::Adoption(&AdoptionInput {
+                level,
+                adopted_on: day,
+                adopted_by: to.into(),
+            }),
+        )?;
+        if level == CommitteeLevel::County {
+            forwarding::record_outcome(
+                conn,
+                &adopted,
+                *id,
+                &ReportOutcome::Instruction(&InstructionInput {
+                    leader: "县长".into(),
+                    level,
+                    given_on: day,
+                    text: "请县交通运输局会同财政局研究落实。".into(),
+                }),
             )?;
         }
     }

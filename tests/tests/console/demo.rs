@@ -77,6 +77,47 @@ async fn the_demo_committee_has_a_year(b: Backend) {
     ] {
         assert!(today.body.contains(text), "工作台 lacks {text}");
     }
+
+    // 社情民意 at every stage: one waiting, the year's first issue of two,
+    // each forwarded and adopted, one with a 批示.
+    let waiting = browser.get("/console/reports").await;
+    assert!(
+        waiting.body.contains("关于加快老旧小区加装电梯的建议"),
+        "{}",
+        waiting.body
+    );
+    let all = browser.get("/console/reports?tab=all").await;
+    for text in ["已退回修改", "未采用", "已采编"] {
+        assert!(all.body.contains(text), "全部 lacks {text}");
+    }
+    let accepted: lvzhi_shared::reports::ReportPage = json_ok(
+        app.api(Method::GET, "/reports?status=accepted")
+            .bearer_auth(&organizer.access_token)
+            .send()
+            .await
+            .expect("accepted reports"),
+    )
+    .await;
+    let levels: Vec<(Option<String>, bool, Option<i32>)> = accepted
+        .items
+        .iter()
+        .map(|r| {
+            (
+                r.adopted_level.map(|l| l.as_str().to_owned()),
+                r.instructed,
+                r.issue.as_ref().map(|i| i.number),
+            )
+        })
+        .collect();
+    assert_eq!(levels.len(), 2, "{levels:?}");
+    assert!(
+        levels.contains(&(Some("county".into()), true, Some(1))),
+        "{levels:?}"
+    );
+    assert!(
+        levels.contains(&(Some("city".into()), false, Some(1))),
+        "{levels:?}"
+    );
 }
 
 on_both_backends!(the_demo_committee_has_a_year);
