@@ -17,6 +17,21 @@ use lvzhi_shared::members::Role;
 use lvzhi_tests::{Backend, MEMBER_PASSWORD, TestApp, json_ok, on_both_backends};
 use serde_json::json;
 
+/// The Python to drive Chromium with; `None` (the scenario skips, saying
+/// why) only outside CI, where a missing browser fails the run instead.
+fn python_or_skip() -> Option<PathBuf> {
+    match playwright_python() {
+        Ok(p) => Some(p),
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("the browser tests are required in CI: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the browser test: {why}");
+            None
+        }
+    }
+}
+
 /// The Python that has Playwright, or why there is none.
 fn playwright_python() -> Result<PathBuf, String> {
     let python = match std::env::var_os("LVZHI_BROWSER_PYTHON") {
@@ -59,15 +74,8 @@ fn screenshots(b: Backend) -> PathBuf {
 }
 
 async fn an_organizer_in_chromium(b: Backend) {
-    let python = match playwright_python() {
-        Ok(p) => p,
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("the browser tests are required in CI: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping the browser test: {why}");
-            return;
-        }
+    let Some(python) = python_or_skip() else {
+        return;
     };
     let app = TestApp::spawn(b).await;
     let organizer = app.account(Role::Organizer, "13900073001").await;
@@ -158,15 +166,8 @@ async fn an_organizer_in_chromium(b: Backend) {
 /// members who type the digits, and an appraisal round to its results
 /// (`tests/browser/meetings_day.py`; screenshots under `…/<backend>/meetings/`).
 async fn a_meeting_in_chromium(b: Backend) {
-    let python = match playwright_python() {
-        Ok(p) => p,
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("the browser tests are required in CI: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping the browser test: {why}");
-            return;
-        }
+    let Some(python) = python_or_skip() else {
+        return;
     };
     let app = TestApp::spawn(b).await;
     let organizer = app.account(Role::Organizer, "13900074001").await;
@@ -241,15 +242,8 @@ async fn a_meeting_in_chromium(b: Backend) {
 /// copy up, sends it to the province and records its adoption and a 批示
 /// (`tests/browser/reports_day.py`; screenshots under `…/<backend>/reports/`).
 async fn reports_in_chromium(b: Backend) {
-    let python = match playwright_python() {
-        Ok(p) => p,
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("the browser tests are required in CI: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping the browser test: {why}");
-            return;
-        }
+    let Some(python) = python_or_skip() else {
+        return;
     };
     let app = TestApp::spawn_with(b, |c| {
         c.bootstrap.committee_name = "江城市政协".into();
