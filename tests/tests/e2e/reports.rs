@@ -1047,7 +1047,7 @@ async fn merged_reports_share_their_credit(b: Backend) {
         a,
         Method::POST,
         "/reports/merge",
-        Some(json!({"report_ids": [ids[0], ids[0]], "title": "合并", "body": "正文", "category": "education"})),
+        Some(json!({"report_ids": [ids[0], ids[1], ids[0]], "title": "合并", "body": "正文", "category": "education"})),
     )
     .await;
     assert_eq!(

@@ -73,13 +73,7 @@ pub fn add(
     diesel::insert_into(report_attachments::table)
         .values(&row)
         .execute(conn)?;
-    Ok(Material {
-        url: format!("/api/v1/reports/{id}/attachments/{}/file", row.id),
-        id: row.id,
-        title: row.title,
-        content_type: Some(row.content_type),
-        size_bytes: Some(row.size_bytes),
-    })
+    Ok(views::to_material(row))
 }
 
 fn attachment(

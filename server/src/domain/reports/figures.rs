@@ -9,17 +9,18 @@ use diesel::prelude::*;
 use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::ids::{MemberId, ReportId, SectorId};
 use lvzhi_shared::reports::{
-    LevelReportFigures, MemberReportFigures, ReportEventKind, ReportFigures, ReportStatus,
-    SectorReportFigures,
+    LevelReportFigures, MemberReportFigures, ReportFigures, ReportStatus, SectorReportFigures,
 };
 
 use crate::db::DbConnection;
 use crate::db::models::ReportRow;
-use crate::db::schema::{report_credits, report_events, report_forwards, reports, sectors, users};
+use crate::db::schema::{report_credits, report_forwards, reports, sectors, users};
 use crate::domain::Ctx;
 use crate::domain::committees::year_bounds;
 use crate::error::AppError;
 use crate::export::Table;
+
+use super::timeline::{self, Outcomes};
 
 /// What one report contributes.
 #[derive(Default, Clone, Copy)]
@@ -62,27 +63,10 @@ pub fn of_year(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<ReportFi
         .load::<ReportId>(conn)?
         .into_iter()
         .collect();
-    let mut adopted: HashMap<ReportId, CommitteeLevel> = HashMap::new();
-    let mut instructed: HashSet<ReportId> = HashSet::new();
-    let outcomes: Vec<(ReportId, ReportEventKind, Option<CommitteeLevel>)> = report_events::table
-        .filter(report_events::root_id.eq_any(&roots))
-        .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
-        .select((
-            report_events::root_id,
-            report_events::kind,
-            report_events::level,
-        ))
-        .load(conn)?;
-    for (root, kind, level) in outcomes {
-        if kind == ReportEventKind::Instructed {
-            instructed.insert(root);
-        } else if let Some(level) = level {
-            let best = adopted.entry(root).or_insert(level);
-            if level.rank() < best.rank() {
-                *best = level;
-            }
-        }
-    }
+    let Outcomes {
+        adopted,
+        instructed,
+    } = timeline::outcomes(conn, &roots)?;
     // Those credited on each root: the author and confirmed co-signers.
     let credited: Vec<(ReportId, MemberId, String, Option<SectorId>)> = report_credits::table
         .inner_join(users::table)

@@ -167,9 +167,10 @@ pub(super) fn forwarded(conn: &mut DbConnection, id: ReportId) -> Result<bool, A
 /// merged ones stay, marked merged, pointing at it.
 pub fn merge(conn: &mut DbConnection, ctx: &Ctx, input: &MergeInput) -> Result<ReportId, AppError> {
     let field = "report_ids";
-    let mut ids = input.report_ids.clone();
-    ids.dedup();
-    if ids.len() < 2 || ids.len() > MAX_REPORTS_PER_ISSUE {
+    let ids = &input.report_ids;
+    let mut seen = std::collections::HashSet::new();
+    if ids.len() < 2 || ids.len() > MAX_REPORTS_PER_ISSUE || !ids.iter().all(|id| seen.insert(*id))
+    {
         return Err(AppError::new(
             ErrorCode::InvalidField,
             format!("two to {MAX_REPORTS_PER_ISSUE} different reports"),
@@ -181,7 +182,7 @@ pub fn merge(conn: &mut DbConnection, ctx: &Ctx, input: &MergeInput) -> Result<R
     let body = contract::body(&input.body, limit)?;
     lock_committee(conn, ctx.caller.committee_id)?;
     let mut sources = Vec::with_capacity(ids.len());
-    for id in &ids {
+    for id in ids {
         let row = listed(conn, ctx, *id)?;
         if row.status != ReportStatus::Accepted || row.forwarded_from.is_some() {
             return Err(AppError::new(

@@ -2,6 +2,8 @@
 //! written in the step's transaction, and everyone credited on the report
 //! is told (not the one who did it).
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use lvzhi_shared::committees::CommitteeLevel;
@@ -94,6 +96,40 @@ pub fn chain(conn: &mut DbConnection, root: ReportId) -> Result<Vec<ReportRow>, 
         .order(reports::created_at)
         .select(ReportRow::as_select())
         .load(conn)?)
+}
+
+/// What became of each of `roots` anywhere along its way: the highest level
+/// that adopted it, and whether a leader gave an instruction (批示).
+pub struct Outcomes {
+    pub adopted: HashMap<ReportId, CommitteeLevel>,
+    pub instructed: HashSet<ReportId>,
+}
+
+pub fn outcomes(conn: &mut DbConnection, roots: &[ReportId]) -> Result<Outcomes, AppError> {
+    let rows: Vec<(ReportId, ReportEventKind, Option<CommitteeLevel>)> = report_events::table
+        .filter(report_events::root_id.eq_any(roots))
+        .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
+        .select((
+            report_events::root_id,
+            report_events::kind,
+            report_events::level,
+        ))
+        .load(conn)?;
+    let mut found = Outcomes {
+        adopted: HashMap::new(),
+        instructed: HashSet::new(),
+    };
+    for (root, kind, level) in rows {
+        if kind == ReportEventKind::Instructed {
+            found.instructed.insert(root);
+        } else if let Some(level) = level {
+            let best = found.adopted.entry(root).or_insert(level);
+            if level.rank() < best.rank() {
+                *best = level;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The events of the given rows, oldest first.

@@ -6,12 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use lvzhi_shared::activities::Material;
-use lvzhi_shared::committees::CommitteeLevel;
 use lvzhi_shared::ids::{CommitteeId, MemberId, ReportId, ReportIssueId};
 use lvzhi_shared::members::Role;
 use lvzhi_shared::reports::{
-    IssueRef, Report, ReportCredit, ReportDetail, ReportEvent, ReportEventKind, ReportPage,
-    ReportStatus, ReportVersion, issue_label,
+    IssueRef, Report, ReportCredit, ReportDetail, ReportEvent, ReportPage, ReportStatus,
+    ReportVersion, issue_label,
 };
 
 use crate::db::DbConnection;
@@ -20,7 +19,7 @@ use crate::db::models::{
     ReportVersionRow,
 };
 use crate::db::schema::{
-    committees, report_attachments, report_credits, report_events, report_forwards, report_issues,
+    committees, report_attachments, report_credits, report_forwards, report_issues,
     report_versions, reports, users,
 };
 use crate::domain::Ctx;
@@ -162,7 +161,7 @@ fn member_names(
         .collect())
 }
 
-fn to_material(a: ReportAttachmentRow) -> Material {
+pub(super) fn to_material(a: ReportAttachmentRow) -> Material {
     Material {
         url: format!("/api/v1/reports/{}/attachments/{}/file", a.report_id, a.id),
         id: a.id,
@@ -228,31 +227,10 @@ pub fn to_reports(
         .into_iter()
         .collect();
 
-    let outcomes: Vec<(ReportId, ReportEventKind, Option<CommitteeLevel>)> = report_events::table
-        .filter(report_events::root_id.eq_any(&roots))
-        .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
-        .select((
-            report_events::root_id,
-            report_events::kind,
-            report_events::level,
-        ))
-        .load(conn)?;
-    let mut adopted: HashMap<ReportId, CommitteeLevel> = HashMap::new();
-    let mut instructed: HashSet<ReportId> = HashSet::new();
-    for (root, kind, level) in outcomes {
-        match (kind, level) {
-            (ReportEventKind::Adopted, Some(level)) => {
-                let best = adopted.entry(root).or_insert(level);
-                if level.rank() < best.rank() {
-                    *best = level;
-                }
-            }
-            (ReportEventKind::Instructed, _) => {
-                instructed.insert(root);
-            }
-            _ => {}
-        }
-    }
+    let timeline::Outcomes {
+        adopted,
+        instructed,
+    } = timeline::outcomes(conn, &roots)?;
 
     Ok(rows
         .into_iter()
