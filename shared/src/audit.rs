@@ -51,6 +51,15 @@ crate::wire_enum! {
         ReportForwarded = "report_forwarded",
         /// Adoption, a leader's instruction or a department's reply.
         ReportOutcomeRecorded = "report_outcome_recorded",
+        /// A year's points rules were replaced.
+        PointsRulesChanged = "points_rules_changed",
+        /// A manual entry of a member's duty record, added or taken back.
+        PointsEntryAdded = "points_entry_added",
+        PointsEntryRemoved = "points_entry_removed",
+        /// A year's duty records were closed (frozen, graded, ranked).
+        PointsYearClosed = "points_year_closed",
+        /// A member's dispute was accepted (with an adjustment) or refused.
+        PointsDisputeDecided = "points_dispute_decided",
     }
 }
 

@@ -166,6 +166,15 @@ pub enum ErrorCode {
     NotAdopted,
     /// The report is already in a numbered issue (or merged into another).
     AlreadyCompiled,
+    // --- duty record points (appended) ---
+    /// The year is closed: its rules and entries no longer change.
+    YearClosed,
+    /// The office already recorded this entry (same member, event and evidence).
+    DuplicateEntry,
+    /// Disputes for this year closed when its window ended.
+    DisputeWindowClosed,
+    /// The dispute was already decided.
+    DisputeDecided,
 }
 
 impl ErrorCode {
@@ -217,6 +226,7 @@ impl ErrorCode {
             TimeInPast => 422,
             UnknownCommittee | LevelNotBelowParent => 422,
             AlreadyForwarded | NotForwarded | NotAdopted | AlreadyCompiled => 409,
+            YearClosed | DuplicateEntry | DisputeWindowClosed | DisputeDecided => 409,
         }
     }
 }

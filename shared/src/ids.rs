@@ -258,6 +258,10 @@ ids! {
     ReportId,
     /// A numbered issue of reports (《社情民意》第N期).
     ReportIssueId,
+    /// A manual entry of the duty record (or a dispute's adjustment).
+    PointsEntryId,
+    /// A member's dispute of a line of their duty record.
+    PointsDisputeId,
 }
 
 ids! {

@@ -21,6 +21,7 @@ pub mod ids;
 pub mod meetings;
 pub mod members;
 pub mod notifications;
+pub mod points;
 pub mod reports;
 pub mod validate;
 

@@ -38,6 +38,8 @@ crate::wire_enum! {
         ReportUpdate = "report_update",
         /// A member named me as co-signer of a report: confirm or decline.
         CosignRequested = "cosign_requested",
+        /// My duty record changed hands: the year closed, a dispute was decided.
+        PointsUpdate = "points_update",
     }
 }
 

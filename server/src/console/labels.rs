@@ -101,6 +101,11 @@ pub fn audit_action(a: AuditAction) -> &'static str {
         AuditAction::ReportIssueCompiled => "编发《社情民意》",
         AuditAction::ReportForwarded => "报送社情民意信息",
         AuditAction::ReportOutcomeRecorded => "登记采用、批示或办复",
+        AuditAction::PointsRulesChanged => "修改积分规则",
+        AuditAction::PointsEntryAdded => "登记履职事项",
+        AuditAction::PointsEntryRemoved => "撤销履职事项",
+        AuditAction::PointsYearClosed => "年度积分结算",
+        AuditAction::PointsDisputeDecided => "处理积分申诉",
     }
 }
 

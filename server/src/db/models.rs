@@ -14,7 +14,7 @@ use lvzhi_shared::ids::{
     ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CalendarFeedId,
     CommitteeId, DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId,
     MemberId, NotificationId, RectificationId, RefreshTokenId, ReportEventId, ReportId,
-    ReportIssueId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+    PointsDisputeId, PointsEntryId, ReportIssueId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
 };
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -22,13 +22,15 @@ use lvzhi_shared::meetings::{
 };
 use lvzhi_shared::members::{Gender, MemberStatus, Role};
 use lvzhi_shared::notifications::{NotificationKind, Platform, PushState};
+use lvzhi_shared::points::{DisputeStatus, PointsEvent, PointsGrade, PointsSourceKind};
 use lvzhi_shared::reports::{CreditRole, ReportCategory, ReportEventKind, ReportStatus};
 
 use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
     appraisal_departments, appraisals, audit_log, bodies, body_members, calendar_feeds, committees,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
-    materials, meeting_documents, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
+    materials, meeting_documents, points_disputes, points_entries, points_lines, points_results,
+    points_years, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
     rectifications, refresh_tokens, report_attachments, report_credits, report_events,
     report_forwards, report_issues, report_versions, reports, sectors, signing_keys, signups,
     users,
@@ -561,4 +563,84 @@ pub struct ReportIssueRow {
     pub issued_on: NaiveDate,
     pub created_by: MemberId,
     pub created_at: NaiveDateTime,
+}
+
+/// A year's points settings; its rules and caps are rows of their own.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = points_years)]
+pub struct PointsYearRow {
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub first_author_percent: i32,
+    /// Hundredths of a point, like every points column.
+    pub excellent_from: i64,
+    pub qualified_from: i64,
+    pub dispute_days: i32,
+    pub customized: bool,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closed_by: Option<MemberId>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = points_entries)]
+pub struct PointsEntryRow {
+    pub id: PointsEntryId,
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub member_id: MemberId,
+    pub event: PointsEvent,
+    pub evidence: String,
+    pub occurred_on: NaiveDate,
+    pub points: Option<i64>,
+    pub created_by: MemberId,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = points_disputes)]
+pub struct PointsDisputeRow {
+    pub id: PointsDisputeId,
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub member_id: MemberId,
+    pub line_key: Option<String>,
+    pub line_title: Option<String>,
+    pub reason: String,
+    pub status: DisputeStatus,
+    pub answer: Option<String>,
+    pub adjustment: Option<i64>,
+    pub entry_id: Option<PointsEntryId>,
+    pub decided_by: Option<MemberId>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A line of a closed year's record, as it stood at the close.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = points_lines)]
+pub struct PointsLineRow {
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub member_id: MemberId,
+    pub line_key: String,
+    pub event: PointsEvent,
+    pub source_kind: PointsSourceKind,
+    pub source_id: String,
+    pub source_title: String,
+    pub occurred_on: NaiveDate,
+    pub quantity: i64,
+    pub share_percent: i32,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = points_results)]
+pub struct PointsResultRow {
+    pub committee_id: CommitteeId,
+    pub year: i32,
+    pub member_id: MemberId,
+    pub total: i64,
+    pub grade: PointsGrade,
+    pub rank: i32,
 }

@@ -687,6 +687,101 @@ diesel::joinable!(meeting_summons -> meetings (meeting_id));
 diesel::joinable!(meeting_documents -> meetings (meeting_id));
 diesel::joinable!(meeting_document_files -> meeting_documents (document_id));
 diesel::joinable!(meeting_summons -> users (user_id));
+diesel::table! {
+    points_years (committee_id, year) {
+        committee_id -> Text,
+        year -> Integer,
+        first_author_percent -> Integer,
+        excellent_from -> BigInt,
+        qualified_from -> BigInt,
+        dispute_days -> Integer,
+        customized -> Bool,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_rules (committee_id, year, event) {
+        committee_id -> Text,
+        year -> Integer,
+        event -> Text,
+        points -> BigInt,
+    }
+}
+
+diesel::table! {
+    points_caps (committee_id, year, category) {
+        committee_id -> Text,
+        year -> Integer,
+        category -> Text,
+        cap -> BigInt,
+    }
+}
+
+diesel::table! {
+    points_entries (id) {
+        id -> Text,
+        committee_id -> Text,
+        year -> Integer,
+        member_id -> Text,
+        event -> Text,
+        evidence -> Text,
+        occurred_on -> Date,
+        points -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_disputes (id) {
+        id -> Text,
+        committee_id -> Text,
+        year -> Integer,
+        member_id -> Text,
+        line_key -> Nullable<Text>,
+        line_title -> Nullable<Text>,
+        reason -> Text,
+        status -> Text,
+        answer -> Nullable<Text>,
+        adjustment -> Nullable<BigInt>,
+        entry_id -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_lines (committee_id, year, member_id, line_key) {
+        committee_id -> Text,
+        year -> Integer,
+        member_id -> Text,
+        line_key -> Text,
+        event -> Text,
+        source_kind -> Text,
+        source_id -> Text,
+        source_title -> Text,
+        occurred_on -> Date,
+        quantity -> BigInt,
+        share_percent -> Integer,
+        points -> BigInt,
+    }
+}
+
+diesel::table! {
+    points_results (committee_id, year, member_id) {
+        committee_id -> Text,
+        year -> Integer,
+        member_id -> Text,
+        total -> BigInt,
+        grade -> Text,
+        rank -> Integer,
+    }
+}
+
 diesel::joinable!(meeting_invitees -> users (user_id));
 diesel::joinable!(leave_requests -> meetings (meeting_id));
 diesel::joinable!(leave_request_sessions -> leave_requests (leave_request_id));
@@ -699,6 +794,7 @@ diesel::joinable!(rectifications -> appraisals (appraisal_id));
 diesel::joinable!(report_credits -> users (member_id));
 diesel::joinable!(report_attachments -> report_files (file_id));
 diesel::joinable!(reports -> report_issues (issue_id));
+diesel::joinable!(points_results -> users (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -756,6 +852,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_events,
     report_files,
     report_attachments,
+    points_years,
+    points_rules,
+    points_caps,
+    points_entries,
+    points_disputes,
+    points_lines,
+    points_results,
 );
 
 // The year's attendances by member and kind (domain::activities::records).

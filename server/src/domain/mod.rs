@@ -6,7 +6,8 @@
 //! `notifications` (outbox, inbox, phones, announcements) ← `accounts`
 //! (members, sessions, roster import), `activities` (activities and
 //! everything done in them), `meetings` (bodies, meetings, leave, quorum,
-//! appraisal) and `reports` (public-opinion reports). `context`, `idempotency`, `lanes` (batched writes), `pages`,
+//! appraisal) and `reports` (public-opinion reports) ← `points` (the duty
+//! record with points, which reads all of them). `context`, `idempotency`, `lanes` (batched writes), `pages`,
 //! `rotating_codes` (check-in codes), `roster_files` (spreadsheets of people),
 //! `uploads` (file checks) and `audit` (the office's audit log) serve all.
 
@@ -21,6 +22,7 @@ pub mod lanes;
 pub mod meetings;
 pub mod notifications;
 pub mod pages;
+pub mod points;
 pub mod reports;
 pub mod roster_files;
 pub mod rotating_codes;
