@@ -2,7 +2,7 @@
 # Every figure of BENCHMARKS.md's report in one command (release build):
 #   bench/all.sh            # SQLite and, if reachable, PostgreSQL at 127.0.0.1:5432
 #   LVZHI_BENCH_RUNS=1 bench/all.sh   # one run instead of three (quicker, noisier)
-# Output: bench/out/<UTC timestamp>/{loadgen,fanout,console,sdk}.md and machine.txt,
+# Output: bench/out/<UTC timestamp>/{loadgen,fanout,console,meetings,points,sdk}.md and machine.txt,
 # plus everything on the terminal. About 25 minutes with 3 runs on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ fi
 
 cargo build --release -p lvzhi-server -p lvzhi-bench \
   --bin lvzhi-server --bin lvzhi-loadgen --bin lvzhi-fanout --bin lvzhi-console-bench \
-  --bin lvzhi-meetings-bench
+  --bin lvzhi-meetings-bench --bin lvzhi-points-bench
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -43,6 +43,8 @@ cargo build --release -p lvzhi-server -p lvzhi-bench \
 "$CARGO_TARGET_DIR/release/lvzhi-console-bench" "${pg_args[@]}" | tee "$out/console.md"
 # A provincial plenary: 800 check in with the quorum board read throughout, then vote at once.
 "$CARGO_TARGET_DIR/release/lvzhi-meetings-bench" "${pg_args[@]}" | tee "$out/meetings.md"
+# Duty points for a province: 40,000 members × ~50 events; the live summary, the close, one record read under load.
+"$CARGO_TARGET_DIR/release/lvzhi-points-bench" "${pg_args[@]}" | tee "$out/points.md"
 # The mobile SDK: library size, 100 concurrent calls from Python asyncio.
 bench/sdk.sh | tee "$out/sdk.md"
 echo "report in $out/"

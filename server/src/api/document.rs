@@ -121,6 +121,16 @@ fn rule_statuses(operation_id: &str) -> &'static [u16] {
         | "record_report_reply" => &[409],
         "cosign_report" => &[409],
         "create_report" => &[409],
+        // Points: a closed year, a duplicate entry, the dispute window, a
+        // decided dispute; a year out of range or not yet begun.
+        "get_points_year" => &[422],
+        "close_points_year" => &[409, 422],
+        "set_points_rules"
+        | "add_points_entry"
+        | "remove_points_entry"
+        | "dispute_my_points"
+        | "accept_points_dispute"
+        | "refuse_points_dispute" => &[409],
         _ => &[],
     }
 }

@@ -17,6 +17,7 @@ mod notifications;
 mod nul_guard;
 pub(crate) mod ops;
 mod page_size;
+mod points;
 mod records;
 mod reports;
 mod routes;
@@ -60,6 +61,9 @@ pub enum ApiTags {
     /// Public-opinion reports (社情民意): drafts, the office's queue,
     /// numbered issues, forwarding upward and what became of them.
     Reports,
+    /// The duty record with points (履职积分): rules, manual entries, the
+    /// year's close, records, the summary (通报) and disputes.
+    Points,
 }
 
 pub type Apis = (
@@ -74,6 +78,7 @@ pub type Apis = (
     meetings::MeetingsApi,
     appraisals::AppraisalsApi,
     reports::ReportsApi,
+    points::PointsApi,
     calendar::CalendarApi,
 );
 
@@ -111,6 +116,9 @@ pub fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         reports::ReportsApi {
+            state: state.clone(),
+        },
+        points::PointsApi {
             state: state.clone(),
         },
         calendar::CalendarApi { state },

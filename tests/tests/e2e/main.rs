@@ -16,6 +16,7 @@ mod meetings;
 mod members;
 mod nul;
 mod ops;
+mod points;
 mod push;
 mod records;
 mod reports;
