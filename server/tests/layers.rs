@@ -91,7 +91,7 @@ fn allowed(area: &str) -> &'static [&'static str] {
             "committees",
             "audit",
         ],
-        "accounts" | "activities" | "meetings" | "reports" => &[
+        "accounts" | "activities" | "meetings" | "reports" | "points" => &[
             "Ctx",
             "context",
             "idempotency",

@@ -95,10 +95,12 @@ impl PointsEvent {
             TrainingHour => PointsCategory::Study,
             OutreachJoined | InspectionJoined | FindingAdopted => PointsCategory::Activities,
             MeetingPresent | MeetingAbsent | AppraisalVoted => PointsCategory::Meetings,
-            ReportSubmitted | ReportAdoptedCounty | ReportAdoptedCity
-            | ReportAdoptedProvincial | ReportAdoptedNational | ReportInstructed => {
-                PointsCategory::Reports
-            }
+            ReportSubmitted
+            | ReportAdoptedCounty
+            | ReportAdoptedCity
+            | ReportAdoptedProvincial
+            | ReportAdoptedNational
+            | ReportInstructed => PointsCategory::Reports,
             PlenarySpeech | Proposal => PointsCategory::Proposals,
             ArticleCounty | ArticleCity | ArticleProvincial | ArticleNational => {
                 PointsCategory::Publicity

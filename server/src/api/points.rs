@@ -134,7 +134,9 @@ impl PointsApi {
         let ctx = self.state.ctx(auth.0).await?;
         let y = self
             .state
-            .write(&ctx, move |conn, ctx| rules::replace(conn, ctx, year, &body.0))
+            .write(&ctx, move |conn, ctx| {
+                rules::replace(conn, ctx, year, &body.0)
+            })
             .await?;
         Ok(Json(y))
     }
@@ -181,7 +183,9 @@ impl PointsApi {
         let me = ctx.caller.user_id;
         let record = self
             .state
-            .read(&ctx, move |conn, ctx| records::of_member(conn, ctx, year, me))
+            .read(&ctx, move |conn, ctx| {
+                records::of_member(conn, ctx, year, me)
+            })
             .await?;
         Ok(Json(record))
     }
@@ -210,7 +214,9 @@ impl PointsApi {
             .unwrap_or_else(|| committees::current_year(ctx.now.and_utc(), ctx.tz));
         let record = self
             .state
-            .read(&ctx, move |conn, ctx| records::of_member(conn, ctx, year, id))
+            .read(&ctx, move |conn, ctx| {
+                records::of_member(conn, ctx, year, id)
+            })
             .await?;
         Ok(Formats(match format.0.unwrap_or(SheetFormat::Json) {
             SheetFormat::Json => RecordResponse::Json(Json(record)),
@@ -227,7 +233,11 @@ impl PointsApi {
     /// Who: organizer, admin. Every member's total, grade and place, best
     /// first, with the count of each grade: live while open, frozen once
     /// closed; `format=xlsx` as the sheet to publish.
-    #[oai(path = "/points/summary", method = "get", operation_id = "points_summary")]
+    #[oai(
+        path = "/points/summary",
+        method = "get",
+        operation_id = "points_summary"
+    )]
     async fn summary(
         &self,
         auth: OfficeAuth,
@@ -260,7 +270,11 @@ impl PointsApi {
     /// evidence: a speech at the plenary, a proposal, an article (by the
     /// outlet's level), other duty. The same member, event and evidence is
     /// recorded once (`duplicate_entry`); not in a closed year.
-    #[oai(path = "/points/entries", method = "post", operation_id = "add_points_entry")]
+    #[oai(
+        path = "/points/entries",
+        method = "post",
+        operation_id = "add_points_entry"
+    )]
     async fn add_entry(
         &self,
         auth: OfficeAuth,
@@ -277,7 +291,11 @@ impl PointsApi {
     /// Manual entries of a year
     ///
     /// Who: organizer, admin. Newest first; one member's with `member_id`.
-    #[oai(path = "/points/entries", method = "get", operation_id = "list_points_entries")]
+    #[oai(
+        path = "/points/entries",
+        method = "get",
+        operation_id = "list_points_entries"
+    )]
     async fn list_entries(
         &self,
         auth: OfficeAuth,
@@ -296,7 +314,9 @@ impl PointsApi {
             .unwrap_or_else(|| committees::current_year(ctx.now.and_utc(), ctx.tz));
         let items = self
             .state
-            .read(&ctx, move |conn, ctx| entries::list(conn, ctx, year, member))
+            .read(&ctx, move |conn, ctx| {
+                entries::list(conn, ctx, year, member)
+            })
             .await?;
         Ok(Json(PointsEntryList { items }))
     }
@@ -349,10 +369,7 @@ impl PointsApi {
     )]
     async fn my_disputes(&self, auth: BearerAuth) -> ApiResult<Json<PointsDisputeList>> {
         let ctx = self.state.ctx(auth.0).await?;
-        let items = self
-            .state
-            .read(&ctx, move |conn, ctx| disputes::mine(conn, ctx))
-            .await?;
+        let items = self.state.read(&ctx, disputes::mine).await?;
         Ok(Json(PointsDisputeList { items }))
     }
 
@@ -405,7 +422,9 @@ impl PointsApi {
         let ctx = self.state.ctx(auth.0).await?;
         let d = self
             .state
-            .write(&ctx, move |conn, ctx| disputes::accept(conn, ctx, id, &body.0))
+            .write(&ctx, move |conn, ctx| {
+                disputes::accept(conn, ctx, id, &body.0)
+            })
             .await?;
         Ok(Json(d))
     }

@@ -13,8 +13,8 @@ use lvzhi_shared::committees::{CommitteeLevel, Language};
 use lvzhi_shared::ids::{
     ActivityId, AnnouncementId, AppraisalId, AuditEntryId, BallotId, BodyId, CalendarFeedId,
     CommitteeId, DepartmentId, FindingId, LeaveRequestId, MaterialId, MeetingId, MeetingSessionId,
-    MemberId, NotificationId, RectificationId, RefreshTokenId, ReportEventId, ReportId,
-    PointsDisputeId, PointsEntryId, ReportIssueId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
+    MemberId, NotificationId, PointsDisputeId, PointsEntryId, RectificationId, RefreshTokenId,
+    ReportEventId, ReportId, ReportIssueId, RoleSlotId, SectorId, SessionId, SignupId, StopId,
 };
 use lvzhi_shared::meetings::{
     AppraisalStatus, BodyKind, Electorate, LeaveStatus, MeetingAnswer, MeetingKind, MeetingStatus,
@@ -29,11 +29,10 @@ use super::schema::{
     activation_codes, activities, activity_roles, announcements, appraisal_ballots,
     appraisal_departments, appraisals, audit_log, bodies, body_members, calendar_feeds, committees,
     console_sessions, devices, findings, idempotency_keys, itinerary_stops, leave_requests,
-    materials, meeting_documents, points_disputes, points_entries, points_lines, points_results,
-    points_years, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
-    rectifications, refresh_tokens, report_attachments, report_credits, report_events,
-    report_forwards, report_issues, report_versions, reports, sectors, signing_keys, signups,
-    users,
+    materials, meeting_documents, meeting_sessions, meeting_summons, meetings, outbox, outcomes,
+    points_disputes, points_entries, points_lines, points_results, points_years, rectifications,
+    refresh_tokens, report_attachments, report_credits, report_events, report_forwards,
+    report_issues, report_versions, reports, sectors, signing_keys, signups, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -260,6 +260,20 @@ const RULES: &[Rule] = &[
     rule("GET /report-issues/{id}", Office, CommitteeA),
     rule("GET /report-issues/{id}/document", Office, CommitteeA),
     rule("GET /report-figures", Office, Own),
+    rule("GET /points/years/{year}", SignedIn, Own),
+    rule("PUT /points/years/{year}/rules", Office, Own),
+    rule("POST /points/years/{year}/close", Office, Own),
+    rule("GET /me/points", SignedIn, Own),
+    rule("GET /members/{id}/points", Office, CommitteeA),
+    rule("GET /points/summary", Office, Own),
+    rule("POST /points/entries", Office, Own),
+    rule("GET /points/entries", Office, Own),
+    rule("DELETE /points/entries/{id}", Office, CommitteeA),
+    rule("POST /me/points/disputes", SignedIn, Own),
+    rule("GET /me/points/disputes", SignedIn, Own),
+    rule("GET /points/disputes", Office, Own),
+    rule("POST /points/disputes/{id}/accept", Office, CommitteeA),
+    rule("POST /points/disputes/{id}/refuse", Office, CommitteeA),
 ];
 
 /// What a cell must answer.
@@ -455,6 +469,33 @@ impl Fixture<'_> {
     /// A material of the training, uploaded by the admin for one cell.
     async fn fresh_document(&self) -> MaterialId {
         upload_document(self.app, &self.admin.access_token, self.meetings.meeting.id).await
+    }
+
+    /// A manual entry of the member's record, made by the admin for one cell.
+    async fn fresh_entry(&self) -> String {
+        let entry: Value = call_json(
+            self.app,
+            &self.admin.access_token,
+            Method::POST,
+            "/points/entries",
+            json!({"member_id": self.member.user.id, "event": "proposal",
+                   "evidence": format!("提案第{}号", self.next()), "occurred_on": "2026-06-01"}),
+        )
+        .await;
+        entry["id"].as_str().expect("entry id").to_owned()
+    }
+
+    /// An open dispute of the member's, filed for one cell.
+    async fn fresh_dispute(&self) -> String {
+        let dispute: Value = call_json(
+            self.app,
+            &self.member.access_token,
+            Method::POST,
+            "/me/points/disputes",
+            json!({"year": 2026, "reason": format!("漏记第{}项", self.next())}),
+        )
+        .await;
+        dispute["id"].as_str().expect("dispute id").to_owned()
     }
 
     /// A draft report of the member's, for one cell; with an attachment if asked.
@@ -1472,6 +1513,60 @@ async fn request(fx: &Fixture<'_>, op: &str, caller: Caller) -> Call {
             Json(json!({"issued_on": "2026-06-01", "report_ids": []})),
         ),
         "GET /report-issues" => call(get, "/report-issues?year=2026", Empty),
+        "GET /points/years/{year}" => call(get, "/points/years/2026", Empty),
+        // Refused after authorization: the thresholds upside down.
+        "PUT /points/years/{year}/rules" => {
+            let mut rules =
+                serde_json::to_value(lvzhi_shared::points::PointsRules::defaults()).expect("rules");
+            rules["qualified_from"] = json!(95.0);
+            call(put, "/points/years/2026/rules", Json(rules))
+        }
+        // Refused after authorization: a year not begun.
+        "POST /points/years/{year}/close" => call(post, "/points/years/2100/close", Empty),
+        "GET /me/points" => call(get, "/me/points?year=2026", Empty),
+        "GET /members/{id}/points" => call(
+            get,
+            format!("/members/{}/points?year=2026", fx.member.user.id),
+            Empty,
+        ),
+        "GET /points/summary" => call(get, "/points/summary?year=2026", Empty),
+        // B's organizer names a member of A: unknown there (422).
+        "POST /points/entries" => call(
+            post,
+            "/points/entries",
+            Json(
+                json!({"member_id": fx.member.user.id, "event": "plenary_speech",
+                        "evidence": format!("大会发言{}", fx.next()), "occurred_on": "2026-06-01"}),
+            ),
+        ),
+        "GET /points/entries" => call(get, "/points/entries?year=2026", Empty),
+        "DELETE /points/entries/{id}" => {
+            let entry = fx.fresh_entry().await;
+            call(delete, format!("/points/entries/{entry}"), Empty)
+        }
+        "POST /me/points/disputes" => call(
+            post,
+            "/me/points/disputes",
+            Json(json!({"year": 2026, "reason": format!("漏记{}", fx.next())})),
+        ),
+        "GET /me/points/disputes" => call(get, "/me/points/disputes", Empty),
+        "GET /points/disputes" => call(get, "/points/disputes?year=2026", Empty),
+        "POST /points/disputes/{id}/accept" => {
+            let dispute = fx.fresh_dispute().await;
+            call(
+                post,
+                format!("/points/disputes/{dispute}/accept"),
+                Json(json!({"points": 1.5, "note": "核实补记"})),
+            )
+        }
+        "POST /points/disputes/{id}/refuse" => {
+            let dispute = fx.fresh_dispute().await;
+            call(
+                post,
+                format!("/points/disputes/{dispute}/refuse"),
+                Json(json!({"reason": "不符合规定"})),
+            )
+        }
         "GET /report-issues/{id}" => {
             call(get, format!("/report-issues/{}", fx.reports.issue), Empty)
         }

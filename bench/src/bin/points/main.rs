@@ -49,7 +49,9 @@ use serde_json::Value;
 use load::{Call, Group, Tally, Window};
 
 #[derive(Parser, Debug)]
-#[command(about = "Duty points for a province: recompute all records, read one under load (see BENCHMARKS.md)")]
+#[command(
+    about = "Duty points for a province: recompute all records, read one under load (see BENCHMARKS.md)"
+)]
 struct Args {
     /// Members of the committee (about 50 events each).
     #[arg(long, default_value_t = 40_000)]
@@ -211,10 +213,11 @@ async fn phases(
 
     let year = seeded.year;
     let (committee, organizer) = (seeded.committee, seeded.organizer);
-    let office = state
-        .auth
-        .jwt
-        .issue(organizer, committee, Role::Organizer, SessionId::new_v7())?;
+    let office =
+        state
+            .auth
+            .jwt
+            .issue(organizer, committee, Role::Organizer, SessionId::new_v7())?;
     // Every member's token, in a shuffled order: connection i reads the
     // records of members i, i + connections, … of that order.
     let mut order: Vec<usize> = (0..seeded.members.len()).collect();
@@ -222,10 +225,12 @@ async fn phases(
     let tokens = order
         .iter()
         .map(|&i| {
-            state
-                .auth
-                .jwt
-                .issue(seeded.members[i], committee, Role::Member, SessionId::new_v7())
+            state.auth.jwt.issue(
+                seeded.members[i],
+                committee,
+                Role::Member,
+                SessionId::new_v7(),
+            )
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let calls = |path: &str| -> anyhow::Result<Arc<[Call]>> {
@@ -242,8 +247,17 @@ async fn phases(
     let origin = format!("http://{addr}");
     let client = reqwest::Client::builder().build()?;
     // One record read before the load: live, with its lines.
-    let sample = get_json(&client, &format!("{origin}/api/v1/me/points?year={year}"), &tokens[0]).await?;
-    anyhow::ensure!(sample["status"] == "open", "an open year: {}", sample["status"]);
+    let sample = get_json(
+        &client,
+        &format!("{origin}/api/v1/me/points?year={year}"),
+        &tokens[0],
+    )
+    .await?;
+    anyhow::ensure!(
+        sample["status"] == "open",
+        "an open year: {}",
+        sample["status"]
+    );
     let sample_lines = sample["lines"].as_array().map_or(0, Vec::len);
 
     println!("## {backend}\n");
@@ -276,7 +290,10 @@ async fn phases(
         }
     };
 
-    let mut rows_out = Row { backend, base: None };
+    let mut rows_out = Row {
+        backend,
+        base: None,
+    };
     let base = run(healthz.clone(), n).await;
     let base_figures = rows_out.load("/healthz (baseline)", n, &base, secs);
     rows_out.base = Some(base_figures);
@@ -332,14 +349,28 @@ async fn phases(
         })
         .await?;
 
-    let sample = get_json(&client, &format!("{origin}/api/v1/me/points?year={year}"), &tokens[0]).await?;
-    anyhow::ensure!(sample["status"] == "closed", "a closed year: {}", sample["status"]);
+    let sample = get_json(
+        &client,
+        &format!("{origin}/api/v1/me/points?year={year}"),
+        &tokens[0],
+    )
+    .await?;
+    anyhow::ensure!(
+        sample["status"] == "closed",
+        "a closed year: {}",
+        sample["status"]
+    );
     anyhow::ensure!(
         sample["lines"].as_array().map_or(0, Vec::len) == sample_lines,
         "the frozen record has the live one's lines"
     );
     let t = run(record.clone(), 1).await;
-    rows_out.load("/me/points, closed year (stored), one connection", 1, &t, secs);
+    rows_out.load(
+        "/me/points, closed year (stored), one connection",
+        1,
+        &t,
+        secs,
+    );
     failures += t.non_2xx + t.errors;
     let t = run(record.clone(), n).await;
     rows_out.load("/me/points, closed year (stored)", n, &t, secs);
@@ -361,8 +392,16 @@ async fn phases(
         "\n| backend | what | runs | median s | min s | max s | peak RSS MiB (whole process) |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|");
-    once_row(backend, "seed (rows straight into the database)", &[(seed_s, None)]);
-    once_row(backend, "summary, open year (all records recomputed)", &live);
+    once_row(
+        backend,
+        "seed (rows straight into the database)",
+        &[(seed_s, None)],
+    );
+    once_row(
+        backend,
+        "summary, open year (all records recomputed)",
+        &live,
+    );
     once_row(
         backend,
         &format!("close the year ({lines} lines, {results} results stored)"),
@@ -406,9 +445,16 @@ fn once_row(backend: &str, what: &str, runs: &[(f64, Option<f64>)]) {
 
 /// The summary answers for every member, in the year's state.
 fn check_summary(summary: &Value, status: &str, members: usize) -> anyhow::Result<()> {
-    anyhow::ensure!(summary["status"] == status, "summary status: {}", summary["status"]);
+    anyhow::ensure!(
+        summary["status"] == status,
+        "summary status: {}",
+        summary["status"]
+    );
     let items = summary["items"].as_array().map_or(0, Vec::len);
-    anyhow::ensure!(items == members, "summary of {items} members, expected {members}");
+    anyhow::ensure!(
+        items == members,
+        "summary of {items} members, expected {members}"
+    );
     Ok(())
 }
 

@@ -166,7 +166,11 @@ pub async fn fill(
                 member_no: (role == Role::Member).then(|| format!("P{i:05}")),
                 name: format!(
                     "{}{}",
-                    if role == Role::Member { "履职委员" } else { "积分专员" },
+                    if role == Role::Member {
+                        "履职委员"
+                    } else {
+                        "积分专员"
+                    },
                     lvzhi_tests::chinese_digits(&format!("{i:05}"))
                 ),
                 gender: None,
@@ -187,7 +191,10 @@ pub async fn fill(
                 .collect();
             insert_chunks!(conn, users::table, std::slice::from_ref(&organizer), 15);
             insert_chunks!(conn, users::table, rows, 15);
-            Ok::<_, AppError>((rows.into_iter().map(|r| r.id).collect::<Vec<_>>(), organizer.id))
+            Ok::<_, AppError>((
+                rows.into_iter().map(|r| r.id).collect::<Vec<_>>(),
+                organizer.id,
+            ))
         })
         .await?;
     let members = Arc::new(members);
@@ -438,7 +445,8 @@ pub async fn fill(
                 let n = ENTRIES_MIN + mix(i as u64, 999) % ENTRIES_SPREAD;
                 for k in 0..n {
                     let (event, what) = kinds[((i as u64 + k) % kinds.len() as u64) as usize];
-                    let day = local_day(span.at((mix(i as u64, 2_000 + k) % 1_000) as f64 / 1_000.0));
+                    let day =
+                        local_day(span.at((mix(i as u64, 2_000 + k) % 1_000) as f64 / 1_000.0));
                     batch.push(PointsEntryRow {
                         id: PointsEntryId::new_v7(),
                         committee_id: committee,

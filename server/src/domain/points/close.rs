@@ -43,7 +43,12 @@ fn insert_results(conn: &mut DbConnection, rows: &[PointsResultRow]) -> Result<(
     Ok(())
 }
 
-pub(super) fn line_row(committee: CommitteeId, year: i32, member: MemberId, l: Line) -> PointsLineRow {
+pub(super) fn line_row(
+    committee: CommitteeId,
+    year: i32,
+    member: MemberId,
+    l: Line,
+) -> PointsLineRow {
     PointsLineRow {
         committee_id: committee,
         year,
@@ -80,7 +85,11 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsYear
     let mut results = Vec::with_capacity(scored.len());
     for (member, s) in scored {
         results.push((member, s.grade));
-        lines.extend(s.lines.into_iter().map(|l| line_row(committee, year, member, l)));
+        lines.extend(
+            s.lines
+                .into_iter()
+                .map(|l| line_row(committee, year, member, l)),
+        );
     }
     insert_lines(conn, &lines)?;
     let grades: std::collections::HashMap<MemberId, _> = results.into_iter().collect();

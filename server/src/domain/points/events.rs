@@ -116,8 +116,14 @@ fn activities_attended(
     if let Whom::One(m) = whom {
         query = query.filter(signups::user_id.eq(m));
     }
-    let rows: Vec<(MemberId, ActivityId, String, ActivityKind, f64, NaiveDateTime)> =
-        query.load(conn)?;
+    let rows: Vec<(
+        MemberId,
+        ActivityId,
+        String,
+        ActivityKind,
+        f64,
+        NaiveDateTime,
+    )> = query.load(conn)?;
     for (member, id, title, kind, hours, starts) in rows {
         let event = match kind {
             ActivityKind::Training => PointsEvent::TrainingHour,
@@ -227,10 +233,14 @@ fn sessions(
         present = present.filter(session_checkins::user_id.eq(m));
         excused = excused.filter(leave_requests::user_id.eq(m));
     }
-    let present: HashSet<(MeetingSessionId, MemberId)> =
-        present.load::<(MeetingSessionId, MemberId)>(conn)?.into_iter().collect();
-    let excused: HashSet<(MeetingSessionId, MemberId)> =
-        excused.load::<(MeetingSessionId, MemberId)>(conn)?.into_iter().collect();
+    let present: HashSet<(MeetingSessionId, MemberId)> = present
+        .load::<(MeetingSessionId, MemberId)>(conn)?
+        .into_iter()
+        .collect();
+    let excused: HashSet<(MeetingSessionId, MemberId)> = excused
+        .load::<(MeetingSessionId, MemberId)>(conn)?
+        .into_iter()
+        .collect();
     for (member, session, meeting, sitting, starts) in summoned {
         let event = if present.contains(&(session, member)) {
             PointsEvent::MeetingPresent
@@ -298,6 +308,15 @@ fn adopted_event(level: CommitteeLevel) -> PointsEvent {
     }
 }
 
+/// An adoption or 批示 as the timeline holds it.
+type Outcome = (
+    ReportEventId,
+    ReportId,
+    ReportEventKind,
+    Option<CommitteeLevel>,
+    Option<NaiveDate>,
+);
+
 /// One thing a report earns, before it is shared among its credits.
 struct Earned {
     root: ReportId,
@@ -320,7 +339,12 @@ fn reports_credited(
     let mut roots_query = reports::table
         .filter(reports::committee_id.eq(y.committee))
         .filter(reports::forwarded_from.is_null())
-        .select((reports::id, reports::title, reports::status, reports::submitted_at))
+        .select((
+            reports::id,
+            reports::title,
+            reports::status,
+            reports::submitted_at,
+        ))
         .into_boxed();
     if let Whom::One(m) = whom {
         roots_query = roots_query.filter(
@@ -358,20 +382,17 @@ fn reports_credited(
         }
     }
     // Outcomes anywhere up the chain: events carry the root.
-    let outcomes: Vec<(ReportEventId, ReportId, ReportEventKind, Option<CommitteeLevel>, Option<NaiveDate>)> =
-        report_events::table
-            .filter(report_events::root_id.eq_any(&ids))
-            .filter(
-                report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]),
-            )
-            .select((
-                report_events::id,
-                report_events::root_id,
-                report_events::kind,
-                report_events::level,
-                report_events::on_date,
-            ))
-            .load(conn)?;
+    let outcomes: Vec<Outcome> = report_events::table
+        .filter(report_events::root_id.eq_any(&ids))
+        .filter(report_events::kind.eq_any([ReportEventKind::Adopted, ReportEventKind::Instructed]))
+        .select((
+            report_events::id,
+            report_events::root_id,
+            report_events::kind,
+            report_events::level,
+            report_events::on_date,
+        ))
+        .load(conn)?;
     // A report earns its highest adoption once, in the year of that adoption.
     let mut highest: HashMap<ReportId, (CommitteeLevel, NaiveDate)> = HashMap::new();
     for (event_id, root, kind, level, on) in outcomes {
@@ -428,7 +449,9 @@ fn reports_credited(
     }
     let titles: HashMap<ReportId, &str> = roots.iter().map(|r| (r.0, r.1.as_str())).collect();
     for e in earned {
-        let Some(list) = credits.get(&e.root) else { continue };
+        let Some(list) = credits.get(&e.root) else {
+            continue;
+        };
         let n = i64::try_from(list.len()).unwrap_or(1);
         for (i, (_, member)) in list.iter().enumerate() {
             if let Whom::One(m) = whom
@@ -480,8 +503,14 @@ fn entries(
     if let Whom::One(m) = whom {
         query = query.filter(points_entries::member_id.eq(m));
     }
-    let rows: Vec<(MemberId, PointsEntryId, PointsEvent, String, NaiveDate, Option<i64>)> =
-        query.load(conn)?;
+    let rows: Vec<(
+        MemberId,
+        PointsEntryId,
+        PointsEvent,
+        String,
+        NaiveDate,
+        Option<i64>,
+    )> = query.load(conn)?;
     for (member, id, event, evidence, on, points) in rows {
         let mut line = raw(
             member,

@@ -110,7 +110,8 @@ fn today(ctx: &Ctx) -> chrono::NaiveDate {
 /// The last day a closed year may be disputed.
 fn dispute_until(row: &PointsYearRow, ctx: &Ctx) -> Option<chrono::NaiveDate> {
     row.closed_at.map(|closed| {
-        local(closed, ctx.tz).date_naive() + chrono::Days::new(u64::try_from(row.dispute_days).unwrap_or(0))
+        local(closed, ctx.tz).date_naive()
+            + chrono::Days::new(u64::try_from(row.dispute_days).unwrap_or(0))
     })
 }
 

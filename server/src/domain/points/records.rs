@@ -19,8 +19,8 @@ use crate::db::DbConnection;
 use crate::db::models::{PointsLineRow, PointsResultRow, PointsYearRow};
 use crate::db::schema::{points_lines, points_results, sectors, users};
 use crate::domain::Ctx;
-use crate::export::Table;
 use crate::error::AppError;
+use crate::export::Table;
 
 /// Who has a record: the committee's members (not office staff) who are
 /// not disabled.
@@ -242,7 +242,12 @@ pub fn summary(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsSu
     let people: HashMap<MemberId, (String, Option<String>, Option<String>)> = users::table
         .left_join(sectors::table)
         .filter(users::committee_id.eq(committee))
-        .select((users::id, users::name, users::member_no, sectors::name.nullable()))
+        .select((
+            users::id,
+            users::name,
+            users::member_no,
+            sectors::name.nullable(),
+        ))
         .load::<(MemberId, String, Option<String>, Option<String>)>(conn)?
         .into_iter()
         .map(|(id, name, no, sector)| (id, (name, no, sector)))
@@ -331,7 +336,9 @@ pub fn record_table(record: &PointsRecord) -> Table {
         rows.push(vec![
             String::new(),
             super::words::category_zh(c.category).to_owned(),
-            c.cap.map(|cap| format!("上限 {cap:.2}")).unwrap_or_default(),
+            c.cap
+                .map(|cap| format!("上限 {cap:.2}"))
+                .unwrap_or_default(),
             format!("{:.2}", c.earned),
             String::new(),
             format!("{:.2}", c.counted),

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use lvzhi_shared::audit::AuditAction;
 use lvzhi_shared::ids::CommitteeId;
 use lvzhi_shared::points::{
-    PointsCap, PointsCategory, PointsEvent, PointsRule, PointsRules, PointsYear,
-    PointsYearStatus, hundredths, points_of,
+    PointsCap, PointsCategory, PointsEvent, PointsRule, PointsRules, PointsYear, PointsYearStatus,
+    hundredths, points_of,
 };
 
 use crate::db::DbConnection;

@@ -14,9 +14,13 @@ use super::rules::Rules;
 pub enum Split {
     Whole,
     /// The first author of a report credited to `credited` members (2 or more).
-    First { credited: i64 },
+    First {
+        credited: i64,
+    },
     /// Another credited member.
-    Other { credited: i64 },
+    Other {
+        credited: i64,
+    },
 }
 
 /// An event as Lvzhi holds it, for one member.
@@ -93,7 +97,11 @@ pub fn line(rules: &Rules, raw: Raw) -> Option<Line> {
             let rule = *rules.points.get(&raw.event)?;
             // Half a hundredth and up rounds up (hours × points per hour).
             let full = (rule * raw.quantity + 50) / 100;
-            let full = if raw.event.is_deduction() { -full } else { full };
+            let full = if raw.event.is_deduction() {
+                -full
+            } else {
+                full
+            };
             split(full, raw.split, rules.first_author_percent)
         }
     };
@@ -199,10 +207,24 @@ mod tests {
     #[test]
     fn shares_of_a_co_written_report_add_up_exactly() {
         let rules = Rules::defaults(); // report_adopted_city 5.00, first author 60%
-        let first = line(&rules, raw(PointsEvent::ReportAdoptedCity, 100, Split::First { credited: 4 }))
-            .expect("line");
-        let other = line(&rules, raw(PointsEvent::ReportAdoptedCity, 100, Split::Other { credited: 4 }))
-            .expect("line");
+        let first = line(
+            &rules,
+            raw(
+                PointsEvent::ReportAdoptedCity,
+                100,
+                Split::First { credited: 4 },
+            ),
+        )
+        .expect("line");
+        let other = line(
+            &rules,
+            raw(
+                PointsEvent::ReportAdoptedCity,
+                100,
+                Split::Other { credited: 4 },
+            ),
+        )
+        .expect("line");
         // 40% of 500 over 3 is 66.67 → 66 each; the first author 500 - 198.
         assert_eq!(other.points, 66);
         assert_eq!(first.points, 302);
@@ -214,9 +236,15 @@ mod tests {
         let rules = Rules::defaults(); // training 1.00/h capped at 20; absence −5
         let mut lines = Vec::new();
         for _ in 0..9 {
-            lines.extend(line(&rules, raw(PointsEvent::TrainingHour, 250, Split::Whole)));
+            lines.extend(line(
+                &rules,
+                raw(PointsEvent::TrainingHour, 250, Split::Whole),
+            ));
         }
-        lines.extend(line(&rules, raw(PointsEvent::MeetingAbsent, 100, Split::Whole)));
+        lines.extend(line(
+            &rules,
+            raw(PointsEvent::MeetingAbsent, 100, Split::Whole),
+        ));
         assert_eq!(lines[0].points, 250);
         let scored = score(&rules, lines);
         let study = &scored.categories[0];

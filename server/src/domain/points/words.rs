@@ -99,11 +99,15 @@ pub fn tell_closed(
     let (title, body) = match language(conn, ctx)? {
         Language::Zh => (
             format!("{year}年度履职积分已结算"),
-            format!("您的{year}年度履职档案已定稿，可在“我的履职”中查看；如有异议，请于{until}前提出申诉。"),
+            format!(
+                "您的{year}年度履职档案已定稿，可在“我的履职”中查看；如有异议，请于{until}前提出申诉。"
+            ),
         ),
         Language::En => (
             format!("Your {year} duty record is final"),
-            format!("Your duty record for {year} is closed. If a line is wrong, dispute it by {until}."),
+            format!(
+                "Your duty record for {year} is closed. If a line is wrong, dispute it by {until}."
+            ),
         ),
     };
     queue(conn, ctx, to, &title, &body)
