@@ -5,6 +5,7 @@ mod client;
 mod error;
 mod flows;
 mod meetings;
+mod points;
 mod push;
 mod reports;
 mod session;

@@ -5,6 +5,7 @@
 mod client;
 mod error;
 mod meetings;
+mod points;
 mod reports;
 mod session;
 

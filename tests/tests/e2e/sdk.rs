@@ -28,6 +28,7 @@ on_both_backends!(
     a_call_dropped_mid_refresh_keeps_the_session,
     meetings_leave_checkin_and_appraisal_through_the_sdk,
     a_report_written_and_followed_through_the_sdk,
+    a_duty_record_read_and_disputed_through_the_sdk,
 );
 
 /// A server that takes the connection and never answers: the call gives up
@@ -1242,4 +1243,88 @@ async fn a_report_written_and_followed_through_the_sdk(b: Backend) {
         Err(Error::Conflict { code, .. }) => assert_eq!(code, ErrorCode::InvalidTransition),
         other => panic!("expected invalid_transition, got {other:?}"),
     }
+}
+
+/// A member reads the year's rules and their record on the phone, disputes
+/// a line twice on a weak signal (filed once), and reads the office's answer.
+async fn a_duty_record_read_and_disputed_through_the_sdk(b: Backend) {
+    use chrono::Datelike;
+    use lvzhi_server::clock::Clock;
+    use lvzhi_shared::points::{DisputeStatus, PointsEvent, PointsYearStatus};
+    use reqwest::Method;
+
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let member = app.member_in("13900089101", None).await;
+    let year = app.clock.now().year();
+    let today = app.clock.now().date_naive().to_string();
+    let r = app
+        .api(Method::POST, "/points/entries")
+        .bearer_auth(&office)
+        .json(&json!({"member_id": member.user.id, "event": "proposal",
+                      "evidence": "提案第7号", "occurred_on": today}))
+        .send()
+        .await
+        .expect("entry");
+    assert_eq!(r.status(), 201);
+    let (sdk, _) = client(&app);
+    sdk.sign_in("13900089101", "password-123")
+        .await
+        .expect("sign in");
+
+    let rules = sdk.points_year(year).await.expect("rules");
+    assert_eq!(rules.status, PointsYearStatus::Open);
+    let proposal = rules
+        .rules
+        .rules
+        .iter()
+        .find(|r| r.event == PointsEvent::Proposal)
+        .expect("a rule for proposals")
+        .points;
+    let record = sdk.my_points(year).await.expect("record");
+    assert_eq!(record.lines.len(), 1);
+    assert_eq!(record.lines[0].source.title, "提案第7号");
+    assert_eq!(record.total, proposal);
+
+    match sdk.dispute_points(year, None, "  ").await {
+        Err(Error::Invalid { code, field, .. }) => {
+            assert_eq!(code, ErrorCode::FieldRequired);
+            assert_eq!(field.as_deref(), Some("reason"));
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    let key = Some(record.lines[0].key.clone());
+    let first = sdk
+        .dispute_points(year, key.clone(), "这是联名提案，我是第一提案人")
+        .await
+        .expect("dispute");
+    let again = sdk
+        .dispute_points(year, key, "这是联名提案，我是第一提案人")
+        .await
+        .expect("retry");
+    assert_eq!(first.id, again.id);
+
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/points/disputes/{}/refuse", first.id),
+        )
+        .bearer_auth(&office)
+        .json(&json!({"reason": "提案登记为个人提案"}))
+        .send()
+        .await
+        .expect("refuse");
+    assert_eq!(r.status(), 200);
+    let mine = sdk.my_points_disputes().await.expect("disputes");
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(mine.items[0].status, DisputeStatus::Refused);
+    assert_eq!(mine.items[0].answer.as_deref(), Some("提案登记为个人提案"));
+    let inbox = sdk.inbox(false, None).await.expect("inbox");
+    assert!(
+        inbox
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::PointsUpdate),
+        "told of the answer"
+    );
 }
