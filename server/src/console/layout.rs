@@ -17,7 +17,7 @@ pub struct MenuItem {
 }
 
 /// Label, page, and whether only an admin may open it (others are not shown it).
-const MENU: [(&str, &str, bool); 10] = [
+const MENU: [(&str, &str, bool); 11] = [
     ("工作台", "/console/today", false),
     ("委员", "/console/members", false),
     ("活动", "/console/activities", false),
@@ -25,6 +25,7 @@ const MENU: [(&str, &str, bool); 10] = [
     ("请假审批", "/console/leave", false),
     ("视察意见", "/console/findings", false),
     ("社情民意", "/console/reports", false),
+    ("履职积分", "/console/points", false),
     ("通知", "/console/notices", false),
     ("统计", "/console/stats", false),
     ("设置", "/console/settings", true),

@@ -28,6 +28,10 @@ mod members;
 mod notices;
 mod outcome;
 mod password;
+mod points;
+mod points_disputes;
+mod points_entries;
+mod points_rules;
 mod quorum;
 mod report_actions;
 mod report_issues;
@@ -144,6 +148,20 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/report-issues/:id/document", get(report_issues::document))
         .at("/report-figures", get(report_issues::figures_page))
+        .at("/points", get(points::overview))
+        .at("/points/close", post(points::close_year))
+        .at("/points/members/:id", get(points::member_record))
+        .at(
+            "/points/rules",
+            get(points_rules::form).post(points_rules::save),
+        )
+        .at(
+            "/points/entries",
+            get(points_entries::screen).post(points_entries::add),
+        )
+        .at("/points/entries/:id/remove", post(points_entries::remove))
+        .at("/points/disputes", get(points_disputes::screen))
+        .at("/points/disputes/:id", post(points_disputes::decide))
         .at("/stats", get(stats::page))
         .at(
             "/settings",

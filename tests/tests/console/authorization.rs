@@ -59,6 +59,14 @@ const ROUTES: &[(&str, &[&str], For)] = &[
     ("/report-issues", &["GET", "POST"], For::Office),
     ("/report-issues/:id/document", &["GET"], For::Office),
     ("/report-figures", &["GET"], For::Office),
+    ("/points", &["GET"], For::Office),
+    ("/points/close", &["POST"], For::Office),
+    ("/points/members/:id", &["GET"], For::Office),
+    ("/points/rules", &["GET", "POST"], For::Office),
+    ("/points/entries", &["GET", "POST"], For::Office),
+    ("/points/entries/:id/remove", &["POST"], For::Office),
+    ("/points/disputes", &["GET"], For::Office),
+    ("/points/disputes/:id", &["POST"], For::Office),
     ("/stats", &["GET"], For::Office),
     ("/settings", &["GET", "POST"], For::Admin),
     ("/settings/sectors", &["GET", "POST"], For::Admin),
@@ -190,6 +198,9 @@ struct Ids {
     report: String,
     attachment: String,
     issue: String,
+    /// A manual entry of the member's duty record, and the member's dispute.
+    entry: String,
+    dispute: String,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -225,6 +236,14 @@ fn fill(path: &str, ids: &Ids) -> String {
     .replace(
         "/report-issues/:id",
         &format!("/report-issues/{}", ids.issue),
+    )
+    .replace(
+        "/points/entries/:id",
+        &format!("/points/entries/{}", ids.entry),
+    )
+    .replace(
+        "/points/disputes/:id",
+        &format!("/points/disputes/{}", ids.dispute),
     )
     .replace("/static/:file", "/static/no-such-file.css")
     .replace("/import/:id", &format!("/import/{}", ids.upload))
@@ -552,7 +571,23 @@ async fn every_console_route_for_every_caller(b: Backend) {
         json!({"issued_on": "2026-06-01", "report_ids": [reports[1]]}),
     )
     .await;
+    let entry = api(
+        Method::POST,
+        "/points/entries".into(),
+        organizer.access_token.clone(),
+        json!({"member_id": member.user.id, "event": "proposal", "evidence": "提案第1号", "occurred_on": "2026-06-01"}),
+    )
+    .await;
+    let dispute = api(
+        Method::POST,
+        "/me/points/disputes".into(),
+        member.access_token.clone(),
+        json!({"year": 2026, "reason": "漏记一次大会发言"}),
+    )
+    .await;
     let ids = Ids {
+        entry: entry["id"].as_str().expect("entry").to_owned(),
+        dispute: dispute["id"].as_str().expect("dispute").to_owned(),
         report: reports[0].clone(),
         attachment: attachment["id"].as_str().expect("attachment").to_owned(),
         issue: issue["id"].as_str().expect("issue").to_owned(),

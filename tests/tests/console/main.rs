@@ -17,6 +17,7 @@ mod meeting_setup;
 mod meetings;
 mod members;
 mod notices;
+mod points;
 mod reports;
 mod settings;
 mod sign_in;

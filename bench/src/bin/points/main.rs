@@ -72,6 +72,10 @@ struct Args {
     /// within a minute of such a load; without it the planner guesses).
     #[arg(long)]
     no_analyze: bool,
+    /// Keep the databases afterwards (the SQLite file's folder and the
+    /// PostgreSQL database are printed), to look at plans.
+    #[arg(long)]
+    keep: bool,
     /// Skip SQLite (with `--postgres-url`: PostgreSQL only).
     #[arg(long)]
     no_sqlite: bool,
@@ -93,12 +97,23 @@ fn main() -> anyhow::Result<()> {
     if !args.no_sqlite {
         let store = Store::create(None, "lvzhi_points_bench")?;
         failed |= report(rt.block_on(measure(&args, "sqlite", &store)));
+        keep(&args, store)?;
     }
     if let Some(url) = &args.postgres_url {
         let store = Store::create(Some(url), "lvzhi_points_bench")?;
         failed |= report(rt.block_on(measure(&args, "postgres", &store)));
+        keep(&args, store)?;
     }
     anyhow::ensure!(!failed, "a backend failed (see above)");
+    Ok(())
+}
+
+/// With `--keep`, leaves the database behind (never dropped) and says where.
+fn keep(args: &Args, store: Store) -> anyhow::Result<()> {
+    if args.keep {
+        eprintln!("kept: {}", store.database_url()?);
+        std::mem::forget(store);
+    }
     Ok(())
 }
 
@@ -162,7 +177,7 @@ impl Row<'_> {
         let (x_rate, x_p99) = match self.base {
             Some((base_rate, base_p99)) => (
                 format!("{:.3}", rate / base_rate),
-                format!("{:.0}", p99 / base_p99),
+                format!("{:.1}", p99 / base_p99),
             ),
             None => ("1".into(), "1".into()),
         };

@@ -202,6 +202,8 @@ pub fn accept(
     id: PointsDisputeId,
     input: &DisputeAcceptance,
 ) -> Result<PointsDispute, AppError> {
+    // Found first: another committee's dispute is not there, whatever the input.
+    let dispute = lock_open(conn, ctx, id)?;
     let points = hundredths(input.points, "points", -MAX_ADJUSTMENT, MAX_ADJUSTMENT)?;
     if points == 0 {
         return Err(AppError::new(
@@ -211,7 +213,6 @@ pub fn accept(
         .with_field("points"));
     }
     let note = text(&input.note, "note", MAX_EVIDENCE_CHARS, true)?;
-    let dispute = lock_open(conn, ctx, id)?;
     let year = super::lock_year(conn, ctx, dispute.year)?;
     let tail: String = id.to_string().chars().rev().take(6).collect::<String>();
     let entry = PointsEntryRow {
@@ -261,8 +262,8 @@ pub fn refuse(
     id: PointsDisputeId,
     reason: &str,
 ) -> Result<PointsDispute, AppError> {
-    let reason = text(reason, "reason", MAX_EVIDENCE_CHARS, true)?;
     let dispute = lock_open(conn, ctx, id)?;
+    let reason = text(reason, "reason", MAX_EVIDENCE_CHARS, true)?;
     diesel::update(points_disputes::table.find(id))
         .set((
             points_disputes::status.eq(DisputeStatus::Refused),

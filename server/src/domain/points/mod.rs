@@ -18,7 +18,7 @@ mod events;
 pub mod records;
 pub mod rules;
 mod score;
-mod words;
+pub mod words;
 
 use chrono::Datelike;
 use diesel::prelude::*;

@@ -364,3 +364,18 @@ pub fn record_table(record: &PointsRecord) -> Table {
         rows,
     }
 }
+
+/// The committee's members by name, with their numbers, for the office's
+/// forms (whose record an entry goes on).
+pub fn roster(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+) -> Result<Vec<(MemberId, String, Option<String>)>, AppError> {
+    Ok(users::table
+        .filter(users::committee_id.eq(ctx.caller.committee_id))
+        .filter(users::role.eq(Role::Member.as_str()))
+        .filter(users::status.ne(MemberStatus::Disabled.as_str()))
+        .order((users::name, users::id))
+        .select((users::id, users::name, users::member_no))
+        .load(conn)?)
+}
