@@ -377,8 +377,85 @@ async fn reports_in_chromium(b: Backend) {
     eprintln!("screenshots in {}", shots.display());
 }
 
+/// 履职积分 in Chromium: a county clerk reads the 通报, changes a rule (a
+/// refusal first), records a plenary speech, opens the member's record,
+/// accepts a dispute and closes the year (`tests/browser/points_day.py`;
+/// screenshots under `…/<backend>/points/`).
+async fn points_in_chromium(b: Backend) {
+    let Some(python) = python_or_skip() else {
+        return;
+    };
+    let app = TestApp::spawn(b).await;
+    let clerk = app.account(Role::Organizer, "13900076001").await;
+    let local_now = app
+        .clock
+        .now_utc()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"));
+    let today = local_now.format("%Y-%m-%d").to_string();
+    let year = local_now.format("%Y").to_string();
+    let mut members = Vec::new();
+    for (i, phone) in ["13900076002", "13900076003", "13900076004"]
+        .iter()
+        .enumerate()
+    {
+        let m = app.account(Role::Member, phone).await;
+        for k in 0..=i {
+            let r = app
+                .api(reqwest::Method::POST, "/points/entries")
+                .bearer_auth(&clerk.access_token)
+                .json(&json!({"member_id": m.user.id, "event": "proposal",
+                              "evidence": format!("提案第{}{}号", i + 1, k), "occurred_on": today}))
+                .send()
+                .await
+                .expect("entry");
+            assert_eq!(r.status(), 201);
+        }
+        members.push(m);
+    }
+    let r = app
+        .api(reqwest::Method::POST, "/me/points/disputes")
+        .bearer_auth(&members[0].access_token)
+        .json(&json!({"year": year.parse::<i32>().expect("year"), "reason": "我在市报发表的文章没有计入"}))
+        .send()
+        .await
+        .expect("dispute");
+    assert_eq!(r.status(), 201);
+    let shots = screenshots(b).join("points");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/points_day.py");
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("LVZHI_ORIGIN", &app.origin)
+        .env("LVZHI_PHONE", &clerk.user.phone)
+        .env("LVZHI_PASSWORD", MEMBER_PASSWORD)
+        .env("LVZHI_MEMBER", &members[1].user.name)
+        .env("LVZHI_TODAY", &today)
+        .env("LVZHI_SHOTS", &shots)
+        .output()
+        .await
+        .expect("run the browser script");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{report}");
+    for shot in [
+        "points-summary.png",
+        "points-rules-refused.png",
+        "points-entries.png",
+        "points-record.png",
+        "points-disputes.png",
+        "points-closed.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot)).map_or(0, |m| m.len());
+        assert!(size > 10_000, "{shot}: {size} bytes");
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
+
 on_both_backends!(
     an_organizer_in_chromium,
     a_meeting_in_chromium,
-    reports_in_chromium
+    reports_in_chromium,
+    points_in_chromium
 );
