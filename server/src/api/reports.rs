@@ -301,10 +301,28 @@ impl ReportsApi {
         body: Json<CosignInput>,
     ) -> ApiResult<Json<Report>> {
         let confirm = body.0.confirm;
-        self.act(auth.0, &id.0, move |conn, ctx, id| {
-            drafts::cosign(conn, ctx, id, confirm)
-        })
-        .await
+        if confirm {
+            return self
+                .act(auth.0, &id.0, move |conn, ctx, id| {
+                    drafts::cosign(conn, ctx, id, true)
+                })
+                .await;
+        }
+        // Declining takes one's name off, and with it the right to see the
+        // report: the answer is the report as it was read just before,
+        // without the decliner.
+        let id: ReportId = parse_id(&id.0, "id")?;
+        let ctx = self.state.ctx(auth.0).await?;
+        let report = self
+            .state
+            .write(&ctx, move |conn, ctx| {
+                let mut report = views::view(conn, ctx, id)?;
+                drafts::cosign(conn, ctx, id, false)?;
+                report.credits.retain(|c| c.member_id != ctx.caller.user_id);
+                Ok(report)
+            })
+            .await?;
+        Ok(Json(report))
     }
 
     /// Attach a file to a report

@@ -445,7 +445,7 @@ async fn a_year_of_three_hundred_members_adds_up_exactly(b: Backend) {
     )
     .await;
 
-    // Thirty reports: some with two co-signers (one confirms, one never answers),
+    // Thirty reports: some with two co-signers (one confirms, the other declines or never answers),
     // some with one, some alone; every fifth rejected; the even accepted
     // ones forwarded outside and adopted, every eighth with a 批示.
     let today = app.clock.now().date_naive().to_string();
@@ -469,17 +469,28 @@ async fn a_year_of_three_hundred_members_adds_up_exactly(b: Backend) {
         )
         .await;
         let mut credited = vec![author];
-        // The first co-signer confirms; a second never answers, so is not credited.
-        if let Some(m) = named.first() {
-            let _: Report = ok(
+        // The first co-signer confirms; a second declines on odd reports and
+        // never answers on even ones: credited neither way.
+        for (k, m) in named.iter().enumerate() {
+            if k == 1 && r % 2 == 0 {
+                continue;
+            }
+            let answer: Report = ok(
                 &app,
                 &members[*m].token,
                 Method::POST,
                 &format!("/reports/{}/cosign", report.id),
-                Some(json!({"confirm": true})),
+                Some(json!({"confirm": k == 0})),
             )
             .await;
-            credited.push(*m);
+            if k == 0 {
+                credited.push(*m);
+            } else {
+                assert!(
+                    answer.credits.iter().all(|c| c.member_id != ids[*m]),
+                    "a decliner's name is off"
+                );
+            }
         }
         if r % 5 == 4 {
             let _: Report = ok(
