@@ -445,9 +445,67 @@ async fn credential_strings(b: Backend) {
     assert_eq!(e.field.as_deref(), Some("new_password"));
 }
 
+/// The duty record's texts: an entry's evidence, a dispute's reason, the
+/// office's note or reason (500 characters each).
+async fn points_strings(b: Backend) {
+    use lvzhi_shared::points::MAX_EVIDENCE_CHARS as MAX;
+    let app = TestApp::spawn(b).await;
+    let office = app.admin().await.access_token;
+    let member = app.member_in("13900063101", None).await;
+    let year = app.clock.now().format("%Y").to_string();
+    let today = app.clock.now().format("%Y-%m-%d").to_string();
+    let member_id = member.user.id;
+    let entry = |v: String| {
+        app.api(Method::POST, "/points/entries")
+            .bearer_auth(&office)
+            .json(&json!({"member_id": member_id, "event": "proposal", "evidence": v, "occurred_on": today}))
+    };
+    boundary("entry evidence", entry, "提", MAX, "evidence", &[201]).await;
+    let dispute = |v: String| {
+        app.api(Method::POST, "/me/points/disputes")
+            .bearer_auth(&member.access_token)
+            .json(&json!({"year": year.parse::<i32>().expect("year"), "reason": v}))
+    };
+    refused_over(
+        "dispute reason",
+        dispute,
+        "申".repeat(MAX),
+        "申".repeat(MAX + 1),
+        "reason",
+        &[201],
+    )
+    .await;
+    let filed: Value = json_of(
+        app.api(Method::GET, "/me/points/disputes")
+            .bearer_auth(&member.access_token),
+    )
+    .await;
+    let id = filed["items"][0]["id"]
+        .as_str()
+        .expect("dispute")
+        .to_owned();
+    let refuse = |v: String| {
+        app.api(Method::POST, &format!("/points/disputes/{id}/refuse"))
+            .bearer_auth(&office)
+            .json(&json!({"reason": v}))
+    };
+    boundary("refusal reason", refuse, "由", MAX, "reason", &[200]).await;
+}
+
+async fn json_of(request: RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
 on_both_backends!(
     roster_and_committee_strings,
     activity_strings,
     notification_and_device_strings,
-    credential_strings
+    credential_strings,
+    points_strings
 );
