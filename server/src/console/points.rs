@@ -105,7 +105,7 @@ async fn summary_page(
     state: &AppState,
     clerk: &Clerk,
     year: i32,
-    problem: Option<&'static str>,
+    problem: Option<(&'static str, StatusCode)>,
     done: Option<&'static str>,
 ) -> Result<Response, ConsoleError> {
     let (summary, y) = state
@@ -128,11 +128,11 @@ async fn summary_page(
         dispute_until: y.dispute_until.map(|d| d.to_string()).unwrap_or_default(),
         counts: (summary.excellent, summary.qualified, summary.unqualified),
         items: standings(&summary),
-        problem,
+        problem: problem.map(|p| p.0),
         done,
     });
-    if problem.is_some() {
-        resp.set_status(StatusCode::CONFLICT);
+    if let Some((_, status)) = problem {
+        resp.set_status(status);
     }
     Ok(resp)
 }
@@ -183,7 +183,10 @@ pub async fn close_year(
     clerk.check_csrf(req, Some(&form.csrf))?;
     let year = year_or_now(&clerk.ctx, form.year);
     if form.checked.is_none() {
-        let problem = Some("结算后不能撤回：请先核对积分，勾选“我已核对上面的积分”。");
+        let problem = Some((
+            "结算后不能撤回：请先核对积分，勾选“我已核对上面的积分”。",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
         return summary_page(&state, &clerk, year, problem, None).await;
     }
     let closed = state
@@ -194,7 +197,14 @@ pub async fn close_year(
             Redirect::see_other(format!("/console/points?year={year}&done=closed")).into_response(),
         ),
         Err(e) if e.status().is_client_error() && e.code != ErrorCode::NotFound => {
-            summary_page(&state, &clerk, year, Some(refusal(e.code)), None).await
+            summary_page(
+                &state,
+                &clerk,
+                year,
+                Some((refusal(e.code), e.status())),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -578,6 +578,8 @@ pub struct PointsYearRow {
     pub customized: bool,
     pub closed_at: Option<NaiveDateTime>,
     pub closed_by: Option<MemberId>,
+    /// Members with a place in the frozen record.
+    pub ranked: Option<i32>,
     pub updated_at: NaiveDateTime,
 }
 

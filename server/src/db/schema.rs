@@ -698,6 +698,7 @@ diesel::table! {
         customized -> Bool,
         closed_at -> Nullable<Timestamp>,
         closed_by -> Nullable<Text>,
+        ranked -> Nullable<Integer>,
         updated_at -> Timestamp,
     }
 }

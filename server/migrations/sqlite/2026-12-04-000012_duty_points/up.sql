@@ -14,6 +14,8 @@ CREATE TABLE points_years (
     customized BOOLEAN NOT NULL,
     closed_at TIMESTAMP,
     closed_by TEXT REFERENCES users (id),
+    -- Members ranked at the close (and any an accepted dispute placed since).
+    ranked INTEGER,
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (committee_id, year)
 );

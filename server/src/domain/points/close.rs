@@ -112,6 +112,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsYear
         .set((
             points_years::closed_at.eq(Some(ctx.now)),
             points_years::closed_by.eq(Some(ctx.caller.user_id)),
+            points_years::ranked.eq(Some(i32::try_from(rows.len()).unwrap_or(i32::MAX))),
             points_years::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;

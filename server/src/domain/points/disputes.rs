@@ -18,7 +18,7 @@ use super::score::{self, Line};
 use super::{close, entries, records, rules};
 use crate::db::DbConnection;
 use crate::db::models::{PointsDisputeRow, PointsEntryRow};
-use crate::db::schema::{points_disputes, points_lines, points_results, users};
+use crate::db::schema::{points_disputes, points_lines, points_results, points_years, users};
 use crate::domain::committees::local;
 use crate::domain::{Ctx, audit};
 use crate::error::AppError;
@@ -332,6 +332,9 @@ fn into_frozen_record(
                 points_results::grade.eq(scored.grade),
                 points_results::rank.eq(0),
             ))
+            .execute(conn)?;
+        diesel::update(points_years::table.find((committee, dispute.year)))
+            .set(points_years::ranked.eq(points_years::ranked + 1))
             .execute(conn)?;
     }
     let places: Vec<(MemberId, i64, i32)> = points_results::table

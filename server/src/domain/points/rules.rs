@@ -111,6 +111,7 @@ impl Rules {
             customized,
             closed_at: None,
             closed_by: None,
+            ranked: None,
             updated_at: now,
         }
     }
