@@ -13,7 +13,8 @@
 //! 3. `GET /points/summary` as the organizer, `--summary-runs` times one
 //!    after another: all 40,000 records recomputed at each request;
 //! 4. `POST /points/years/{year}/close`, once (a year closes once): every
-//!    record recomputed and its lines stored;
+//!    record recomputed and its lines stored, while a member's small write
+//!    is tried every 50 ms (is the rest of the server still writable?);
 //! 5. `GET /me/points` under load again, now the stored lines; the frozen
 //!    summary; `/healthz` again, to see the machine's drift over the run.
 //!
@@ -29,6 +30,7 @@ mod seed;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -42,7 +44,7 @@ use lvzhi_server::error::AppError;
 use lvzhi_server::{AppState, Application, Config};
 use lvzhi_shared::ids::SessionId;
 use lvzhi_shared::members::Role;
-use lvzhi_tests::procfs::{Process, peak_rss_mib, reset_peak_rss};
+use lvzhi_tests::procfs::{Process, peak_rss_mib, reset_peak_rss, rss_mib};
 use lvzhi_tests::store::Store;
 use serde_json::Value;
 
@@ -86,6 +88,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    anyhow::ensure!(args.members >= 2, "--members: at least 2");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -326,6 +329,7 @@ async fn phases(
     // The live summary: every record recomputed, one request at a time.
     let summary_url = format!("{origin}/api/v1/points/summary?year={year}");
     let mut live = Vec::new();
+    let rss_before_summary = rss_mib(Process::This);
     for _ in 0..args.summary_runs {
         reset_peak_rss();
         let t = Instant::now();
@@ -334,7 +338,17 @@ async fn phases(
         check_summary(&summary, "open", seeded.members.len())?;
     }
 
-    // The close: recomputed once more and stored.
+    // The close: recomputed once more and stored. Meanwhile a member makes
+    // a small write again and again (forgetting a push token nobody has):
+    // the close is one write transaction, and SQLite has one write lock.
+    let closing = Arc::new(AtomicBool::new(true));
+    let probe = tokio::spawn(write_probe(
+        client.clone(),
+        format!("{origin}/api/v1/me/devices/points-bench-probe"),
+        tokens.get(1).unwrap_or(&office).clone(),
+        closing.clone(),
+    ));
+    let rss_before_close = rss_mib(Process::This);
     reset_peak_rss();
     let t = Instant::now();
     let resp = client
@@ -346,6 +360,8 @@ async fn phases(
     let body = resp.text().await?;
     let close_s = t.elapsed().as_secs_f64();
     let close_rss = peak_rss_mib(Process::This);
+    closing.store(false, Ordering::Relaxed);
+    let writes = probe.await?;
     anyhow::ensure!(status.is_success(), "close: {status}: {body}");
     let (lines, results) = state
         .db
@@ -395,6 +411,7 @@ async fn phases(
     failures += t.non_2xx + t.errors;
 
     let mut frozen = Vec::new();
+    let rss_before_frozen = rss_mib(Process::This);
     for _ in 0..args.summary_runs {
         reset_peak_rss();
         let t = Instant::now();
@@ -404,26 +421,58 @@ async fn phases(
     }
 
     println!(
-        "\n| backend | what | runs | median s | min s | max s | peak RSS MiB (whole process) |"
+        "\n| backend | what | runs | median s | min s | max s | process RSS MiB: before → peak |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|");
     once_row(
         backend,
         "seed (rows straight into the database)",
         &[(seed_s, None)],
+        None,
     );
     once_row(
         backend,
         "summary, open year (all records recomputed)",
         &live,
+        rss_before_summary,
     );
     once_row(
         backend,
         &format!("close the year ({lines} lines, {results} results stored)"),
         &[(close_s, close_rss)],
+        rss_before_close,
     );
-    once_row(backend, "summary, closed year (stored)", &frozen);
-    println!();
+    once_row(
+        backend,
+        "summary, closed year (stored)",
+        &frozen,
+        rss_before_frozen,
+    );
+    let mut write_ms: Vec<f64> = writes.iter().map(|w| w.0).collect();
+    write_ms.sort_by(f64::total_cmp);
+    let refused: Vec<String> = writes
+        .iter()
+        .filter(|w| !(200..300).contains(&w.1))
+        .map(|w| format!("{} after {:.1} s at +{:.0} s", w.1, w.0 / 1000.0, w.2))
+        .collect();
+    for w in writes.iter().filter(|w| w.0 > 100.0) {
+        eprintln!(
+            "{backend}: write during the close at +{:.1} s: {} after {:.0} ms",
+            w.2, w.1, w.0
+        );
+    }
+    println!(
+        "\nDuring the close, a member's write (`DELETE /me/devices/{{token}}`, one at a time): {} made in {close_s:.0} s, {} refused{}, median {:.1} ms, longest {:.0} ms.\n",
+        writes.len(),
+        refused.len(),
+        if refused.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", refused.join(", "))
+        },
+        write_ms.get(write_ms.len() / 2).copied().unwrap_or(0.0),
+        write_ms.last().copied().unwrap_or(0.0),
+    );
 
     anyhow::ensure!(
         usize::try_from(lines).ok() == Some(seeded.expected_lines),
@@ -439,7 +488,7 @@ async fn phases(
     Ok(())
 }
 
-fn once_row(backend: &str, what: &str, runs: &[(f64, Option<f64>)]) {
+fn once_row(backend: &str, what: &str, runs: &[(f64, Option<f64>)], rss_before: Option<f64>) {
     let mut secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
     secs.sort_by(f64::total_cmp);
     let median = secs.get(secs.len() / 2).copied().unwrap_or(0.0);
@@ -451,11 +500,45 @@ fn once_row(backend: &str, what: &str, runs: &[(f64, Option<f64>)]) {
         .iter()
         .filter_map(|r| r.1)
         .max_by(f64::total_cmp)
-        .map_or("—".to_owned(), |m| format!("{m:.0}"));
+        .map_or("—".to_owned(), |peak| match rss_before {
+            Some(before) => format!("{before:.0} → {peak:.0}"),
+            None => format!("{peak:.0}"),
+        });
     println!(
         "| {backend} | {what} | {} | {median:.2} | {min:.2} | {max:.2} | {rss} |",
         runs.len()
     );
+}
+
+/// Sends `DELETE url` one after another while `running`; each one's
+/// milliseconds, status (0: no answer) and start in seconds from the first.
+async fn write_probe(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    running: Arc<AtomicBool>,
+) -> Vec<(f64, u16, f64)> {
+    let mut out = Vec::new();
+    let first = Instant::now();
+    while running.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        let status = match client.delete(&url).bearer_auth(&token).send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let _ = resp.bytes().await;
+                status
+            }
+            Err(_) => 0,
+        };
+        out.push((
+            t.elapsed().as_secs_f64() * 1000.0,
+            status,
+            (t - first).as_secs_f64(),
+        ));
+        // A member's pace, not a flood: the probe must not slow the close.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    out
 }
 
 /// The summary answers for every member, in the year's state.
