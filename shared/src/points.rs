@@ -351,8 +351,12 @@ pub struct PointsYear {
     /// False while the year runs on the defaults.
     pub customized: bool,
     pub rules: PointsRules,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub closed_at: Option<Timestamp>,
     /// The last day members may dispute, once closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub dispute_until: Option<Date>,
 }
 
@@ -393,6 +397,8 @@ pub struct CategoryTotal {
     pub category: PointsCategory,
     /// The category's lines added up.
     pub earned: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub cap: Option<f64>,
     /// What counts in the total: `earned`, at most `cap`.
     pub counted: f64,
@@ -414,10 +420,16 @@ pub struct PointsRecord {
     pub grade: PointsGrade,
     /// Once the year is closed: the place among the committee's members
     /// (equal totals share a place), and of how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub rank: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub ranked_of: Option<i32>,
     /// The last day this record may be disputed; none while the year is open
     /// (disputes are taken any time then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub dispute_until: Option<Date>,
 }
 
@@ -428,7 +440,11 @@ pub struct PointsRecord {
 pub struct PointsStanding {
     pub member_id: MemberId,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub member_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub sector: Option<String>,
     pub total: f64,
     pub grade: PointsGrade,
@@ -492,6 +508,8 @@ pub struct PointsEntry {
     pub evidence: String,
     pub occurred_on: Date,
     /// An adjustment's own points; other entries earn their event's rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub points: Option<f64>,
     pub created_at: Timestamp,
 }
@@ -555,15 +573,25 @@ pub struct PointsDispute {
     pub year: i32,
     pub member_id: MemberId,
     pub member_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub line_key: Option<String>,
     /// The disputed line as it read then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub line_title: Option<String>,
     pub reason: String,
     pub status: DisputeStatus,
     /// The office's note or reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub adjustment: Option<f64>,
     pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub decided_at: Option<Timestamp>,
 }
 
