@@ -82,9 +82,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsYear
     let scored = super::records::compute_all(conn, ctx, year, &rules)?;
     let ranked = score::rank(scored.iter().map(|(m, s)| (*m, s.total)).collect());
     let mut lines = Vec::new();
-    let mut results = Vec::with_capacity(scored.len());
     for (member, s) in scored {
-        results.push((member, s.grade));
         lines.extend(
             s.lines
                 .into_iter()
@@ -92,7 +90,6 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsYear
         );
     }
     insert_lines(conn, &lines)?;
-    let grades: std::collections::HashMap<MemberId, _> = results.into_iter().collect();
     let rows: Vec<PointsResultRow> = ranked
         .iter()
         .map(|(member, total, place)| PointsResultRow {
@@ -100,10 +97,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Ctx, year: i32) -> Result<PointsYear
             year,
             member_id: *member,
             total: *total,
-            grade: grades
-                .get(member)
-                .copied()
-                .unwrap_or_else(|| score::grade(&rules, *total)),
+            grade: score::grade(&rules, *total),
             rank: *place,
         })
         .collect();

@@ -2,6 +2,7 @@
 //! (speeches at the plenary, proposals, published articles, other duty),
 //! each with its evidence, once per member, event and evidence.
 
+use chrono::Datelike;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::audit::AuditAction;
@@ -63,7 +64,7 @@ pub fn add(
     input: &NewPointsEntry,
 ) -> Result<PointsEntry, AppError> {
     let evidence = input.validate()?;
-    let year = super::year_of(input.occurred_on);
+    let year = input.occurred_on.year();
     super::check_year(year, "occurred_on")?;
     let name: String = users::table
         .find(input.member_id)

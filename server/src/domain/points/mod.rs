@@ -20,7 +20,6 @@ pub mod rules;
 mod score;
 pub mod words;
 
-use chrono::Datelike;
 use diesel::prelude::*;
 use lvzhi_shared::ErrorCode;
 use lvzhi_shared::ids::CommitteeId;
@@ -113,9 +112,4 @@ fn dispute_until(row: &PointsYearRow, ctx: &Ctx) -> Option<chrono::NaiveDate> {
         local(closed, ctx.tz).date_naive()
             + chrono::Days::new(u64::try_from(row.dispute_days).unwrap_or(0))
     })
-}
-
-/// The year `day` falls in, for entries dated by the office.
-fn year_of(day: chrono::NaiveDate) -> i32 {
-    day.year()
 }
